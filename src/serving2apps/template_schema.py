@@ -1,0 +1,86 @@
+"""The template's questions, as `databricks_template_schema.json` states them, and checks of answers.
+
+bundle init enforces the schema itself; copier mirrors it in copier.yml. The hooks and the CLI check answers
+here, with the same rules, so an answer that one engine would refuse never reaches the migration.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SCHEMA_FILE = "databricks_template_schema.json"
+
+_PYTHON_TYPES = {"string": str, "boolean": bool, "integer": int, "number": (int, float)}
+
+
+@dataclass(frozen=True)
+class Question:
+    name: str
+    type: str
+    description: str
+    order: int | None = None
+    default: Any = None
+    enum: tuple[Any, ...] | None = None
+    pattern: str | None = None
+    pattern_message: str | None = None
+
+    def problem(self, value: Any) -> str | None:
+        """Why `value` is not a valid answer (the bundle CLI's wording), or None."""
+        expected = _PYTHON_TYPES[self.type]
+        if not isinstance(value, expected) or (self.type != "boolean" and isinstance(value, bool)):
+            return f"incorrect type for property {self.name}: expected type {self.type}, but value is {value!r}"
+        if self.enum is not None and value not in self.enum:
+            return f"expected value of property {self.name} to be one of {list(self.enum)}. Found: {value}"
+        # The CLI matches unanchored (Go's MatchString); our patterns carry their own anchors.
+        if self.pattern is not None and not re.search(self.pattern, value):
+            return f'invalid value for {self.name}: "{value}". ' + (
+                self.pattern_message or f"Expected to match regex pattern: {self.pattern}"
+            )
+        return None
+
+
+@dataclass(frozen=True)
+class TemplateSchema:
+    raw: dict[str, Any]
+    questions: tuple[Question, ...]
+
+    @classmethod
+    def load(cls, template_root: Path) -> TemplateSchema:
+        raw = json.loads((template_root / SCHEMA_FILE).read_text())
+        questions = [
+            Question(
+                name=name,
+                type=spec["type"],
+                description=spec.get("description", ""),
+                order=spec.get("order"),
+                default=spec.get("default"),
+                enum=tuple(spec["enum"]) if "enum" in spec else None,
+                pattern=spec.get("pattern"),
+                pattern_message=spec.get("pattern_match_failure_message"),
+            )
+            for name, spec in raw["properties"].items()
+        ]
+        # The CLI's order: properties with `order` first, ascending, then the rest by name.
+        questions.sort(key=lambda q: (q.order is None, q.order or 0, q.name))
+        return cls(raw=raw, questions=tuple(questions))
+
+    def question(self, name: str) -> Question:
+        return next(q for q in self.questions if q.name == name)
+
+    def problems(self, answers: dict[str, Any]) -> list[str]:
+        """Every reason `answers` (after defaults) would be refused, in question order."""
+        found = []
+        for q in self.questions:
+            if q.name in answers:
+                problem = q.problem(answers[q.name])
+            elif q.default is None:
+                problem = f"no value provided for required property {q.name}"
+            else:
+                problem = None
+            if problem:
+                found.append(problem)
+        return found

@@ -1,0 +1,50 @@
+"""Request helpers for the agent: who is asking, and in which conversation."""
+
+import os
+
+from databricks.sdk import WorkspaceClient
+from mlflow.genai.agent_server import get_request_headers
+from mlflow.types.responses import ResponsesAgentRequest
+
+# Keys under which clients pass a conversation id, most specific first.
+_SESSION_KEYS = ("thread_id", "conversation_id", "session_id")
+
+
+def get_session_id(request: ResponsesAgentRequest) -> str | None:
+    """The conversation this request belongs to, from custom_inputs or the request context."""
+    custom_inputs = request.custom_inputs or {}
+    for key in _SESSION_KEYS:
+        if custom_inputs.get(key):
+            return str(custom_inputs[key])
+    context = request.context
+    if context is not None and context.conversation_id:
+        return context.conversation_id
+    return None
+
+
+def get_user_id(request: ResponsesAgentRequest) -> str | None:
+    """The end user, from custom_inputs or the request context."""
+    custom_inputs = request.custom_inputs or {}
+    if custom_inputs.get("user_id"):
+        return str(custom_inputs["user_id"])
+    context = request.context
+    if context is not None and context.user_id:
+        return context.user_id
+    return None
+
+
+def get_user_workspace_client() -> WorkspaceClient:
+    """A WorkspaceClient that acts as the user who sent the current request (on-behalf-of-user).
+
+    Databricks Apps forwards the user's token in the x-forwarded-access-token header when the app declares
+    user_api_scopes. The client is scoped to those scopes; use the app's own WorkspaceClient() for
+    everything the app itself is allowed to do.
+    """
+    token = get_request_headers().get("x-forwarded-access-token")
+    if not token:
+        raise PermissionError(
+            "This request carries no x-forwarded-access-token header: on-behalf-of-user access needs "
+            "user_api_scopes on the app in databricks.yml, and a request that comes through Databricks Apps."
+        )
+    # auth_type="pat" keeps the SDK from also picking up the app's own client id and secret from the environment.
+    return WorkspaceClient(host=os.environ.get("DATABRICKS_HOST"), token=token, auth_type="pat")
