@@ -234,6 +234,25 @@ def _go_value(context, key: str):
     return value
 
 
+def go_regexp_match(value: str, pattern: str) -> bool:
+    """Go's regexp.MatchString, which bundle init uses for `pattern`: an unanchored search in which `$`
+    means the end of the text (Python's `$` would also match before a trailing newline)."""
+    python_pattern, escaped, in_class = [], False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            char = r"\Z"
+        python_pattern.append(char)
+    return isinstance(value, str) and re.search("".join(python_pattern), value) is not None
+
+
 def _occupied(dst_path) -> bool:
     """True when copying into dst_path could overwrite files this template did not make.
 
@@ -251,6 +270,7 @@ class GoTemplateSyntax(Extension):
         super().__init__(environment)
         environment.globals["_go_value"] = _go_value
         environment.globals["_occupied"] = _occupied
+        environment.filters["go_regexp_match"] = go_regexp_match
 
     def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
         # Only file templates are Go; copier.yml's own strings (defaults, validators, tasks) are Jinja.

@@ -6,13 +6,16 @@ here, with the same rules, so an answer that one engine would refuse never reach
 
 from __future__ import annotations
 
+import importlib.util
 import json
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 SCHEMA_FILE = "databricks_template_schema.json"
+# Go's regexp semantics for Python live with the template, in the copier extension; both engines' checks
+# and ours then agree on every pattern.
+GO_SYNTAX_FILE = Path("extensions") / "go_syntax.py"
 
 _PYTHON_TYPES = {"string": str, "boolean": bool, "integer": int, "number": (int, float)}
 
@@ -27,6 +30,7 @@ class Question:
     enum: tuple[Any, ...] | None = None
     pattern: str | None = None
     pattern_message: str | None = None
+    go_match: Callable[[str, str], bool] = field(default=None, repr=False, compare=False)
 
     def problem(self, value: Any) -> str | None:
         """Why `value` is not a valid answer (the bundle CLI's wording), or None."""
@@ -35,8 +39,7 @@ class Question:
             return f"incorrect type for property {self.name}: expected type {self.type}, but value is {value!r}"
         if self.enum is not None and value not in self.enum:
             return f"expected value of property {self.name} to be one of {list(self.enum)}. Found: {value}"
-        # The CLI matches unanchored (Go's MatchString); our patterns carry their own anchors.
-        if self.pattern is not None and not re.search(self.pattern, value):
+        if self.pattern is not None and not self.go_match(value, self.pattern):
             return f'invalid value for {self.name}: "{value}". ' + (
                 self.pattern_message or f"Expected to match regex pattern: {self.pattern}"
             )
@@ -51,6 +54,7 @@ class TemplateSchema:
     @classmethod
     def load(cls, template_root: Path) -> TemplateSchema:
         raw = json.loads((template_root / SCHEMA_FILE).read_text())
+        go_match = _load_go_syntax(template_root / GO_SYNTAX_FILE).go_regexp_match
         questions = [
             Question(
                 name=name,
@@ -61,6 +65,7 @@ class TemplateSchema:
                 enum=tuple(spec["enum"]) if "enum" in spec else None,
                 pattern=spec.get("pattern"),
                 pattern_message=spec.get("pattern_match_failure_message"),
+                go_match=go_match,
             )
             for name, spec in raw["properties"].items()
         ]
@@ -84,3 +89,10 @@ class TemplateSchema:
             if problem:
                 found.append(problem)
         return found
+
+
+def _load_go_syntax(path: Path):
+    spec = importlib.util.spec_from_file_location("serving2apps_template_go_syntax", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

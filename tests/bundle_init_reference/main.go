@@ -119,7 +119,7 @@ func (r *renderer) loadLibrary(root string) error {
 		// Registered for parsing; the walk replaces it with one that knows the calling file.
 		"skip": func(string) (string, error) { return "", errors.New("skip is only allowed inside template/") },
 	}
-	base := template.New("").Funcs(funcs).Option("missingkey=error")
+	base := template.New("").Funcs(funcs)
 	matches, _ := filepath.Glob(filepath.Join(root, "library", "*"))
 	if len(matches) > 0 {
 		var err error
@@ -131,7 +131,8 @@ func (r *renderer) loadLibrary(root string) error {
 	return nil
 }
 
-// execute renders text with a fresh clone of the base template, as the CLI does for every path and file.
+// execute renders text with a fresh clone of the base template and missingkey=error, as the CLI does for
+// every path and file.
 func (r *renderer) execute(text string) (string, error) {
 	return r.executeWith(text, nil)
 }
@@ -144,7 +145,7 @@ func (r *renderer) executeWith(text string, funcs template.FuncMap) (string, err
 	if funcs != nil {
 		t = t.Funcs(funcs)
 	}
-	t, err = t.New("").Parse(text)
+	t, err = t.New("").Option("missingkey=error").Parse(text)
 	if err != nil {
 		return "", err
 	}
