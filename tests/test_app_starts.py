@@ -1,0 +1,86 @@
+"""The rendered scaffold serves an agent with the real MLflow agent server under real uvicorn."""
+
+import json
+import textwrap
+
+import httpx
+import pytest
+
+from engines import render_bundle_init
+from servers import running_agent_app
+
+ECHO_AGENT = textwrap.dedent(
+    '''
+    from mlflow.genai.agent_server import invoke, stream
+    from mlflow.types.responses import (
+        ResponsesAgentRequest,
+        ResponsesAgentResponse,
+        create_text_delta,
+        create_text_output_item,
+    )
+
+    from agent_server.utils import get_session_id
+
+
+    def _reply(request):
+        text = request.input[-1].content if isinstance(request.input[-1].content, str) else "?"
+        return f"echo: {text} (session {get_session_id(request)})"
+
+
+    @invoke()
+    def answer(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+        return ResponsesAgentResponse(output=[create_text_output_item(_reply(request), "m1")])
+
+
+    @stream()
+    def answer_stream(request: ResponsesAgentRequest):
+        text = _reply(request)
+        for word in text.split(" "):
+            yield {**create_text_delta(word + " ", "m1")}
+        yield {"type": "response.output_item.done", "item": create_text_output_item(text, "m1")}
+    '''
+)
+
+REQUEST = {"input": [{"role": "user", "content": "hi"}], "custom_inputs": {"thread_id": "t-1"}}
+
+
+@pytest.fixture
+def app_dir(go_renderer, tmp_path):
+    assert render_bundle_init(go_renderer, {"app_name": "echo-app"}, tmp_path).returncode == 0
+    return tmp_path / "echo-app"
+
+
+def test_scaffold_serves_health_and_invocations(app_dir, tmp_path):
+    (app_dir / "agent_server" / "agent.py").write_text(ECHO_AGENT)
+    with running_agent_app(app_dir, tmp_path / "server.log") as base:
+        assert httpx.get(base + "/health").json() == {"status": "healthy"}
+
+        answer = httpx.post(base + "/invocations", json=REQUEST, timeout=30)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["output"][0]["content"][0]["text"] == "echo: hi (session t-1)"
+
+        with httpx.stream("POST", base + "/invocations", json={**REQUEST, "stream": True}, timeout=30) as events:
+            lines = [line for line in events.iter_lines() if line.startswith("data: ")]
+        assert lines[-1] == "data: [DONE]"
+        chunks = [json.loads(line[len("data: ") :]) for line in lines[:-1]]
+        deltas = "".join(c["delta"] for c in chunks if c["type"] == "response.output_text.delta")
+        assert deltas.strip() == "echo: hi (session t-1)"
+        assert chunks[-1]["type"] == "response.output_item.done"
+
+
+def test_placeholder_agent_registers_nothing(app_dir, tmp_path):
+    with running_agent_app(app_dir, tmp_path / "server.log") as base:
+        answer = httpx.post(base + "/invocations", json=REQUEST, timeout=30)
+    assert answer.status_code == 500
+    assert "No invoke function registered" in answer.text
+
+
+def test_server_loads_dotenv_before_the_agent(app_dir, tmp_path):
+    (app_dir / ".env").write_text("ECHO_PREFIX=from-dotenv\n")
+    # The agent reads the setting at import time, as module-level set-up code does.
+    (app_dir / "agent_server" / "agent.py").write_text(
+        "import os\nPREFIX = os.environ['ECHO_PREFIX']\n" + ECHO_AGENT.replace('return f"echo:', 'return PREFIX + f" echo:')
+    )
+    with running_agent_app(app_dir, tmp_path / "server.log") as base:
+        answer = httpx.post(base + "/invocations", json=REQUEST, timeout=30)
+    assert answer.json()["output"][0]["content"][0]["text"].startswith("from-dotenv echo: hi")

@@ -1,0 +1,57 @@
+"""The scaffold's request helpers: conversation and user ids, and the on-behalf-of-user client."""
+
+import importlib.util
+
+import pytest
+from mlflow.genai.agent_server import set_request_headers
+from mlflow.types.responses import ResponsesAgentRequest
+
+from engines import render_bundle_init
+from workspace_server import WorkspaceServer
+
+
+@pytest.fixture(scope="module")
+def utils(go_renderer, tmp_path_factory):
+    out = tmp_path_factory.mktemp("utils-app")
+    assert render_bundle_init(go_renderer, {"app_name": "utils-app"}, out).returncode == 0
+    spec = importlib.util.spec_from_file_location("scaffold_utils", out / "utils-app" / "agent_server" / "utils.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def request(**extra):
+    return ResponsesAgentRequest(input=[{"role": "user", "content": "hi"}], **extra)
+
+
+@pytest.mark.parametrize(
+    "extra, session, user",
+    [
+        ({}, None, None),
+        ({"custom_inputs": {"thread_id": "t1", "user_id": "u1"}}, "t1", "u1"),
+        ({"custom_inputs": {"conversation_id": "c1"}}, "c1", None),
+        ({"context": {"conversation_id": "ctx-c", "user_id": "ctx-u"}}, "ctx-c", "ctx-u"),
+        ({"custom_inputs": {"thread_id": "t1"}, "context": {"conversation_id": "ctx-c"}}, "t1", None),
+    ],
+)
+def test_session_and_user_ids(utils, extra, session, user):
+    assert utils.get_session_id(request(**extra)) == session
+    assert utils.get_user_id(request(**extra)) == user
+
+
+def test_user_client_acts_with_the_forwarded_token_only(utils, monkeypatch):
+    with WorkspaceServer(token="user-obo-token") as ws:
+        monkeypatch.setenv("DATABRICKS_HOST", ws.url)
+        # What Databricks Apps also puts in the environment: the app's own service principal.
+        monkeypatch.setenv("DATABRICKS_CLIENT_ID", "app-sp-id")
+        monkeypatch.setenv("DATABRICKS_CLIENT_SECRET", "app-sp-secret")
+        set_request_headers({"x-forwarded-access-token": "user-obo-token"})
+        me = utils.get_user_workspace_client().current_user.me()
+    assert me.user_name == "migrator@example.com"
+    assert [r.headers["authorization"] for r in ws.authenticated_requests()] == ["Bearer user-obo-token"]
+
+
+def test_user_client_without_the_header_says_why(utils):
+    set_request_headers({})
+    with pytest.raises(PermissionError, match="user_api_scopes"):
+        utils.get_user_workspace_client()

@@ -1,0 +1,50 @@
+"""Every databricks.yml the template renders is a valid bundle configuration, and app.yaml agrees with it."""
+
+import pytest
+import yaml
+
+from bundle_schema import bundle_errors
+from engines import render_bundle_init
+
+ANSWERS = [
+    {"app_name": "my-agent", "endpoint_name": "ep"},
+    {"app_name": "a1", "async_mode": "no", "profile": "prod"},
+    {"app_name": "z" * 30},
+]
+
+
+@pytest.mark.parametrize("answers", ANSWERS, ids=lambda a: a["app_name"])
+def test_rendered_bundle_validates_against_the_official_schema(answers, go_renderer, tmp_path):
+    assert render_bundle_init(go_renderer, answers, tmp_path).returncode == 0
+    app = tmp_path / answers["app_name"]
+    assert bundle_errors(app / "databricks.yml") == []
+
+    bundle = yaml.safe_load((app / "databricks.yml").read_text())
+    (key,) = bundle["resources"]["apps"]
+    app_resource = bundle["resources"]["apps"][key]
+    # The seed: the app name in both places, and an experiment the bundle creates and grants to the app.
+    assert app_resource["name"] == answers["app_name"]
+    assert bundle["targets"]["prod"]["resources"]["apps"][key]["name"] == answers["app_name"]
+    assert {"dev", "prod"} <= set(bundle["targets"])
+    (experiment_key,) = bundle["resources"]["experiments"]
+    granted = {r["name"]: r for r in app_resource["resources"]}
+    assert granted["experiment"]["experiment"]["experiment_id"] == f"${{resources.experiments.{experiment_key}.id}}"
+
+    # app.yaml: every valueFrom names a resource the bundle declares.
+    app_yaml = yaml.safe_load((app / "app.yaml").read_text())
+    assert app_yaml["command"] == ["uv", "run", "start-server"]
+    for env in app_yaml["env"]:
+        if "valueFrom" in env:
+            assert env["valueFrom"] in granted, env
+
+
+def test_the_validator_catches_an_invalid_bundle(tmp_path):
+    bad = tmp_path / "databricks.yml"
+    bad.write_text(
+        "bundle: {name: x}\nresources:\n  apps:\n    a:\n      name: x\n      source_code_path: ./\n"
+        "      resources:\n        - name: e\n          serving_endpoint: {name: ep, permission: CAN_EAT}\n"
+        "      not_a_field: 1\n"
+    )
+    errors = bundle_errors(bad)
+    assert any("not_a_field" in e for e in errors)
+    assert any("CAN_EAT" in e for e in errors)
