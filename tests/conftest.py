@@ -18,3 +18,51 @@ def go_renderer(tmp_path_factory):
 @pytest.fixture(scope="session")
 def template_repo(tmp_path_factory):
     return make_template_repo(tmp_path_factory.mktemp("template-src") / "serving2apps-template")
+
+
+@pytest.fixture(scope="session")
+def mlflow_server(tmp_path_factory):
+    from mlflow_registry import running_mlflow_server
+
+    with running_mlflow_server(tmp_path_factory.mktemp("mlflow-server")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def registered(mlflow_server):
+    """Fixture agents logged from code and registered, by registered name → version."""
+    from mlflow.models.auth_policy import AuthPolicy, SystemAuthPolicy, UserAuthPolicy
+    from mlflow.models.resources import (
+        DatabricksFunction,
+        DatabricksServingEndpoint,
+        DatabricksVectorSearchIndex,
+    )
+
+    from mlflow_registry import AGENTS, INPUT_EXAMPLE, log_agent
+
+    echo = AGENTS / "echo"
+    return {
+        "echo_plain": log_agent(mlflow_server, "echo_plain", input_example=INPUT_EXAMPLE),
+        "echo_full": log_agent(
+            mlflow_server,
+            "echo_full",
+            code_paths=[str(echo / "helpers")],
+            artifacts={"prompt": str(echo / "prompt.txt")},
+            model_config={"temperature": 0.1, "tools": ["search"]},
+            resources=[
+                DatabricksServingEndpoint(endpoint_name="databricks-claude-sonnet-4-5"),
+                DatabricksFunction(function_name="system.ai.python_exec"),
+                DatabricksVectorSearchIndex(index_name="main.docs.index", on_behalf_of_user=True),
+            ],
+            input_example=INPUT_EXAMPLE,
+        ),
+        "echo_auth": log_agent(
+            mlflow_server,
+            "echo_auth",
+            auth_policy=AuthPolicy(
+                system_auth_policy=SystemAuthPolicy(resources=[DatabricksServingEndpoint(endpoint_name="llm")]),
+                user_auth_policy=UserAuthPolicy(api_scopes=["serving.serving-endpoints"]),
+            ),
+            input_example=INPUT_EXAMPLE,
+        ),
+    }

@@ -8,6 +8,7 @@ sent and that credentials go only where they should.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections import deque
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-Handler = Callable[["WorkspaceServer", Recorded], Reply]
+Handler = Callable[["WorkspaceServer", Recorded, dict], Reply]
 
 
 class WorkspaceServer:
@@ -39,18 +40,20 @@ class WorkspaceServer:
         self.token = token
         self.me = {"id": "1001", "userName": "migrator@example.com", "displayName": "Migrator"}
         self.requests: list[Recorded] = []
-        self.routes: dict[tuple[str, str], Handler] = {}
+        self.routes: list[tuple[str, re.Pattern, Handler]] = []
+        self.serving_endpoints: dict[str, dict] = {}
         # (method, path) → replies to send before the normal route answers (fault injection).
         self.faults: dict[tuple[str, str], deque[Reply]] = {}
         self.workspace_id = "1234567890123456"
         # Paths the SDK reads without credentials.
         self.public_paths = {"/.well-known/databricks-config"}
-        self.add_route("GET", "/api/2.0/preview/scim/v2/Me", lambda s, r: Reply(200, s.me))
+        self.add_route("GET", "/api/2.0/preview/scim/v2/Me", lambda s, r, p: Reply(200, s.me))
         self.add_route(
             "GET",
             "/.well-known/databricks-config",
-            lambda s, r: Reply(200, {"oidc_endpoint": f"{s.url}/oidc", "workspace_id": s.workspace_id}),
+            lambda s, r, p: Reply(200, {"oidc_endpoint": f"{s.url}/oidc", "workspace_id": s.workspace_id}),
         )
+        self.add_route("GET", "/api/2.0/serving-endpoints/{name}", _get_serving_endpoint)
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
@@ -59,7 +62,9 @@ class WorkspaceServer:
         return f"http://127.0.0.1:{self._httpd.server_address[1]}"
 
     def add_route(self, method: str, path: str, handler: Handler) -> None:
-        self.routes[(method, path)] = handler
+        """path may hold {placeholders}; the handler gets their values as a dict."""
+        pattern = re.compile("^" + re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(path)) + "$")
+        self.routes.insert(0, (method, pattern, handler))
 
     def fail_next(self, method: str, path: str, *replies: Reply) -> None:
         self.faults.setdefault((method, path), deque()).extend(replies)
@@ -83,10 +88,11 @@ class WorkspaceServer:
         authorized = request.headers.get("authorization") == f"Bearer {self.token}"
         if not authorized and request.path not in self.public_paths:
             return Reply(401, {"error_code": "UNAUTHENTICATED", "message": "Invalid access token."})
-        handler = self.routes.get((request.method, request.path))
-        if handler is None:
-            return Reply(404, {"error_code": "ENDPOINT_NOT_FOUND", "message": f"No API found for {request.path}"})
-        return handler(self, request)
+        for method, pattern, handler in self.routes:
+            match = pattern.match(request.path)
+            if method == request.method and match:
+                return handler(self, request, match.groupdict())
+        return Reply(404, {"error_code": "ENDPOINT_NOT_FOUND", "message": f"No API found for {request.path}"})
 
     def _handler_class(self):
         server = self
@@ -117,3 +123,38 @@ class WorkspaceServer:
                 pass
 
         return _Handler
+
+
+def _get_serving_endpoint(server: WorkspaceServer, request: Recorded, params: dict) -> Reply:
+    endpoint = server.serving_endpoints.get(params["name"])
+    if endpoint is None:
+        return Reply(
+            404,
+            {"error_code": "RESOURCE_DOES_NOT_EXIST", "message": f"Endpoint with name '{params['name']}' does not exist."},
+        )
+    return Reply(200, endpoint)
+
+
+def custom_model_endpoint(name: str, entities: list[dict], routes: list[tuple[str, int]] | None = None) -> dict:
+    """The JSON of GET /api/2.0/serving-endpoints/{name} for an endpoint serving registered models.
+
+    entities: {"name", "entity_name", "entity_version", ...extra served-entity fields}.
+    routes: (served entity name, traffic percentage); default: all traffic to the first entity.
+    """
+    routes = routes if routes is not None else [(entities[0]["name"], 100)]
+    return {
+        "name": name,
+        "id": f"id-{name}",
+        "task": "agent/v1/responses",
+        "state": {"ready": "READY", "config_update": "NOT_UPDATING"},
+        "config": {
+            "config_version": 1,
+            "served_entities": [
+                {"workload_size": "Small", "scale_to_zero_enabled": True, "state": {"deployment": "DEPLOYMENT_READY"}, **e}
+                for e in entities
+            ],
+            "traffic_config": {
+                "routes": [{"served_entity_name": n, "served_model_name": n, "traffic_percentage": p} for n, p in routes]
+            },
+        },
+    }

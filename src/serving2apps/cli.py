@@ -1,11 +1,41 @@
-"""The `serving2apps` command line."""
+"""The `serving2apps` command line: one verb per step, non-interactive with flags."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
 from serving2apps import __version__
+from serving2apps.errors import EXIT_ERROR, MigrationError
+
+
+def _add_source_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("source (exactly one)")
+    group.add_argument("--endpoint", help="Model Serving endpoint that serves the agent")
+    group.add_argument("--model-uri", help="models:/NAME/VERSION, models:/NAME@ALIAS or runs:/RUN_ID/PATH")
+    group.add_argument("--model-dir", type=Path, help="an MLflow model folder already on disk")
+    parser.add_argument(
+        "--profile",
+        default=os.environ.get("DATABRICKS_CONFIG_PROFILE"),
+        help="Databricks CLI profile (default: $DATABRICKS_CONFIG_PROFILE, else the SDK's default auth)",
+    )
+    parser.add_argument("--served-entity", help="which served entity to migrate when the endpoint splits traffic")
+
+
+def _download(args: argparse.Namespace) -> int:
+    from serving2apps.download import Source, download
+
+    source = Source(
+        endpoint=args.endpoint,
+        model_uri=args.model_uri,
+        model_dir=args.model_dir,
+        profile=args.profile,
+        served_entity=args.served_entity,
+    )
+    download(source, args.dest, force=args.force)
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -14,14 +44,31 @@ def build_parser() -> argparse.ArgumentParser:
         description="Migrate an MLflow ResponsesAgent from Databricks Model Serving to Databricks Apps.",
     )
     parser.add_argument("--version", action="version", version=f"serving2apps {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    download = commands.add_parser(
+        "download",
+        help="download the served agent into original_mlflow_model/ (with a provenance record)",
+        description="Resolve the endpoint (or take a model URI or folder), download the model, check it can be "
+        "migrated, and record where it came from. Nothing is left behind if it fails.",
+    )
+    _add_source_arguments(download)
+    download.add_argument("--dest", type=Path, default=Path("original_mlflow_model"), help="default: %(default)s")
+    download.add_argument("--force", action="store_true", help="replace a non-empty --dest")
+    download.set_defaults(run=_download)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    parser.parse_args(argv)
-    parser.print_help()
-    return 0
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except MigrationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted: nothing was left half-written", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

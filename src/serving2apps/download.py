@@ -1,0 +1,255 @@
+"""Pre-generation: fetch the served agent into `original_mlflow_model/`, checked and with its provenance.
+
+Sources: a serving endpoint (resolved to its registered model version), a model URI, or a local model
+folder. The model is fetched into a temporary sibling folder, read and checked, and only then renamed into
+place, so an interrupted or failed run leaves nothing half-made behind.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+from serving2apps.endpoint import check_auth, resolve_endpoint, workspace_client
+from serving2apps.errors import MigrationError
+from serving2apps.model_reader import ModelInfo, read_model
+from serving2apps.provenance import PROVENANCE_FILE, write_provenance
+
+DEFAULT_DEST = Path("original_mlflow_model")
+_MODEL_URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:/(?P<version>\d+)|@(?P<alias>[\w-]+))$")
+# mlflow error codes that no retry can fix.
+_PERMANENT_ERRORS = {
+    "RESOURCE_DOES_NOT_EXIST",
+    "NOT_FOUND",
+    "INVALID_PARAMETER_VALUE",
+    "PERMISSION_DENIED",
+    "UNAUTHENTICATED",
+    "BAD_REQUEST",
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    endpoint: str | None = None
+    model_uri: str | None = None
+    model_dir: Path | None = None
+    profile: str | None = None
+    served_entity: str | None = None
+
+    def __post_init__(self):
+        given = [x for x in (self.endpoint, self.model_uri, self.model_dir) if x]
+        if len(given) != 1:
+            raise MigrationError(
+                "give exactly one source: --endpoint NAME, --model-uri URI or --model-dir PATH",
+                "for example: serving2apps download --endpoint my-agent-endpoint --profile DEFAULT",
+            )
+
+
+@dataclass(frozen=True)
+class Retry:
+    attempts: int = 4
+    first_delay: float = 2.0  # doubles after every failed attempt
+
+
+@dataclass(frozen=True)
+class Downloaded:
+    model: ModelInfo
+    provenance: dict
+
+
+def registry_uri_for(model_name: str, profile: str | None) -> str:
+    """Three-part names live in Unity Catalog; others in the workspace registry. MLFLOW_REGISTRY_URI wins."""
+    if os.environ.get("MLFLOW_REGISTRY_URI"):
+        return os.environ["MLFLOW_REGISTRY_URI"]
+    scheme = "databricks-uc" if model_name.count(".") == 2 else "databricks"
+    return f"{scheme}://{profile}" if profile else scheme
+
+
+def tracking_uri_for(profile: str | None) -> str:
+    return os.environ.get("MLFLOW_TRACKING_URI") or (f"databricks://{profile}" if profile else "databricks")
+
+
+def prepare_destination(dest: Path, force: bool) -> None:
+    if dest.exists() and not dest.is_dir():
+        raise MigrationError(f"{dest} exists and is not a folder", "choose another --dest")
+    if dest.is_dir() and any(dest.iterdir()) and not force:
+        raise MigrationError(
+            f"{dest} already exists and is not empty",
+            "choose another --dest, or pass --force to replace it (its files are removed)",
+        )
+
+
+@contextmanager
+def _staging(dest: Path):
+    """A temporary folder beside dest (same filesystem, so the final rename is atomic); removed on failure."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.partial-", dir=dest.parent))
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _move_into_place(staging: Path, dest: Path) -> None:
+    if dest.exists():
+        old = dest.with_name(f".{dest.name}.replaced-{os.getpid()}")
+        dest.rename(old)
+        staging.rename(dest)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        staging.rename(dest)
+
+
+class _Progress:
+    """Reports files and bytes fetched so far, on stderr, while a download runs (only on a terminal)."""
+
+    def __init__(self, folder: Path, label: str, interval: float = 1.0):
+        self.folder, self.label, self.interval = folder, label, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _size(self) -> tuple[int, int]:
+        files = [p for p in self.folder.rglob("*") if p.is_file()]
+        return len(files), sum(p.stat().st_size for p in files)
+
+    def _run(self):
+        while not self._stop.wait(self.interval):
+            count, size = self._size()
+            print(f"\r  {self.label}: {count} files, {size / 1e6:.1f} MB", end="", file=sys.stderr, flush=True)
+
+    def __enter__(self):
+        if sys.stderr.isatty():
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+            print(file=sys.stderr)
+
+
+@contextmanager
+def _mlflow_http_retries_off():
+    """We retry whole downloads ourselves, with a bound the user can see; mlflow's own retries (7, with
+    exponential backoff) would multiply with ours."""
+    saved = {k: os.environ.get(k) for k in ("MLFLOW_HTTP_REQUEST_MAX_RETRIES",)}
+    os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] = "0"
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _is_permanent(exc: Exception) -> bool:
+    return getattr(exc, "error_code", None) in _PERMANENT_ERRORS
+
+
+def fetch_model_uri(model_uri: str, into: Path, profile: str | None, retry: Retry, log: Callable[[str], None]) -> None:
+    import mlflow.artifacts
+    from mlflow.exceptions import MlflowException
+
+    match = _MODEL_URI.match(model_uri)
+    if not match and not model_uri.startswith("runs:/"):
+        raise MigrationError(
+            f"{model_uri!r} is not a model URI serving2apps can download",
+            "use models:/NAME/VERSION, models:/NAME@ALIAS or runs:/RUN_ID/PATH",
+        )
+    registry_uri = registry_uri_for(match["name"], profile) if match else None
+    if registry_uri and registry_uri.startswith("databricks-uc"):
+        # Download through the workspace Files API (databricks-sdk) rather than cloud-storage clients.
+        os.environ.setdefault("MLFLOW_USE_DATABRICKS_SDK_MODEL_ARTIFACTS_REPO_FOR_UC", "true")
+    tried = []
+    delay = retry.first_delay
+    for attempt in range(1, retry.attempts + 1):
+        for child in into.iterdir():
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+        try:
+            with _mlflow_http_retries_off(), _Progress(into, f"downloading {model_uri}"):
+                mlflow.artifacts.download_artifacts(
+                    artifact_uri=model_uri,
+                    dst_path=str(into),
+                    tracking_uri=tracking_uri_for(profile),
+                    registry_uri=registry_uri,
+                )
+            return
+        except MlflowException as exc:
+            if _is_permanent(exc):
+                raise MigrationError(
+                    f"cannot download {model_uri}: {exc.message.splitlines()[0]}",
+                    "check that the model version exists and was not deleted, and that you may read it",
+                ) from None
+            tried.append(f"attempt {attempt}: {str(exc).splitlines()[0][:300]}")
+        except (OSError, ConnectionError) as exc:
+            tried.append(f"attempt {attempt}: {type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}")
+        except Exception as exc:  # requests/urllib3 errors that mlflow lets through
+            if type(exc).__module__.split(".")[0] not in ("requests", "urllib3"):
+                raise
+            tried.append(f"attempt {attempt}: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}")
+        if attempt < retry.attempts:
+            log(f"download failed ({tried[-1]}); retrying in {delay:.0f}s")
+            time.sleep(delay)
+            delay *= 2
+    raise MigrationError(
+        f"cannot download {model_uri} after {retry.attempts} attempts:\n    " + "\n    ".join(tried),
+        "check your network connection (VPN, proxy) and the workspace status, then run the command again",
+    )
+
+
+def copy_model_dir(source: Path, into: Path) -> None:
+    read_model(source)  # refuses what cannot be migrated before anything is copied
+    shutil.copytree(source, into, dirs_exist_ok=True, ignore=shutil.ignore_patterns(PROVENANCE_FILE))
+
+
+def download(
+    source: Source,
+    dest: Path = DEFAULT_DEST,
+    *,
+    force: bool = False,
+    retry: Retry = Retry(),
+    log: Callable[[str], None] = print,
+) -> Downloaded:
+    dest = Path(dest)
+    prepare_destination(dest, force)
+    record: dict = {}
+    model_uri = source.model_uri
+    if source.endpoint:
+        client = workspace_client(source.profile)
+        user = check_auth(client)
+        log(f"Authenticated to {client.config.host} as {user}.")
+        served = resolve_endpoint(client, source.endpoint, source.served_entity)
+        log(f"Endpoint {served.endpoint}: served entity {served.served_entity} serves {served.model_uri}.")
+        model_uri = served.model_uri
+        record = {"kind": "endpoint", "profile": source.profile, **asdict(served), "model_uri": model_uri}
+    elif source.model_uri:
+        record = {"kind": "model_uri", "profile": source.profile, "model_uri": model_uri}
+    else:
+        record = {"kind": "model_dir", "model_dir": str(Path(source.model_dir).resolve())}
+
+    started = time.monotonic()
+    with _staging(dest) as staging:
+        if source.model_dir:
+            copy_model_dir(Path(source.model_dir), staging)
+        else:
+            fetch_model_uri(model_uri, staging, source.profile, retry, log)
+        model = read_model(staging)
+        provenance = write_provenance(staging, record, list(model.files), model.mlmodel.get("auth_policy"))
+        _move_into_place(staging, dest)
+    size = sum((dest / f).stat().st_size for f in model.files)
+    log(f"Model in {dest}: {len(model.files)} files, {size / 1e6:.2f} MB, in {time.monotonic() - started:.1f}s; "
+        f"agent file {model.agent_file}.")
+    return Downloaded(model=replace(model, root=dest), provenance=provenance)

@@ -1,0 +1,201 @@
+"""Resolves a Model Serving endpoint to the registered model version that serves its traffic.
+
+Uses databricks-sdk: the current-user API first (so a bad profile fails before anything else), then
+serving_endpoints.get. Handles served_entities and the legacy served_models shape, traffic splits, and
+endpoints with no custom MLflow model behind them (foundation or external models), which are refused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from databricks.sdk import WorkspaceClient
+from databricks.sdk.errors import DatabricksError, NotFound, PermissionDenied, Unauthenticated
+
+from serving2apps.errors import MigrationError
+
+# Environment variable names whose plain (non-secret-reference) values must never be recorded.
+_SENSITIVE_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL|AUTH|\bPAT\b", re.IGNORECASE)
+_SECRET_REFERENCE = re.compile(r"^\{\{\s*secrets/[^/\s}]+/[^/\s}]+\s*\}\}$")
+REDACTED = "<redacted: plain value of a sensitive variable>"
+
+
+@dataclass(frozen=True)
+class ServedModel:
+    """The custom model behind one served entity of an endpoint."""
+
+    host: str
+    endpoint: str
+    served_entity: str
+    model_name: str
+    model_version: str
+    traffic_percentage: int | None
+    environment_vars: dict[str, str]  # secret references kept, sensitive plain values redacted
+    workload_size: str | None
+    workload_type: str | None
+    scale_to_zero_enabled: bool | None
+
+    @property
+    def model_uri(self) -> str:
+        return f"models:/{self.model_name}/{self.model_version}"
+
+
+def is_secret_reference(value: str) -> bool:
+    return bool(_SECRET_REFERENCE.match(value.strip()))
+
+
+def safe_environment(env: dict[str, str] | None) -> dict[str, str]:
+    """The endpoint's environment as it may be written down: references kept, sensitive plain values hidden."""
+    return {
+        name: value if is_secret_reference(value) or not _SENSITIVE_NAME.search(name) else REDACTED
+        for name, value in sorted((env or {}).items())
+    }
+
+
+def describe(client: WorkspaceClient) -> str:
+    profile = client.config.profile or "DEFAULT"
+    return f"profile {profile} ({client.config.host or 'no host'})"
+
+
+def workspace_client(profile: str | None) -> WorkspaceClient:
+    """A client for the profile; with no profile, the SDK's own default (environment, then DEFAULT)."""
+    try:
+        return WorkspaceClient(profile=profile) if profile else WorkspaceClient()
+    except (ValueError, DatabricksError) as exc:
+        name = profile or "DEFAULT"
+        raise MigrationError(
+            f"cannot configure Databricks authentication for profile {name}: {_first_line(exc)}",
+            f"run `databricks auth login --profile {name}` (or check ~/.databrickscfg), then try again",
+        ) from None
+
+
+def check_auth(client: WorkspaceClient) -> str:
+    """The current user's name; fails first and clearly when the profile cannot authenticate."""
+    try:
+        me = client.current_user.me()
+    except (Unauthenticated, PermissionDenied) as exc:
+        raise MigrationError(
+            f"authentication failed for {describe(client)}: {_first_line(exc)}",
+            f"run `databricks auth login --profile {client.config.profile or 'DEFAULT'}`, then try again",
+        ) from None
+    except (DatabricksError, ValueError, OSError) as exc:
+        raise MigrationError(
+            f"cannot reach the workspace for {describe(client)}: {_first_line(exc)}",
+            "check the host in ~/.databrickscfg and your network (VPN), then try again",
+        ) from None
+    return me.user_name or me.id or "unknown user"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
+
+
+@dataclass(frozen=True)
+class _Entity:
+    name: str
+    model_name: str | None
+    model_version: str | None
+    kind: str | None  # "foundation model" / "external model" when there is no custom model
+    environment_vars: dict | None
+    workload_size: str | None
+    workload_type: str | None
+    scale_to_zero_enabled: bool | None
+
+
+def _entities(config) -> list[_Entity]:
+    found = []
+    for se in getattr(config, "served_entities", None) or []:
+        kind = "external model" if se.external_model else "foundation model" if se.foundation_model else None
+        found.append(
+            _Entity(se.name, se.entity_name, se.entity_version, kind, se.environment_vars, se.workload_size,
+                    _enum_value(se.workload_type), se.scale_to_zero_enabled)
+        )
+    if found:
+        return found
+    # Endpoints created before served_entities existed describe their models as served_models.
+    for sm in getattr(config, "served_models", None) or []:
+        found.append(
+            _Entity(sm.name, sm.model_name, sm.model_version, None, sm.environment_vars, sm.workload_size,
+                    _enum_value(sm.workload_type), sm.scale_to_zero_enabled)
+        )
+    return found
+
+
+def _enum_value(value) -> str | None:
+    return getattr(value, "value", value)
+
+
+def resolve_endpoint(client: WorkspaceClient, endpoint: str, served_entity: str | None = None) -> ServedModel:
+    try:
+        detail = client.serving_endpoints.get(endpoint)
+    except NotFound:
+        raise MigrationError(
+            f"no serving endpoint named {endpoint!r} in {describe(client)}",
+            f"check the name with `databricks serving-endpoints list --profile {client.config.profile or 'DEFAULT'}`",
+        ) from None
+    except PermissionDenied as exc:
+        raise MigrationError(
+            f"no permission to read serving endpoint {endpoint!r}: {_first_line(exc)}",
+            "ask the endpoint's owner for CAN_QUERY or CAN_MANAGE on it",
+        ) from None
+    except DatabricksError as exc:
+        raise MigrationError(f"reading serving endpoint {endpoint!r} failed: {_first_line(exc)}") from None
+
+    config = detail.config or detail.pending_config
+    entities = _entities(config) if config else []
+    if not entities:
+        raise MigrationError(
+            f"serving endpoint {endpoint!r} has no served model yet (it may still be being created)",
+            "wait until the endpoint is READY, then try again",
+        )
+    traffic = {}
+    routes = getattr(getattr(config, "traffic_config", None), "routes", None) or []
+    for route in routes:
+        traffic[route.served_entity_name or route.served_model_name] = route.traffic_percentage
+
+    chosen = _choose(endpoint, entities, traffic, served_entity)
+    if chosen.kind or not chosen.model_name or not chosen.model_version:
+        raise MigrationError(
+            f"served entity {chosen.name!r} of endpoint {endpoint!r} serves a {chosen.kind or 'model with no version'}"
+            f" ({chosen.model_name}), not a custom MLflow agent, so there is no agent code to migrate",
+            "point serving2apps at the endpoint that serves your ResponsesAgent; a foundation model is used "
+            "from the app directly as a serving_endpoint resource",
+        )
+    return ServedModel(
+        host=client.config.host,
+        endpoint=endpoint,
+        served_entity=chosen.name,
+        model_name=chosen.model_name,
+        model_version=str(chosen.model_version),
+        traffic_percentage=traffic.get(chosen.name),
+        environment_vars=safe_environment(chosen.environment_vars),
+        workload_size=chosen.workload_size,
+        workload_type=chosen.workload_type,
+        scale_to_zero_enabled=chosen.scale_to_zero_enabled,
+    )
+
+
+def _choose(endpoint: str, entities: list[_Entity], traffic: dict, wanted: str | None) -> _Entity:
+    by_name = {e.name: e for e in entities}
+    listing = "; ".join(
+        f"{e.name} ({e.model_name or e.kind} v{e.model_version or '-'}, {traffic.get(e.name, 0)}% of traffic)"
+        for e in entities
+    )
+    if wanted:
+        if wanted not in by_name:
+            raise MigrationError(
+                f"endpoint {endpoint!r} has no served entity {wanted!r}; it has: {listing}",
+                "pass one of those names to --served-entity",
+            )
+        return by_name[wanted]
+    if len(entities) == 1:
+        return entities[0]
+    live = [e for e in entities if traffic.get(e.name, 0) > 0]
+    if len(live) == 1:
+        return live[0]
+    raise MigrationError(
+        f"endpoint {endpoint!r} splits its traffic between several served entities: {listing}",
+        "choose the one to migrate with --served-entity NAME",
+    )

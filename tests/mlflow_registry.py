@@ -1,0 +1,63 @@
+"""A real MLflow tracking server with a model registry (sqlite) on a loopback port, and helpers that log and
+register fixture agents to it the way users log theirs."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from servers import free_port, wait_until_up
+
+AGENTS = Path(__file__).resolve().parent / "fixtures" / "agents"
+INPUT_EXAMPLE = {"input": [{"role": "user", "content": "hello world"}]}
+
+
+@contextlib.contextmanager
+def running_mlflow_server(workdir: Path):
+    port = free_port()
+    log = workdir / "mlflow-server.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable, "-m", "mlflow", "server",
+                "--backend-store-uri", f"sqlite:///{workdir / 'mlflow.db'}",
+                "--artifacts-destination", str(workdir / "artifacts"),
+                "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+            ],
+            cwd=workdir, stdout=out, stderr=subprocess.STDOUT,
+            env={**os.environ, "MLFLOW_TRACKING_URI": "", "MLFLOW_REGISTRY_URI": ""},
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url + "/health", proc, log, timeout=120)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def log_agent(tracking_uri: str, registered_name: str, agent: str = "echo", **log_kwargs) -> str:
+    """Log fixtures/agents/<agent>/agent.py from code and register it; returns the new version."""
+    import mlflow
+
+    source = AGENTS / agent
+    mlflow.set_tracking_uri(tracking_uri)
+    mlflow.set_registry_uri(tracking_uri)
+    mlflow.set_experiment("serving2apps-fixtures")
+    with mlflow.start_run():
+        info = mlflow.pyfunc.log_model(
+            name="agent",
+            python_model=str(source / "agent.py"),
+            registered_model_name=registered_name,
+            pip_requirements=["mlflow"],
+            await_registration_for=0,
+            **log_kwargs,
+        )
+    return str(info.registered_model_version)

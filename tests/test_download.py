@@ -1,0 +1,284 @@
+"""Pre-generation: resolve the endpoint and download the agent, against a loopback workspace (real
+databricks-sdk over HTTP) and a real MLflow tracking server with a model registry."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fault_proxy import FaultProxy
+from workspace_server import Reply, WorkspaceServer, custom_model_endpoint
+from serving2apps.download import Retry, Source, download
+from serving2apps.errors import MigrationError
+from serving2apps.provenance import PROVENANCE_FILE, sha256_files
+
+TOKEN = "dapi-fixture-0123456789abcdef"
+FAST = Retry(attempts=2, first_delay=0.0)
+
+
+@pytest.fixture
+def workspace(mlflow_server, registered, monkeypatch, tmp_path):
+    with WorkspaceServer(token=TOKEN) as ws:
+        ws.serving_endpoints["echo-endpoint"] = custom_model_endpoint(
+            "echo-endpoint",
+            [
+                {
+                    "name": "echo_full-1",
+                    "entity_name": "echo_full",
+                    "entity_version": registered["echo_full"],
+                    "environment_vars": {
+                        "OPENAI_API_KEY": "{{secrets/agents/openai}}",
+                        "LOG_LEVEL": "info",
+                        "VENDOR_TOKEN": "plain-secret-value-do-not-copy",
+                    },
+                    "workload_size": "Medium",
+                    "scale_to_zero_enabled": False,
+                }
+            ],
+        )
+        monkeypatch.setenv("DATABRICKS_HOST", ws.url)
+        monkeypatch.setenv("DATABRICKS_TOKEN", TOKEN)
+        monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(tmp_path / "no-databrickscfg"))
+        monkeypatch.delenv("DATABRICKS_CONFIG_PROFILE", raising=False)
+        monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_server)
+        monkeypatch.setenv("MLFLOW_REGISTRY_URI", mlflow_server)
+        yield ws
+
+
+def test_endpoint_download_with_provenance(workspace, registered, tmp_path):
+    dest = tmp_path / "original_mlflow_model"
+    result = download(Source(endpoint="echo-endpoint"), dest, retry=FAST, log=lambda m: None)
+
+    # Auth is checked before anything else.
+    assert workspace.authenticated_requests()[0].path == "/api/2.0/preview/scim/v2/Me"
+    model = result.model
+    assert model.root == dest and model.agent_file == "agent.py"
+    assert {"code/helpers/__init__.py", "code/helpers/text.py"} <= set(model.code_files)
+    assert model.artifacts == {"prompt": "artifacts/prompt.txt"}
+    assert model.input_example == "input_example.json"
+    assert model.model_config == {"temperature": 0.1, "tools": ["search"]}
+    assert {(r.type, r.name, r.on_behalf_of_user) for r in model.resources} == {
+        ("serving_endpoint", "databricks-claude-sonnet-4-5", None),
+        ("function", "system.ai.python_exec", None),
+        ("vector_search_index", "main.docs.index", True),
+    }
+    assert not list(tmp_path.glob(".original_mlflow_model*")), "no staging folder left behind"
+
+    record = json.loads((dest / PROVENANCE_FILE).read_text())
+    source = record["source"]
+    assert source["kind"] == "endpoint" and source["endpoint"] == "echo-endpoint"
+    assert source["host"] == workspace.url and source["served_entity"] == "echo_full-1"
+    assert (source["model_name"], source["model_version"]) == ("echo_full", registered["echo_full"])
+    assert source["model_uri"] == f"models:/echo_full/{registered['echo_full']}"
+    assert source["workload_size"] == "Medium" and source["scale_to_zero_enabled"] is False
+    assert source["environment_vars"]["OPENAI_API_KEY"] == "{{secrets/agents/openai}}"
+    assert source["environment_vars"]["LOG_LEVEL"] == "info"
+    assert source["environment_vars"]["VENDOR_TOKEN"].startswith("<redacted")
+    files = sorted(f for f in model.files if f != PROVENANCE_FILE)
+    assert record["files"] == sha256_files(dest, files)
+    assert record["tool"] == "serving2apps" and record["created_at"]
+    text = (dest / PROVENANCE_FILE).read_text()
+    assert TOKEN not in text and "plain-secret-value" not in text
+
+
+def test_auth_policy_model(workspace, registered, tmp_path):
+    model = download(Source(model_uri=f"models:/echo_auth/{registered['echo_auth']}"), tmp_path / "m", retry=FAST,
+                     log=lambda m: None).model
+    assert [(r.type, r.name, r.origin) for r in model.resources] == [
+        ("serving_endpoint", "llm", "auth_policy.system_auth_policy")
+    ]
+    assert model.user_api_scopes == ("serving.serving-endpoints",)
+    record = json.loads((tmp_path / "m" / PROVENANCE_FILE).read_text())
+    assert record["auth_policy"]["user_auth_policy"]["api_scopes"] == ["serving.serving-endpoints"]
+
+
+def test_plain_model_without_code_paths(workspace, registered, tmp_path):
+    model = download(Source(model_uri="models:/echo_plain/1"), tmp_path / "m", retry=FAST, log=lambda m: None).model
+    assert model.agent_file == "agent.py" and model.code_files == () and model.artifacts == {}
+    assert model.resources == () and model.model_config is None
+
+
+def test_traffic_split_needs_a_served_entity(workspace, registered, tmp_path):
+    workspace.serving_endpoints["split"] = custom_model_endpoint(
+        "split",
+        [
+            {"name": "full", "entity_name": "echo_full", "entity_version": registered["echo_full"]},
+            {"name": "plain", "entity_name": "echo_plain", "entity_version": registered["echo_plain"]},
+        ],
+        routes=[("full", 60), ("plain", 40)],
+    )
+    with pytest.raises(MigrationError) as refused:
+        download(Source(endpoint="split"), tmp_path / "m", retry=FAST, log=lambda m: None)
+    assert "60% of traffic" in str(refused.value) and "40% of traffic" in str(refused.value)
+    assert "--served-entity" in refused.value.fix
+    assert not (tmp_path / "m").exists()
+
+    model = download(Source(endpoint="split", served_entity="plain"), tmp_path / "m", retry=FAST, log=lambda m: None).model
+    assert model.code_files == ()
+
+
+def test_split_with_all_traffic_on_one_entity_picks_it(workspace, registered, tmp_path):
+    workspace.serving_endpoints["shadow"] = custom_model_endpoint(
+        "shadow",
+        [
+            {"name": "old", "entity_name": "echo_plain", "entity_version": "1"},
+            {"name": "new", "entity_name": "echo_full", "entity_version": registered["echo_full"]},
+        ],
+        routes=[("old", 0), ("new", 100)],
+    )
+    model = download(Source(endpoint="shadow"), tmp_path / "m", retry=FAST, log=lambda m: None).model
+    assert model.artifacts
+
+
+def test_legacy_served_models_shape(workspace, registered, tmp_path):
+    workspace.serving_endpoints["legacy"] = {
+        "name": "legacy",
+        "state": {"ready": "READY"},
+        "config": {
+            "served_models": [{"name": "echo-plain-1", "model_name": "echo_plain", "model_version": "1",
+                               "workload_size": "Small", "scale_to_zero_enabled": True}],
+            "traffic_config": {"routes": [{"served_model_name": "echo-plain-1", "traffic_percentage": 100}]},
+        },
+    }
+    result = download(Source(endpoint="legacy"), tmp_path / "m", retry=FAST, log=lambda m: None)
+    assert result.provenance["source"]["served_entity"] == "echo-plain-1"
+
+
+@pytest.mark.parametrize("kind", ["foundation_model", "external_model"])
+def test_endpoint_without_a_custom_model_is_refused(workspace, tmp_path, kind):
+    workspace.serving_endpoints["fm"] = custom_model_endpoint(
+        "fm", [{"name": "llama", "entity_name": "system.ai.llama", kind: {"name": "llama"}}]
+    )
+    with pytest.raises(MigrationError, match="not a custom MLflow agent"):
+        download(Source(endpoint="fm"), tmp_path / "m", retry=FAST, log=lambda m: None)
+    assert not (tmp_path / "m").exists()
+
+
+def test_unknown_endpoint(workspace, tmp_path):
+    with pytest.raises(MigrationError, match="no serving endpoint named 'nope'") as refused:
+        download(Source(endpoint="nope"), tmp_path / "m", retry=FAST, log=lambda m: None)
+    assert "serving-endpoints list" in refused.value.fix
+    assert not (tmp_path / "m").exists()
+
+
+def test_bad_token_names_the_fix_and_stops_first(workspace, monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABRICKS_TOKEN", "expired-token")
+    with pytest.raises(MigrationError, match="authentication failed") as refused:
+        download(Source(endpoint="echo-endpoint"), tmp_path / "m", retry=FAST, log=lambda m: None)
+    assert "databricks auth login --profile" in refused.value.fix
+    assert "expired-token" not in str(refused.value)
+    assert [r.path for r in workspace.requests if r.path.startswith("/api/2.0/serving")] == []
+
+
+def test_permission_denied_on_the_endpoint(workspace, tmp_path):
+    workspace.fail_next("GET", "/api/2.0/serving-endpoints/echo-endpoint",
+                        Reply(403, {"error_code": "PERMISSION_DENIED", "message": "no access"}))
+    with pytest.raises(MigrationError, match="no permission"):
+        download(Source(endpoint="echo-endpoint"), tmp_path / "m", retry=FAST, log=lambda m: None)
+
+
+def test_a_503_is_retried(workspace, tmp_path):
+    workspace.fail_next(
+        "GET", "/api/2.0/serving-endpoints/echo-endpoint",
+        Reply(503, {"error_code": "TEMPORARILY_UNAVAILABLE", "message": "try later"}, {"Retry-After": "0"}),
+    )
+    download(Source(endpoint="echo-endpoint"), tmp_path / "m", retry=FAST, log=lambda m: None)
+    gets = [r for r in workspace.requests if r.path == "/api/2.0/serving-endpoints/echo-endpoint"]
+    assert len(gets) == 2
+
+
+def test_deleted_model_version(workspace, tmp_path):
+    workspace.serving_endpoints["gone"] = custom_model_endpoint(
+        "gone", [{"name": "g", "entity_name": "echo_plain", "entity_version": "99"}]
+    )
+    with pytest.raises(MigrationError, match="cannot download models:/echo_plain/99") as refused:
+        download(Source(endpoint="gone"), tmp_path / "m", retry=FAST, log=lambda m: None)
+    assert "deleted" in refused.value.fix
+    assert not (tmp_path / "m").exists() and list(tmp_path.iterdir()) == []
+
+
+def test_connection_reset_mid_download_is_retried_then_explained(workspace, mlflow_server, monkeypatch, tmp_path):
+    with FaultProxy(mlflow_server, cut=lambda method, path: "mlflow-artifacts/artifacts/" in path) as proxy:
+        monkeypatch.setenv("MLFLOW_TRACKING_URI", proxy.url)
+        monkeypatch.setenv("MLFLOW_REGISTRY_URI", proxy.url)
+        with pytest.raises(MigrationError, match="after 2 attempts") as refused:
+            download(Source(model_uri="models:/echo_full/1"), tmp_path / "m", retry=FAST, log=lambda m: None)
+    assert proxy.cut_count >= 2
+    assert "attempt 1" in str(refused.value) and "attempt 2" in str(refused.value)
+    assert "network" in refused.value.fix
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_existing_destination_needs_force(workspace, tmp_path):
+    dest = tmp_path / "m"
+    dest.mkdir()
+    (dest / "notes.txt").write_text("mine")
+    with pytest.raises(MigrationError, match="already exists") as refused:
+        download(Source(model_uri="models:/echo_plain/1"), dest, retry=FAST, log=lambda m: None)
+    assert "--force" in refused.value.fix
+    assert [p.name for p in dest.iterdir()] == ["notes.txt"]
+    download(Source(model_uri="models:/echo_plain/1"), dest, force=True, retry=FAST, log=lambda m: None)
+    assert (dest / "MLmodel").is_file() and not (dest / "notes.txt").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+
+
+def test_model_dir_is_validated_and_copied(workspace, tmp_path):
+    first = download(Source(model_uri="models:/echo_full/1"), tmp_path / "a", retry=FAST, log=lambda m: None)
+    second = download(Source(model_dir=tmp_path / "a"), tmp_path / "b", log=lambda m: None)
+    assert second.model.files == first.model.files
+    assert second.provenance["source"] == {"kind": "model_dir", "model_dir": str((tmp_path / "a").resolve())}
+
+
+def test_model_dir_with_a_symlink_outside_is_refused(workspace, tmp_path):
+    download(Source(model_uri="models:/echo_plain/1"), tmp_path / "a", retry=FAST, log=lambda m: None)
+    (tmp_path / "secret.txt").write_text("outside")
+    (tmp_path / "a" / "artifacts").mkdir()
+    (tmp_path / "a" / "artifacts" / "link.txt").symlink_to(tmp_path / "secret.txt")
+    with pytest.raises(MigrationError, match="symlink"):
+        download(Source(model_dir=tmp_path / "a"), tmp_path / "b", log=lambda m: None)
+    assert not (tmp_path / "b").exists()
+
+
+def test_exactly_one_source():
+    with pytest.raises(MigrationError, match="exactly one source"):
+        Source(endpoint="e", model_uri="models:/x/1")
+    with pytest.raises(MigrationError, match="exactly one source"):
+        Source()
+
+
+def _cli(args, env, cwd):
+    return subprocess.run([sys.executable, "-m", "serving2apps.cli", *args], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=300)
+
+
+def test_cli_download_with_a_profile_from_databrickscfg(workspace, mlflow_server, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".databrickscfg").write_text(f"[staging]\nhost = {workspace.url}\ntoken = {TOKEN}\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABRICKS_")}
+    env.update(HOME=str(home), MLFLOW_TRACKING_URI=mlflow_server, MLFLOW_REGISTRY_URI=mlflow_server)
+    ok = _cli(["download", "--endpoint", "echo-endpoint", "--profile", "staging"], env, tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    assert (tmp_path / "original_mlflow_model" / "agent.py").is_file()
+    assert "echo_full-1" in ok.stdout and TOKEN not in ok.stdout + ok.stderr
+
+    again = _cli(["download", "--endpoint", "echo-endpoint", "--profile", "staging"], env, tmp_path)
+    assert again.returncode == 2
+    assert "already exists" in again.stderr and "--force" in again.stderr
+
+    wrong = _cli(["download", "--endpoint", "echo-endpoint", "--profile", "nope", "--dest", "x"], env, tmp_path)
+    assert wrong.returncode == 2
+    assert "databricks auth login --profile nope" in wrong.stderr
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.skipif(
+    not (os.environ.get("DATABRICKS_HOST") and os.environ.get("SERVING2APPS_TEST_ENDPOINT")),
+    reason="opt-in: set DATABRICKS_HOST, credentials and SERVING2APPS_TEST_ENDPOINT to download from a real workspace",
+)
+def test_real_workspace_download(tmp_path):
+    result = download(Source(endpoint=os.environ["SERVING2APPS_TEST_ENDPOINT"]), tmp_path / "m")
+    assert (tmp_path / "m" / "MLmodel").is_file() and result.model.agent_file
