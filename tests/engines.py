@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import copier
+from plumbum import local
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # What a template checkout holds; the rest of the repository is the package and its tests.
@@ -79,7 +80,11 @@ def render_bundle_init(renderer: Path, answers: dict, output_dir: Path, template
 def render_copier(template_repo: Path, answers: dict, dest: Path, skip_tasks: bool = True) -> RenderResult:
     """copier semantics: the project lands in dest itself."""
     try:
-        with warnings.catch_warnings():
+        # copier runs tasks with plumbum's copy of the environment, taken when plumbum was imported;
+        # give it this test's environment.
+        with warnings.catch_warnings(), local.env():
+            local.env.clear()
+            local.env.update(**os.environ)
             warnings.simplefilter("ignore")
             copier.run_copy(
                 str(template_repo),

@@ -7,6 +7,7 @@ import contextlib
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from servers import free_port, wait_until_up
@@ -48,6 +49,12 @@ def log_agent(tracking_uri: str, registered_name: str, agent: str = "echo", **lo
     import mlflow
 
     source = AGENTS / agent
+    # Log from a neutral folder: mlflow copies the uv project it finds in the working directory into the model.
+    with contextlib.chdir(tempfile.mkdtemp()):
+        return _log(mlflow, source, tracking_uri, registered_name, **log_kwargs)
+
+
+def _log(mlflow, source: Path, tracking_uri: str, registered_name: str, **log_kwargs) -> str:
     mlflow.set_tracking_uri(tracking_uri)
     mlflow.set_registry_uri(tracking_uri)
     mlflow.set_experiment("serving2apps-fixtures")

@@ -249,6 +249,31 @@ def test_exactly_one_source():
         Source()
 
 
+def test_copier_pre_gen_downloads_beside_the_app(workspace, template_repo, monkeypatch, tmp_path):
+    from engines import render_copier
+
+    cfg = tmp_path / "databrickscfg"
+    cfg.write_text(f"[DEFAULT]\nhost = {workspace.url}\ntoken = {TOKEN}\n")
+    monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(cfg))
+    monkeypatch.delenv("DATABRICKS_HOST")
+    monkeypatch.delenv("DATABRICKS_TOKEN")
+    work = tmp_path / "work"
+    work.mkdir()
+    answers = {"app_name": "echo-app", "endpoint_name": "echo-endpoint"}
+    result = render_copier(template_repo, answers, work / "echo-app", skip_tasks=False)
+    assert result.returncode == 0, result.output
+    assert sorted(p.name for p in work.iterdir()) == ["echo-app", "original_mlflow_model"]
+    assert (work / "original_mlflow_model" / "agent.py").is_file()
+
+    # A second app from the same endpoint reuses the download.
+    assert render_copier(template_repo, {**answers, "app_name": "echo-two"}, work / "echo-two", skip_tasks=False).returncode == 0
+
+    failed = render_copier(template_repo, {"app_name": "bad-one", "endpoint_name": "nope"}, tmp_path / "w2" / "bad-one",
+                           skip_tasks=False)
+    assert failed.returncode != 0
+    assert not (tmp_path / "w2" / "bad-one").exists() and not (tmp_path / "w2" / "original_mlflow_model").exists()
+
+
 def _cli(args, env, cwd):
     return subprocess.run([sys.executable, "-m", "serving2apps.cli", *args], capture_output=True, text=True,
                           env=env, cwd=cwd, timeout=300)

@@ -16,19 +16,21 @@ def run_hook(name, *args):
     )
 
 
-def test_hooks_accept_valid_answers_and_say_what_they_do_not_do_yet():
-    pre = run_hook("pre_gen", "--app-name=my-agent", "--endpoint=ep", "--profile=DEFAULT", "--async-mode=yes")
+def test_hooks_accept_valid_answers_and_say_what_they_do_not_do():
+    pre = run_hook("pre_gen", "--app-name=my-agent", "--endpoint-name=", "--profile=DEFAULT", "--async-mode=yes")
     assert pre.returncode == 0, pre.stderr
-    assert "not available in this version" in pre.stdout
+    assert "nothing to download" in pre.stdout
     post = run_hook("post_gen", "--app-name=my-agent", "--async-mode=no")
     assert post.returncode == 0, post.stderr
+    assert "not available in this version" in post.stdout
 
 
 @pytest.mark.parametrize(
     "hook, args, message",
     [
-        ("pre_gen", ["--app-name=Bad", "--endpoint=", "--profile=DEFAULT", "--async-mode=yes"], "app_name"),
-        ("pre_gen", ["--app-name=ok-1", "--endpoint=a b", "--profile=DEFAULT", "--async-mode=yes"], "endpoint_name"),
+        ("pre_gen", ["--app-name=Bad", "--endpoint-name=", "--profile=DEFAULT", "--async-mode=yes"], "app_name"),
+        ("pre_gen", ["--app-name=ok-1", "--endpoint-name=a b", "--profile=DEFAULT", "--async-mode=yes"], "endpoint_name"),
+        ("pre_gen", ["--app-name=ok-1", "--endpoint=ep", "--profile=DEFAULT", "--async-mode=yes"], "--endpoint-name"),
         ("post_gen", ["--app-name=ok-1", "--async-mode=maybe"], "async_mode"),
     ],
 )
@@ -45,19 +47,23 @@ def test_hook_without_its_arguments_is_a_usage_error():
 
 
 def test_copier_runs_both_hooks_as_tasks(go_renderer, template_repo, tmp_path):
-    answers = {"app_name": "task-app", "endpoint_name": "ep-1"}
+    answers = {"app_name": "task-app"}
     result = render_copier(template_repo, answers, tmp_path / "copier", skip_tasks=False)
     assert result.returncode == 0, result.output
-    # The hooks change nothing yet: the project equals bundle init's.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copier"], "no endpoint: nothing downloaded"
+    # post-gen changes nothing yet: the project equals bundle init's.
     assert render_bundle_init(go_renderer, answers, tmp_path / "bundle").returncode == 0
     assert tree(tmp_path / "copier", ignore={".copier-answers.yml"}) == tree(tmp_path / "bundle" / "task-app")
 
 
 def test_cli_lists_only_working_commands():
+    from serving2apps.cli import build_parser
+
+    parser = build_parser()
+    (commands,) = [a for a in parser._actions if a.dest == "==SUPPRESS==" and a.choices]
+    assert sorted(commands.choices) == ["download"]
     result = subprocess.run([sys.executable, "-m", "serving2apps.cli", "--help"], capture_output=True, text=True)
-    assert result.returncode == 0
-    assert "--version" in result.stdout
-    assert "{" not in result.stdout  # no subcommands until they work
+    assert result.returncode == 0 and "download" in result.stdout
     version = subprocess.run([sys.executable, "-m", "serving2apps.cli", "--version"], capture_output=True, text=True)
     assert version.stdout.startswith("serving2apps 0.")
 

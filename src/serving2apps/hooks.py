@@ -1,8 +1,10 @@
-"""The template's generation hooks. copier runs them as tasks (hooks/*.py at the template root call these);
-bundle init has no hooks, so `serving2apps` runs the same steps itself.
+"""The template's generation hooks. copier runs them as tasks (hooks/*.py at the template root call these),
+with the new app folder as the working directory; bundle init has no hooks, so `serving2apps` runs the same
+steps itself.
 
-In this version both hooks check their inputs and stop there: the download (pre-gen) and the migration
-(post-gen) are not built yet, and the hooks say so rather than pretend.
+pre-gen downloads the served agent into `original_mlflow_model/` beside the app folder (the seed's layout),
+or reuses one already there. post-gen checks its inputs; the migration itself is not built yet, and it says
+so rather than pretend.
 """
 
 from __future__ import annotations
@@ -11,13 +13,12 @@ import argparse
 import sys
 from pathlib import Path
 
+from serving2apps.errors import EXIT_ERROR, MigrationError
 from serving2apps.template_schema import TemplateSchema
-
-EXIT_BAD_INPUT = 2
 
 
 def _answers(argv: list[str], names: list[str]) -> dict[str, str]:
-    parser = argparse.ArgumentParser(add_help=False)
+    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     for name in names:
         parser.add_argument("--" + name.replace("_", "-"), dest=name, required=True)
     return vars(parser.parse_args(argv))
@@ -25,18 +26,36 @@ def _answers(argv: list[str], names: list[str]) -> dict[str, str]:
 
 def _check(template_root: Path, answers: dict[str, str], hook: str) -> int:
     schema = TemplateSchema.load(template_root)
-    problems = [p for p in schema.problems(answers) if not p.startswith("no value provided")]
+    problems = schema.problems(answers, require_all=False)
     for problem in problems:
         print(f"serving2apps {hook}: {problem}", file=sys.stderr)
-    return EXIT_BAD_INPUT if problems else 0
+    return EXIT_ERROR if problems else 0
 
 
 def pre_gen(template_root: Path, argv: list[str]) -> int:
     answers = _answers(argv, ["app_name", "endpoint_name", "profile", "async_mode"])
     status = _check(template_root, answers, "pre-gen")
-    if status == 0:
-        print("serving2apps pre-gen: answers checked; downloading the agent is not available in this version.")
-    return status
+    if status:
+        return status
+    # Imported here: databricks-sdk and mlflow take seconds to import, and a bad answer needs neither.
+    from serving2apps.download import DEFAULT_DEST, Source, download
+    from serving2apps.model_reader import read_model
+
+    dest = Path.cwd().parent / DEFAULT_DEST
+    if not answers["endpoint_name"]:
+        print("serving2apps pre-gen: no endpoint given; nothing to download "
+              "(serving2apps download --model-uri/--model-dir fetches the model).")
+        return 0
+    try:
+        if (dest / "MLmodel").is_file():
+            read_model(dest)
+            print(f"serving2apps pre-gen: using the model already in {dest}.")
+            return 0
+        download(Source(endpoint=answers["endpoint_name"], profile=answers["profile"]), dest)
+    except MigrationError as exc:
+        print(f"serving2apps pre-gen: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    return 0
 
 
 def post_gen(template_root: Path, argv: list[str]) -> int:

@@ -76,13 +76,14 @@ class TemplateSchema:
     def question(self, name: str) -> Question:
         return next(q for q in self.questions if q.name == name)
 
-    def problems(self, answers: dict[str, Any]) -> list[str]:
-        """Every reason `answers` (after defaults) would be refused, in question order."""
+    def problems(self, answers: dict[str, Any], require_all: bool = True) -> list[str]:
+        """Every reason `answers` (after defaults) would be refused, in question order. With
+        require_all=False only the answers given are checked."""
         found = []
         for q in self.questions:
             if q.name in answers:
                 problem = q.problem(answers[q.name])
-            elif q.default is None:
+            elif q.default is None and require_all:
                 problem = f"no value provided for required property {q.name}"
             else:
                 problem = None
