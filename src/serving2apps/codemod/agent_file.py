@@ -1,0 +1,917 @@
+"""The agent file codemod: a ResponsesAgent class → functions registered with the MLflow agent server.
+
+Two strategies, chosen per file and reported:
+
+- functions (S2A100): the class dissolves into module code. `__init__` and `load_context` bodies run at module
+  level where the instance was created (their parameters bound from the instantiation's arguments or
+  defaults), `self.x` becomes a module global `x`, methods become functions, inherited ResponsesAgent helpers
+  become the `mlflow.types.responses` functions they delegate to. `predict`/`predict_stream` stay synchronous.
+- adapter (S2A101): when dissolving the class is not safe (see `_blockers`), the class is kept, one module
+  instance is created, and the handlers call its methods.
+
+Either way the registered `@invoke()`/`@stream()` handlers are async adapters that run the synchronous code in
+worker threads (`agent_server.adapters`), so the server's event loop is never blocked (S2A110). A file that
+already registers handlers is left unchanged (S2A102), which also makes a second run a no-op.
+
+Not handled (the adapter strategy is used instead, with the reason): several agent classes in an inheritance
+chain, the class used anywhere but its one instantiation, classes defined under `if`/in functions, metaclasses
+or class decorators, `super()` beyond `super().__init__()`, `self` passed around as a value, `@classmethod`,
+property setters, `return` inside `__init__`/`load_context`, and `self.x` names that are never assigned.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider
+
+from serving2apps.codemod.findings import Finding
+from serving2apps.codemod.names import (
+    INHERITED_HELPERS,
+    REFUSED_AGENTS,
+    RESPONSES_AGENT,
+    RESPONSES_MODULE,
+    SERVER_DECORATORS,
+    SET_MODEL,
+    TRACE,
+)
+from serving2apps.errors import MigrationError
+
+ENTRY_POINTS = ("predict", "predict_stream")
+SPECIAL_METHODS = ("__init__", "load_context")
+
+
+@dataclass
+class AgentFileResult:
+    code: str
+    strategy: str  # "functions" | "adapter" | "unchanged"
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class _Agent:
+    cls: cst.ClassDef
+    class_index: int  # position of the class in module.body
+    instantiation: cst.Call | None
+    instantiation_index: int | None  # the statement that creates the instance
+    instance_name: str | None  # AGENT in AGENT = MyAgent()
+    set_model_indexes: list[int]
+
+
+# ---------------------------------------------------------------- analysis
+
+
+class _Scan(cst.CSTVisitor):
+    """Collects classes, set_model calls and server decorators with their qualified names."""
+
+    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
+
+    def __init__(self):
+        self.classes: list[cst.ClassDef] = []
+        self.base_names: dict[int, set[str]] = {}  # id(class) → qualified names of its bases
+        self.set_model_calls: list[cst.Call] = []
+        self.registered = False
+
+    def _names(self, node) -> set[str]:
+        return {q.name for q in self.get_metadata(QualifiedNameProvider, node, set())}
+
+    def visit_ClassDef(self, node):
+        self.classes.append(node)
+        self.base_names[id(node)] = set().union(*[self._names(b.value) for b in node.bases] or [set()])
+
+    def visit_Call(self, node):
+        if self._names(node.func) & SET_MODEL:
+            self.set_model_calls.append(node)
+
+    def visit_Decorator(self, node):
+        target = node.decorator.func if isinstance(node.decorator, cst.Call) else node.decorator
+        if self._names(target) & SERVER_DECORATORS:
+            self.registered = True
+
+
+def _statement_calls(stmt: cst.CSTNode, call: cst.Call) -> bool:
+    found = []
+
+    class _Find(cst.CSTVisitor):
+        def visit_Call(self, node):
+            if node is call:
+                found.append(node)
+
+    stmt.visit(_Find())
+    return bool(found)
+
+
+def _locate(module: cst.Module, scan: _Scan, filename: str) -> _Agent:
+    def base_names(cls):
+        return scan.base_names[id(cls)]
+
+    agents = [c for c in scan.classes if base_names(c) & RESPONSES_AGENT]
+    # Subclasses of agent classes are agents too (an abstract base agent plus a concrete one).
+    changed = True
+    while changed:
+        changed = False
+        names = {c.name.value for c in agents}
+        for c in scan.classes:
+            if c not in agents and any(isinstance(b.value, cst.Name) and b.value.value in names for b in c.bases):
+                agents.append(c)
+                changed = True
+    if not agents:
+        refused = [REFUSED_AGENTS[n] for c in scan.classes for n in base_names(c) if n in REFUSED_AGENTS]
+        if refused:
+            raise MigrationError(
+                f"{filename} defines {refused[0]}, not a ResponsesAgent",
+                "port the agent to mlflow.pyfunc.ResponsesAgent first; serving2apps migrates ResponsesAgent models",
+            )
+        raise MigrationError(
+            f"{filename} defines no mlflow.pyfunc.ResponsesAgent subclass",
+            "point serving2apps at the model whose agent file subclasses ResponsesAgent",
+        )
+    by_name = {c.name.value: c for c in agents}
+    top_index = {id(stmt): i for i, stmt in enumerate(module.body)}
+
+    instantiation = instance_name = instantiation_index = None
+    chosen = None
+    set_model_indexes = [i for i, stmt in enumerate(module.body) for call in scan.set_model_calls
+                         if _statement_calls(stmt, call)]
+    for call in scan.set_model_calls:
+        arg = call.args[0].value if call.args else None
+        if isinstance(arg, cst.Call) and isinstance(arg.func, cst.Name) and arg.func.value in by_name:
+            chosen, instantiation = by_name[arg.func.value], arg
+            instantiation_index = next(i for i in set_model_indexes if _statement_calls(module.body[i], call))
+        elif isinstance(arg, cst.Name):
+            for i, stmt in enumerate(module.body):
+                assign = _simple_assign(stmt)
+                if assign and assign[0] == arg.value and isinstance(assign[1], cst.Call) \
+                        and isinstance(assign[1].func, cst.Name) and assign[1].func.value in by_name:
+                    chosen, instantiation, instance_name, instantiation_index = (
+                        by_name[assign[1].func.value], assign[1], arg.value, i)
+    if chosen is None:
+        bases = {b.value.value for c in agents for b in c.bases if isinstance(b.value, cst.Name)}
+        leaves = [c for c in agents if c.name.value not in bases]
+        if len(leaves) != 1:
+            raise MigrationError(
+                f"{filename} defines several ResponsesAgent classes ({', '.join(c.name.value for c in leaves)}) "
+                "and no set_model() call says which one is served",
+                "add mlflow.models.set_model(YourAgent()) to the agent file, as model serving requires",
+            )
+        chosen = leaves[0]
+    return _Agent(
+        cls=chosen,
+        class_index=top_index.get(id(chosen), -1),
+        instantiation=instantiation,
+        instantiation_index=instantiation_index,
+        instance_name=instance_name,
+        set_model_indexes=sorted(set(set_model_indexes)),
+    )
+
+
+def _simple_assign(stmt) -> tuple[str, cst.BaseExpression] | None:
+    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign):
+        assign = stmt.body[0]
+        if len(assign.targets) == 1 and isinstance(assign.targets[0].target, cst.Name):
+            return assign.targets[0].target.value, assign.value
+    return None
+
+
+def _methods(cls: cst.ClassDef) -> dict[str, cst.FunctionDef]:
+    return {s.name.value: s for s in cls.body.body if isinstance(s, cst.FunctionDef)}
+
+
+def _decorator_names(fn: cst.FunctionDef) -> list[str]:
+    names = []
+    for d in fn.decorators:
+        target = d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
+        names.append(cst.Module([]).code_for_node(target))
+    return names
+
+
+class _SelfUse(cst.CSTVisitor):
+    """How a method uses `self`: attributes read, attributes written, and anything else."""
+
+    def __init__(self, self_name: str):
+        self.self_name = self_name
+        self.attributes: list[cst.Attribute] = []
+        self.written: list[cst.Attribute] = []
+        self.bare_self = 0
+        self.super_calls: list[cst.Call] = []
+        self.returns = 0
+
+    def visit_Attribute(self, node):
+        if isinstance(node.value, cst.Name) and node.value.value == self.self_name:
+            self.attributes.append(node)
+            return False  # the `self` inside is accounted for
+        return True
+
+    def visit_AssignTarget(self, node):
+        self._mark_written(node.target)
+
+    def visit_AugAssign(self, node):
+        self._mark_written(node.target)
+
+    def visit_AnnAssign(self, node):
+        self._mark_written(node.target)
+
+    def _mark_written(self, target):
+        targets = target.elements if isinstance(target, (cst.Tuple, cst.List)) else [target]
+        for t in targets:
+            if isinstance(t, (cst.Element, cst.StarredElement)):
+                t = t.value
+            if isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.value.value == self.self_name:
+                self.written.append(t)
+
+    def visit_Name(self, node):
+        if node.value == self.self_name:
+            self.bare_self += 1
+
+    def visit_Param(self, node):
+        return False
+
+    def visit_Call(self, node):
+        if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Call) \
+                and isinstance(node.func.value.func, cst.Name) and node.func.value.func.value == "super":
+            self.super_calls.append(node)
+
+    def visit_Return(self, node):
+        self.returns += 1
+
+
+def _self_name(fn: cst.FunctionDef) -> str | None:
+    params = fn.params.params
+    return params[0].name.value if params else None
+
+
+def _is_super_init(stmt) -> bool:
+    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr):
+        call = stmt.body[0].value
+        return (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "__init__"
+                and isinstance(call.func.value, cst.Call) and isinstance(call.func.value.func, cst.Name)
+                and call.func.value.func.value == "super")
+    return False
+
+
+def _blockers(module: cst.Module, agent: _Agent, class_refs: int) -> list[str]:
+    cls = agent.cls
+    reasons = []
+    if agent.class_index < 0:
+        reasons.append("the class is not defined at the top level of the module (it is nested or under a condition)")
+    if len(cls.bases) != 1:
+        reasons.append("the class inherits from more than ResponsesAgent (or from another agent class)")
+    if cls.keywords:
+        reasons.append("the class sets a metaclass or class keywords")
+    if cls.decorators:
+        reasons.append("the class is decorated")
+    if class_refs > 1:
+        reasons.append("the class is used elsewhere in the module besides its one instantiation")
+    if agent.instantiation is None:
+        reasons.append("no instantiation of the class was found next to set_model()")
+    for stmt in cls.body.body:
+        if isinstance(stmt, cst.FunctionDef):
+            continue
+        if isinstance(stmt, cst.SimpleStatementLine) and all(isinstance(s, cst.Expr) and
+                                                             isinstance(s.value, cst.SimpleString) for s in stmt.body):
+            continue  # docstring
+        reasons.append("the class body holds statements other than methods (class attributes or logic)")
+        break
+    methods = _methods(cls)
+    attributes_written = set()
+    for name, fn in methods.items():
+        decorators = _decorator_names(fn)
+        if "classmethod" in decorators:
+            reasons.append(f"{name} is a classmethod")
+        if any(d.endswith(".setter") or d.endswith(".deleter") for d in decorators):
+            reasons.append(f"{name} has a property setter or deleter")
+        if "staticmethod" in decorators:
+            continue
+        self_name = _self_name(fn)
+        if self_name is None:
+            reasons.append(f"{name} takes no self parameter")
+            continue
+        use = _SelfUse(self_name)
+        fn.body.visit(use)
+        attributes_written |= {a.attr.value for a in use.written}
+        allowed_super = 1 if name == "__init__" and any(_is_super_init(s) for s in fn.body.body) else 0
+        if len(use.super_calls) > allowed_super:
+            reasons.append(f"{name} calls super()")
+        if use.bare_self:
+            reasons.append(f"{name} uses self as a value (passes or returns the instance)")
+        if name in SPECIAL_METHODS and use.returns:
+            reasons.append(f"{name} returns early, so its body cannot run at module level")
+        if name == "__init__" and (fn.params.star_arg not in (None, cst.MaybeSentinel.DEFAULT)
+                                   or fn.params.star_kwarg is not None):
+            reasons.append("__init__ takes *args or **kwargs")
+    known = set(methods) | attributes_written | set(INHERITED_HELPERS)
+    for name, fn in methods.items():
+        self_name = _self_name(fn)
+        if self_name is None or "staticmethod" in _decorator_names(fn):
+            continue
+        use = _SelfUse(self_name)
+        fn.body.visit(use)
+        unknown = sorted({a.attr.value for a in use.attributes} - known)
+        if unknown:
+            reasons.append(f"{name} reads self.{unknown[0]}, which the class never assigns")
+    if "predict" not in methods and "predict_stream" not in methods:
+        reasons.append("the class defines neither predict nor predict_stream itself")
+    return list(dict.fromkeys(reasons))
+
+
+# ---------------------------------------------------------------- the functions strategy
+
+
+class _Identifiers(cst.CSTVisitor):
+    """Every identifier a block binds or reads (not attribute names or keyword argument names)."""
+
+    def __init__(self):
+        self.names: list[str] = []
+
+    def visit_Attribute(self, node):
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node):
+        node.value.visit(self)
+        return False
+
+    def visit_Name(self, node):
+        self.names.append(node.value)
+
+
+def _name_uses(node: cst.CSTNode) -> list[str]:
+    """Each use of a variable name in node (attribute and keyword-argument names are not variables)."""
+    found = _Identifiers()
+    node.visit(found)
+    return found.names
+
+
+def _identifiers(node: cst.CSTNode) -> set[str]:
+    return set(_name_uses(node))
+
+
+def _module_bound_names(module: cst.Module, skip: set[int]) -> set[str]:
+    names = set()
+    for i, stmt in enumerate(module.body):
+        if i in skip:
+            continue
+        names |= _identifiers(stmt)
+    return names
+
+
+def _local_names(fn: cst.FunctionDef) -> set[str]:
+    """Names a function body binds (parameters, assignments, for/with targets, imports)."""
+    bound = {p.name.value for p in fn.params.params} | {p.name.value for p in fn.params.kwonly_params}
+
+    class _Bound(cst.CSTVisitor):
+        def visit_AssignTarget(self, node):
+            bound.update(_target_names(node.target))
+
+        def visit_AnnAssign(self, node):
+            bound.update(_target_names(node.target))
+
+        def visit_AugAssign(self, node):
+            bound.update(_target_names(node.target))
+
+        def visit_For(self, node):
+            bound.update(_target_names(node.target))
+
+        def visit_WithItem(self, node):
+            if node.asname:
+                bound.update(_target_names(node.asname.name))
+
+        def visit_ImportAlias(self, node):
+            bound.add((node.asname.name.value if node.asname else cst.Module([]).code_for_node(node.name)).split(".")[0])
+
+        def visit_FunctionDef(self, node):
+            bound.add(node.name.value)
+            return False
+
+        def visit_Lambda(self, node):
+            return False
+
+    fn.body.visit(_Bound())
+    return bound
+
+
+def _target_names(target) -> set[str]:
+    if isinstance(target, cst.Name):
+        return {target.value}
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return set().union(*[_target_names(e.value) for e in target.elements] or [set()])
+    if isinstance(target, cst.StarredElement):
+        return _target_names(target.value)
+    return set()
+
+
+class _Allocator:
+    """Picks module-level names that collide with nothing already used."""
+
+    def __init__(self, taken: set[str]):
+        self.taken = set(taken) | set(dir(builtins))
+
+    def name(self, wanted: str) -> str:
+        candidate = wanted
+        n = 1
+        while candidate in self.taken:
+            candidate = f"agent_{wanted.lstrip('_')}" if n == 1 else f"agent_{wanted.lstrip('_')}_{n}"
+            n += 1
+        self.taken.add(candidate)
+        return candidate
+
+
+class _Rewrite(cst.CSTTransformer):
+    """Rewrites one method body: self.x → globals/functions/helpers; renames locals moved to module level."""
+
+    def __init__(self, self_name, attributes, methods, properties, helpers, renames=None):
+        self.self_name = self_name
+        self.attributes = attributes  # attr → global name
+        self.methods = methods  # method → function name
+        self.properties = properties  # property → function name
+        self.helpers = helpers  # inherited helper → module function name
+        self.renames = renames or {}  # local → module-level name (for __init__/load_context bodies)
+
+    def leave_Attribute(self, original, updated):
+        updated = updated.with_changes(attr=original.attr)  # an attribute name is not a variable
+        value = updated.value
+        if not (isinstance(value, cst.Name) and value.value == self.self_name):
+            return updated
+        attr = updated.attr.value
+        if attr in self.properties:
+            return cst.Call(func=cst.Name(self.properties[attr]))
+        if attr in self.methods:
+            return cst.Name(self.methods[attr])
+        if attr in self.attributes:
+            return cst.Name(self.attributes[attr])
+        if attr in self.helpers:
+            return cst.Name(self.helpers[attr])
+        return updated
+
+    def leave_Name(self, original, updated):
+        if updated.value in self.renames:
+            return updated.with_changes(value=self.renames[updated.value])
+        return updated
+
+    def leave_Arg(self, original, updated):
+        # keyword= names are not variables
+        if original.keyword is not None:
+            return updated.with_changes(keyword=original.keyword)
+        return updated
+
+
+def _with_global(fn: cst.FunctionDef, names: list[str]) -> cst.FunctionDef:
+    if not names:
+        return fn
+    decl = cst.SimpleStatementLine([cst.Global([cst.NameItem(cst.Name(n)) for n in names])])
+    body = list(fn.body.body)
+    at = 1 if body and _is_docstring(body[0]) else 0
+    return fn.with_changes(body=fn.body.with_changes(body=[*body[:at], decl, *body[at:]]))
+
+
+def _is_docstring(stmt) -> bool:
+    return (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr)
+            and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
+
+
+def _assign(name: str, value: cst.BaseExpression) -> cst.SimpleStatementLine:
+    return cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(name))], value)])
+
+
+def _bind_init_params(fn: cst.FunctionDef, call: cst.Call, filename: str) -> list[tuple[str, cst.BaseExpression]]:
+    params = fn.params.params[1:]
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+    if any(a.star for a in call.args):
+        raise _Blocked("the instantiation passes *args or **kwargs")
+    bound = []
+    for i, p in enumerate([*params, *fn.params.kwonly_params]):
+        if i < len(positional) and p in params:
+            value = positional[i].value
+        elif p.name.value in keywords:
+            value = keywords[p.name.value]
+        elif p.default is not None:
+            value = p.default
+        else:
+            raise _Blocked(f"__init__ parameter {p.name.value} gets no value at the instantiation")
+        bound.append((p.name.value, value))
+    return bound
+
+
+class _Blocked(Exception):
+    pass
+
+
+def _context_statement(name: str, artifacts: dict[str, str], model_config_file: str | None) -> cst.SimpleStatementLine:
+    """`name = PythonModelContext(...)` with the artifacts' new paths beside this file."""
+    here = "Path(__file__).resolve().parent"
+    entries = "".join(
+        f"        {json.dumps(key)}: str({here} / {json.dumps(path)}),\n" for key, path in sorted(artifacts.items())
+    )
+    config = f"str({here} / {json.dumps(model_config_file)})" if model_config_file else "None"
+    return cst.parse_statement(
+        f"{name} = PythonModelContext(\n    artifacts={{\n{entries}    }},\n    model_config={config},\n)\n"
+    )
+
+
+def _registration(invoke_target: str | None, stream_target: str | None, names: _Allocator) -> list[cst.BaseStatement]:
+    """The @invoke/@stream handlers: async adapters over the synchronous agent code."""
+    invoke_name, stream_name = names.name("invoke_agent"), names.name("stream_agent")
+    if invoke_target:
+        invoke_body = f"return await in_worker_thread({invoke_target}, request)"
+    else:
+        invoke_body = f"return await in_worker_thread(lambda: response_from_stream_events({stream_target}(request)))"
+    if stream_target:
+        stream_body = (f"async for event in iterate_in_worker_thread({stream_target}, request):\n"
+                       "        yield event")
+    else:
+        stream_body = (f"response = await in_worker_thread({invoke_target}, request)\n"
+                       "    for event in stream_events_from_response(response):\n"
+                       "        yield event")
+    code = (
+        "\n\n@invoke()\n"
+        f"async def {invoke_name}(request: ResponsesAgentRequest) -> ResponsesAgentResponse:\n"
+        f"    {invoke_body}\n"
+        "\n\n@stream()\n"
+        f"async def {stream_name}(request: ResponsesAgentRequest) -> AsyncIterator[ResponsesAgentStreamEvent]:\n"
+        f"    {stream_body}\n"
+    )
+    two_blank_lines = [cst.EmptyLine(), cst.EmptyLine()]
+    return [stmt.with_changes(leading_lines=two_blank_lines) for stmt in cst.parse_module(code).body]
+
+
+def _line(positions, node) -> int | None:
+    position = positions.get(node)
+    return position.start.line if position else None
+
+
+class _CodemodState:
+    def __init__(self, filename, positions):
+        self.filename = filename
+        self.positions = positions
+        self.findings: list[Finding] = []
+        self.context = CodemodContext()
+
+    def report(self, code: str, message: str, node=None):
+        self.findings.append(Finding(code, message, self.filename, _line(self.positions, node) if node else None))
+
+
+def migrate_agent_source(
+    source: str,
+    filename: str = "agent.py",
+    artifacts: dict[str, str] | None = None,
+    model_config_file: str | None = None,
+) -> AgentFileResult:
+    """Migrate the agent file's source. `artifacts` maps artifact keys to their new paths relative to the
+    file (as load_context's context.artifacts will see them); `model_config_file` likewise."""
+    artifacts = artifacts or {}
+    try:
+        parsed = cst.parse_module(source)
+    except cst.ParserSyntaxError as exc:
+        raise MigrationError(
+            f"{filename}:{exc.raw_line}:{exc.raw_column}: syntax error: {exc.message}",
+            "fix the syntax error in the original agent (it cannot have been served as it is)",
+        ) from None
+    wrapper = MetadataWrapper(parsed)
+    positions = wrapper.resolve(PositionProvider)
+    module = wrapper.module
+    scan = _Scan()
+    wrapper.visit(scan)
+    state = _CodemodState(filename, positions)
+    if scan.registered:
+        state.report("S2A102", "already registers @invoke/@stream handlers; left unchanged")
+        return AgentFileResult(source, "unchanged", state.findings)
+
+    agent = _locate(module, scan, filename)
+    class_refs = sum(1 for stmt in module.body for n in _all_names(stmt) if n == agent.cls.name.value) - 1
+    reasons = _blockers(module, agent, class_refs)
+    _report_hazards(agent.cls, state)
+    if not reasons:
+        try:
+            new_module = _to_functions(module, agent, state, artifacts, model_config_file)
+            strategy = "functions"
+        except _Blocked as exc:
+            reasons = [str(exc)]
+    if reasons:
+        new_module = _to_adapter(module, agent, state, artifacts, model_config_file, reasons)
+        strategy = "adapter"
+    state.report("S2A110", "predict/predict_stream are served through async adapters that run them in worker threads")
+    new_module = _fix_imports(new_module, state.context)
+    return AgentFileResult(new_module.code, strategy, state.findings)
+
+
+def _all_names(node) -> list[str]:
+    found = []
+
+    class _Names(cst.CSTVisitor):
+        def visit_Name(self, n):
+            found.append(n.value)
+
+    node.visit(_Names())
+    return found
+
+
+def _report_hazards(cls: cst.ClassDef, state: _CodemodState) -> None:
+    """Concurrency hazards that exist in both strategies: per-request state and request mutation."""
+    for name, fn in _methods(cls).items():
+        self_name = _self_name(fn)
+        if name in SPECIAL_METHODS or self_name is None or "staticmethod" in _decorator_names(fn):
+            continue
+        use = _SelfUse(self_name)
+        fn.body.visit(use)
+        for attr in use.written:
+            state.report("S2A130", f"{name} writes self.{attr.attr.value}, shared by every request", attr)
+        if name in ENTRY_POINTS:
+            params = fn.params.params
+            if len(params) > 1:
+                _report_request_mutation(fn, params[1].name.value, state)
+            if any(d in TRACE or d in {"mlflow.trace", "trace"} for d in _decorator_names(fn)):
+                state.report("S2A121", f"{name} is decorated with @mlflow.trace", fn)
+
+
+def _report_request_mutation(fn: cst.FunctionDef, request: str, state: _CodemodState) -> None:
+    def rooted_in_request(node) -> bool:
+        while isinstance(node, (cst.Attribute, cst.Subscript)):
+            node = node.value
+        return isinstance(node, cst.Name) and node.value == request
+
+    class _Mutation(cst.CSTVisitor):
+        def visit_AssignTarget(self, node):
+            if not isinstance(node.target, cst.Name) and rooted_in_request(node.target):
+                state.report("S2A131", f"{fn.name.value} assigns to {request}", node)
+
+        def visit_Call(self, node):
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value in {
+                "append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault",
+            } and rooted_in_request(node.func.value):
+                state.report("S2A131", f"{fn.name.value} changes {request} in place ({node.func.attr.value})", node)
+
+    fn.body.visit(_Mutation())
+
+
+def _method_identifiers(fn: cst.FunctionDef) -> set[str]:
+    names = _identifiers(fn.body) | _identifiers(fn.params)
+    for d in fn.decorators:
+        names |= _identifiers(d)
+    return names
+
+
+def _is_self_copy(stmt, self_name: str) -> tuple[str, str] | None:
+    """`self.a = b` with b a plain name → (a, b)."""
+    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign):
+        assign = stmt.body[0]
+        target = assign.targets[0].target if len(assign.targets) == 1 else None
+        if (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == self_name
+                and isinstance(assign.value, cst.Name)):
+            return target.attr.value, assign.value.value
+    return None
+
+
+def _to_functions(module, agent: _Agent, state: _CodemodState, artifacts, model_config_file) -> cst.Module:
+    cls = agent.cls
+    methods = _methods(cls)
+    skip = {agent.class_index, *agent.set_model_indexes}
+    if agent.instantiation_index is not None:
+        skip.add(agent.instantiation_index)
+    module_names = _module_bound_names(module, skip)
+    regular = {n: f for n, f in methods.items() if n not in SPECIAL_METHODS}
+    special = {n: f for n, f in methods.items() if n in SPECIAL_METHODS}
+    taken = set(module_names)
+    for fn in regular.values():
+        taken |= _method_identifiers(fn)
+    names = _Allocator(taken - set(regular))
+
+    method_map, property_map = {}, {}
+    for name, fn in regular.items():
+        target = property_map if "property" in _decorator_names(fn) else method_map
+        target[name] = names.name(name)
+    written = set()
+    for fn in methods.values():
+        self_name = _self_name(fn)
+        if self_name and "staticmethod" not in _decorator_names(fn):
+            use = _SelfUse(self_name)
+            fn.body.visit(use)
+            written |= {a.attr.value for a in use.written}
+    attribute_map = {attr: names.name(attr) for attr in sorted(written)}
+
+    helper_map = {}
+    used_helpers = set()
+    for fn in methods.values():
+        self_name = _self_name(fn)
+        if self_name:
+            use = _SelfUse(self_name)
+            fn.body.visit(use)
+            used_helpers |= {a.attr.value for a in use.attributes} & set(INHERITED_HELPERS)
+    for helper in sorted(used_helpers - set(methods)):
+        wanted = INHERITED_HELPERS[helper]
+        local = wanted if wanted not in taken or _imports_from(module, RESPONSES_MODULE, wanted) else names.name(wanted)
+        helper_map[helper] = local
+        AddImportsVisitor.add_needed_import(state.context, RESPONSES_MODULE, wanted, None if local == wanted else local)
+
+    functions = []
+    for name, fn in regular.items():
+        decorators = [d for d in fn.decorators if _decorator_names_of(d) not in ("staticmethod", "property")]
+        is_static = "staticmethod" in _decorator_names(fn)
+        params = fn.params
+        body = fn.body
+        if not is_static:
+            self_name = _self_name(fn)
+            kept = list(params.params[1:])
+            if name == "predict" and len(kept) >= 2 and kept[1].name.value == "params":
+                if "params" in _identifiers(fn.body):
+                    binding = cst.parse_statement("params = None  # serving2apps: the agent server passes no params\n")
+                    body = body.with_changes(body=[binding, *body.body])
+                    state.report("S2A120", "predict read params; it is bound to None now", fn)
+                kept.pop(1)
+            params = params.with_changes(params=kept)
+            body = body.visit(_Rewrite(self_name, attribute_map, method_map, property_map, helper_map))
+            use = _SelfUse(self_name)
+            fn.body.visit(use)
+            globals_needed = sorted({attribute_map[a.attr.value] for a in use.written})
+        else:
+            globals_needed = []
+        new_fn = fn.with_changes(
+            name=cst.Name(method_map.get(name) or property_map[name]), params=params, body=body, decorators=decorators
+        )
+        functions.append(_with_global(new_fn, globals_needed))
+    for i, fn in enumerate(functions):
+        comments = [line for line in fn.leading_lines if line.comment]
+        spacing = list(cls.leading_lines) if i == 0 else [cst.EmptyLine(), cst.EmptyLine()]
+        functions[i] = fn.with_changes(leading_lines=[*spacing, *comments])
+
+    setup = _module_setup(special, agent, module_names | taken, names, attribute_map, method_map, property_map,
+                          helper_map, artifacts, model_config_file, state)
+
+    body = []
+    for i, stmt in enumerate(module.body):
+        if i == agent.class_index:
+            body.extend(functions)
+        elif i == agent.instantiation_index:
+            body.extend(setup)
+        elif i not in skip:
+            body.append(stmt)
+    body.extend(_registration(method_map.get("predict"), method_map.get("predict_stream"), names))
+    _needs_registration_imports(state)
+    if not ("predict" in method_map and "predict_stream" in method_map):
+        state.report("S2A111", "only one of predict/predict_stream exists; the other entry point is built from it")
+    state.report("S2A100", f"class {cls.name.value} became module functions", cls)
+    RemoveImportsVisitor.remove_unused_import(state.context, "mlflow.pyfunc", "ResponsesAgent")
+    return module.with_changes(body=body)
+
+
+def _decorator_names_of(decorator: cst.Decorator) -> str:
+    target = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
+    return cst.Module([]).code_for_node(target)
+
+
+def _imports_from(module: cst.Module, source: str, name: str) -> bool:
+    for stmt in module.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.ImportFrom) and small.module is not None \
+                        and cst.Module([]).code_for_node(small.module) == source \
+                        and not isinstance(small.names, cst.ImportStar) \
+                        and any(a.name.value == name and a.asname is None for a in small.names):
+                    return True
+    return False
+
+
+def _module_setup(special, agent, taken, names, attribute_map, method_map, property_map, helper_map,
+                  artifacts, model_config_file, state) -> list[cst.BaseStatement]:
+    """__init__ and load_context bodies as module-level statements, where the instance used to be created."""
+    statements: list[cst.BaseStatement] = []
+    allocated = set(attribute_map.values()) | set(method_map.values()) | set(property_map.values())
+    local_names = _Allocator(taken | allocated)
+    init = special.get("__init__")
+    if init is not None:
+        self_name = _self_name(init)
+        bound = _bind_init_params(init, agent.instantiation, state.filename)
+        param_names = {p for p, _ in bound}
+        reads = _name_uses(init.body)
+        merged = {}
+        body_stmts = [s for s in init.body.body if not _is_super_init(s) and not _is_docstring(s)]
+        for stmt in body_stmts:
+            copy = _is_self_copy(stmt, self_name)
+            if copy and copy[1] in param_names and reads.count(copy[1]) == 1:
+                merged[copy[1]] = stmt
+        renames = {}
+        for local in sorted(_local_names(init) - {self_name} - set(merged)):
+            renames[local] = local_names.name(local)
+        for param, value in bound:
+            if param in merged:
+                attr = _is_self_copy(merged[param], self_name)[0]
+                statements.append(_assign(attribute_map[attr], value))
+            else:
+                statements.append(_assign(renames[param], value))
+        rewrite = _Rewrite(self_name, attribute_map, method_map, property_map, helper_map, renames)
+        for stmt in body_stmts:
+            if any(stmt is m for m in merged.values()):
+                continue
+            statements.append(stmt.visit(rewrite))
+    load = special.get("load_context")
+    if load is not None:
+        self_name = _self_name(load)
+        params = load.params.params
+        context_param = params[1].name.value if len(params) > 1 else "context"
+        renames = {local: local_names.name(local) for local in sorted(_local_names(load) - {self_name})}
+        statements.append(_context_statement(renames.get(context_param, context_param), artifacts, model_config_file))
+        AddImportsVisitor.add_needed_import(state.context, "mlflow.pyfunc", "PythonModelContext")
+        AddImportsVisitor.add_needed_import(state.context, "pathlib", "Path")
+        rewrite = _Rewrite(self_name, attribute_map, method_map, property_map, helper_map, renames)
+        for stmt in load.body.body:
+            if not _is_docstring(stmt):
+                statements.append(stmt.visit(rewrite))
+        if artifacts:
+            state.report("S2A140", f"load_context runs at import; artifacts {', '.join(sorted(artifacts))} "
+                                   "resolve beside agent.py", load)
+    if statements:
+        statements[0] = statements[0].with_changes(
+            leading_lines=[
+                cst.EmptyLine(),
+                cst.EmptyLine(),
+                cst.EmptyLine(comment=cst.Comment("# The agent's set-up, formerly its __init__ and load_context.")),
+                *statements[0].leading_lines,
+            ]
+        )
+    return statements
+
+
+def _needs_registration_imports(state: _CodemodState) -> None:
+    for module, name in [
+        ("collections.abc", "AsyncIterator"),
+        ("mlflow.genai.agent_server", "invoke"),
+        ("mlflow.genai.agent_server", "stream"),
+        (RESPONSES_MODULE, "ResponsesAgentRequest"),
+        (RESPONSES_MODULE, "ResponsesAgentResponse"),
+        (RESPONSES_MODULE, "ResponsesAgentStreamEvent"),
+        ("agent_server.adapters", "in_worker_thread"),
+        ("agent_server.adapters", "iterate_in_worker_thread"),
+        ("agent_server.adapters", "response_from_stream_events"),
+        ("agent_server.adapters", "stream_events_from_response"),
+    ]:
+        AddImportsVisitor.add_needed_import(state.context, module, name)
+
+
+# ---------------------------------------------------------------- the adapter strategy
+
+
+def _to_adapter(module, agent: _Agent, state: _CodemodState, artifacts, model_config_file, reasons) -> cst.Module:
+    if agent.instantiation is None and agent.class_index < 0:
+        raise MigrationError(
+            f"{state.filename}: cannot find where the served {agent.cls.name.value} instance is created",
+            "create it at module level (AGENT = MyAgent()) and pass it to set_model(AGENT)",
+        )
+    names = _Allocator(_module_bound_names(module, set()))
+    instance = agent.instance_name or names.name("AGENT")
+    defined = set(_methods(agent.cls))
+    for c in _all_classes(module):
+        defined |= set(_methods(c))
+    after_instance: list[cst.BaseStatement] = []
+    if "load_context" in defined:
+        context = names.name("model_context")
+        after_instance = [
+            _context_statement(context, artifacts, model_config_file),
+            cst.parse_statement(f"{instance}.load_context({context})\n"),
+        ]
+        AddImportsVisitor.add_needed_import(state.context, "mlflow.pyfunc", "PythonModelContext")
+        AddImportsVisitor.add_needed_import(state.context, "pathlib", "Path")
+    body = []
+    for i, stmt in enumerate(module.body):
+        if i == agent.instantiation_index and agent.instance_name is None:
+            body.append(_assign(instance, agent.instantiation))
+            body.extend(after_instance)
+        elif i == agent.instantiation_index:
+            body.append(stmt)
+            body.extend(after_instance)
+        elif i not in agent.set_model_indexes:
+            body.append(stmt)
+    if agent.instantiation is None:
+        body.append(_assign(instance, cst.Call(cst.Name(agent.cls.name.value))))
+        body.extend(after_instance)
+    body.extend(_registration(
+        f"{instance}.predict" if "predict" in defined else None,
+        f"{instance}.predict_stream" if "predict_stream" in defined else None,
+        names,
+    ))
+    _needs_registration_imports(state)
+    state.report("S2A101", f"class {agent.cls.name.value} kept, served through {instance}: " + "; ".join(reasons),
+                 agent.cls)
+    return module.with_changes(body=body)
+
+
+def _all_classes(module) -> list[cst.ClassDef]:
+    found = []
+
+    class _Classes(cst.CSTVisitor):
+        def visit_ClassDef(self, node):
+            found.append(node)
+
+    module.visit(_Classes())
+    return found
+
+
+def _fix_imports(module: cst.Module, context: CodemodContext) -> cst.Module:
+    RemoveImportsVisitor.remove_unused_import(context, "mlflow.models", "set_model")
+    RemoveImportsVisitor.remove_unused_import(context, "mlflow")
+    module = RemoveImportsVisitor(context).transform_module(module)
+    return AddImportsVisitor(context).transform_module(module)

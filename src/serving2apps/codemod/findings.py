@@ -1,0 +1,41 @@
+"""What the migration did and what it leaves for a person, with stable codes (documented in README)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+# code → (kind, one-line fix hint). "info": done, nothing to do; "review": a person should look.
+CODES: dict[str, tuple[str, str]] = {
+    "S2A100": ("info", "none: the agent class became module functions registered with @invoke/@stream"),
+    "S2A101": ("review", "the class was kept and wrapped by adapters; read the reason, and refactor by hand if you want plain functions"),
+    "S2A102": ("info", "none: the file already registers @invoke/@stream functions and was left unchanged"),
+    "S2A110": ("info", "none: predict/predict_stream run in worker threads so the server's event loop stays free"),
+    "S2A111": ("info", "none: the missing stream (or invoke) entry point is built from the other one"),
+    "S2A120": ("review", "params is no longer passed; it is bound to None: move those settings into custom_inputs or configuration"),
+    "S2A121": ("review", "@mlflow.trace on predict/predict_stream adds a second span inside the server's own; drop it if the extra span is noise"),
+    "S2A130": ("review", "per-request writes to shared state race between concurrent requests: keep per-request values in locals"),
+    "S2A131": ("review", "the request object is changed in place: copy it first (request.model_copy(deep=True))"),
+    "S2A140": ("info", "none: load_context's artifacts now resolve to files beside agent.py"),
+    "S2A150": ("info", "none: module copied from code/ and its imports now go through agent_server"),
+    "S2A151": ("review", "`import X.Y` of a copied module binds X; change it to `from agent_server.X import Y`"),
+    "S2A160": ("review", "the model had a model_config; it was written to agent_server/model_config.yaml: point ModelConfig at it"),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+
+    @property
+    def kind(self) -> str:
+        return CODES[self.code][0]
+
+    @property
+    def hint(self) -> str:
+        return CODES[self.code][1]
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "kind": self.kind, "hint": self.hint}

@@ -1,0 +1,32 @@
+"""Qualified names the codemods match, so any import style (aliases, module imports) is recognised."""
+
+RESPONSES_AGENT = {"mlflow.pyfunc.ResponsesAgent", "mlflow.pyfunc.model.ResponsesAgent"}
+REFUSED_AGENTS = {
+    "mlflow.pyfunc.ChatAgent": "a ChatAgent",
+    "mlflow.pyfunc.model.ChatAgent": "a ChatAgent",
+    "mlflow.pyfunc.ChatModel": "a ChatModel",
+    "mlflow.pyfunc.model.ChatModel": "a ChatModel",
+}
+SET_MODEL = {"mlflow.models.set_model", "mlflow.models.model.set_model"}
+SERVER_DECORATORS = {
+    "mlflow.genai.agent_server.invoke",
+    "mlflow.genai.agent_server.stream",
+    "mlflow.genai.agent_server.server.invoke",
+    "mlflow.genai.agent_server.server.stream",
+}
+TRACE = {"mlflow.trace", "mlflow.tracing.fluent.trace", "mlflow.tracing.trace"}
+
+# ResponsesAgent's inherited helpers → the module functions in mlflow.types.responses they delegate to.
+INHERITED_HELPERS = {
+    "create_text_delta": "create_text_delta",
+    "create_annotation_added": "create_annotation_added",
+    "create_text_output_item": "create_text_output_item",
+    "create_reasoning_item": "create_reasoning_item",
+    "create_function_call_item": "create_function_call_item",
+    "create_function_call_output_item": "create_function_call_output_item",
+    "output_to_responses_items_stream": "output_to_responses_items_stream",
+    "responses_agent_output_reducer": "responses_agent_output_reducer",
+    "prep_msgs_for_cc_llm": "to_chat_completions_input",
+    "_responses_to_cc": "responses_to_cc",
+}
+RESPONSES_MODULE = "mlflow.types.responses"

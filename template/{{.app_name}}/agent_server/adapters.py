@@ -1,0 +1,73 @@
+"""Run synchronous agent code from the agent server's async handlers without blocking its event loop.
+
+The MLflow agent server calls handlers on its event loop, so a synchronous handler that waits on a model
+stalls every other request (and /health). Migrated sync agents therefore register async handlers that run the
+agent's own synchronous code in worker threads. The thread pool size comes from AGENT_WORKER_THREADS
+(default 32: the work is mostly waiting on I/O). Each call runs in a copy of the caller's context, so MLflow
+tracing spans and the request headers reach the agent's code.
+"""
+
+import asyncio
+import contextvars
+import os
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from mlflow.types.responses import ResponsesAgentResponse, ResponsesAgentStreamEvent
+
+T = TypeVar("T")
+
+_pool: ThreadPoolExecutor | None = None
+_DONE = object()
+
+
+def worker_pool() -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None:
+        size = int(os.environ.get("AGENT_WORKER_THREADS", "32"))
+        _pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="agent-worker")
+    return _pool
+
+
+async def in_worker_thread(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Await func(*args, **kwargs) run in a worker thread, in a copy of the current context."""
+    context = contextvars.copy_context()
+    return await asyncio.get_running_loop().run_in_executor(worker_pool(), lambda: context.run(func, *args, **kwargs))
+
+
+async def iterate_in_worker_thread(func: Callable[..., Iterable[T]], *args: Any, **kwargs: Any) -> AsyncIterator[T]:
+    """Iterate the sync iterable that func(*args, **kwargs) returns; each step runs in a worker thread.
+
+    One context is used for every step, so a span opened by the generator stays open across its steps.
+    """
+    context = contextvars.copy_context()
+    loop = asyncio.get_running_loop()
+    iterator: Iterator[T] = await loop.run_in_executor(worker_pool(), lambda: context.run(lambda: iter(func(*args, **kwargs))))
+    try:
+        while True:
+            item = await loop.run_in_executor(worker_pool(), lambda: context.run(next, iterator, _DONE))
+            if item is _DONE:
+                return
+            yield item
+    finally:
+        close = getattr(iterator, "close", None)
+        if close is not None:
+            await loop.run_in_executor(worker_pool(), lambda: context.run(close))
+
+
+def stream_events_from_response(response: Any) -> Iterator[ResponsesAgentStreamEvent]:
+    """The stream of an agent that only answers whole: one output_item.done event per output item."""
+    output = response["output"] if isinstance(response, dict) else response.output
+    for item in output:
+        yield ResponsesAgentStreamEvent(type="response.output_item.done", item=item)
+
+
+def response_from_stream_events(events: Iterable[Any]) -> ResponsesAgentResponse:
+    """The whole answer of an agent that only streams: the items of its output_item.done events."""
+    items = []
+    for event in events:
+        data = event if isinstance(event, dict) else event.model_dump(exclude_none=True)
+        if data.get("type") == "response.output_item.done":
+            items.append(data["item"])
+    return ResponsesAgentResponse(output=items)
