@@ -38,6 +38,14 @@ def _download(args: argparse.Namespace) -> int:
     return 0
 
 
+def _migrate(args: argparse.Namespace) -> int:
+    from serving2apps.migrate import migrate
+
+    app_dir = args.app_dir.resolve()
+    source = args.source or app_dir.parent / "original_mlflow_model"
+    return migrate(source, app_dir, mode=args.mode, dry_run=args.dry_run)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="serving2apps",
@@ -56,6 +64,18 @@ def build_parser() -> argparse.ArgumentParser:
     download.add_argument("--dest", type=Path, default=Path("original_mlflow_model"), help="default: %(default)s")
     download.add_argument("--force", action="store_true", help="replace a non-empty --dest")
     download.set_defaults(run=_download)
+
+    migrate = commands.add_parser(
+        "migrate",
+        help="rewrite the downloaded agent into the app (agent_server/agent.py, code, artifacts, report)",
+        description="Exit codes: 0 migrated, 1 migrated with items to review (MIGRATION_REPORT.md), 2 error.",
+    )
+    migrate.add_argument("--source", type=Path, help="the model folder (default: original_mlflow_model beside the app)")
+    migrate.add_argument("--app-dir", type=Path, default=Path("."), help="the app made by the template (default: .)")
+    migrate.add_argument("--mode", choices=["sync"], help="sync: your code stays synchronous, served from worker "
+                         "threads (async mode is not available yet)")
+    migrate.add_argument("--dry-run", action="store_true", help="print the diffs and the report; write nothing")
+    migrate.set_defaults(run=_migrate)
     return parser
 
 

@@ -508,10 +508,18 @@ def _context_statement(name: str, artifacts: dict[str, str], model_config_file: 
     entries = "".join(
         f"        {json.dumps(key)}: str({here} / {json.dumps(path)}),\n" for key, path in sorted(artifacts.items())
     )
-    config = f"str({here} / {json.dumps(model_config_file)})" if model_config_file else "None"
+    config = (f"ModelConfig(development_config=str({here} / {json.dumps(model_config_file)})).to_dict()"
+              if model_config_file else "None")
     return cst.parse_statement(
         f"{name} = PythonModelContext(\n    artifacts={{\n{entries}    }},\n    model_config={config},\n)\n"
     )
+
+
+def _context_imports(state, model_config_file: str | None) -> None:
+    AddImportsVisitor.add_needed_import(state.context, "mlflow.pyfunc", "PythonModelContext")
+    AddImportsVisitor.add_needed_import(state.context, "pathlib", "Path")
+    if model_config_file:
+        AddImportsVisitor.add_needed_import(state.context, "mlflow.models", "ModelConfig")
 
 
 def _registration(invoke_target: str | None, stream_target: str | None, names: _Allocator) -> list[cst.BaseStatement]:
@@ -815,8 +823,7 @@ def _module_setup(special, agent, taken, names, attribute_map, method_map, prope
         context_param = params[1].name.value if len(params) > 1 else "context"
         renames = {local: local_names.name(local) for local in sorted(_local_names(load) - {self_name})}
         statements.append(_context_statement(renames.get(context_param, context_param), artifacts, model_config_file))
-        AddImportsVisitor.add_needed_import(state.context, "mlflow.pyfunc", "PythonModelContext")
-        AddImportsVisitor.add_needed_import(state.context, "pathlib", "Path")
+        _context_imports(state, model_config_file)
         rewrite = _Rewrite(self_name, attribute_map, method_map, property_map, helper_map, renames)
         for stmt in load.body.body:
             if not _is_docstring(stmt):
@@ -873,8 +880,7 @@ def _to_adapter(module, agent: _Agent, state: _CodemodState, artifacts, model_co
             _context_statement(context, artifacts, model_config_file),
             cst.parse_statement(f"{instance}.load_context({context})\n"),
         ]
-        AddImportsVisitor.add_needed_import(state.context, "mlflow.pyfunc", "PythonModelContext")
-        AddImportsVisitor.add_needed_import(state.context, "pathlib", "Path")
+        _context_imports(state, model_config_file)
     body = []
     for i, stmt in enumerate(module.body):
         if i == agent.instantiation_index and agent.instance_name is None:

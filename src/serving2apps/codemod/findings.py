@@ -17,8 +17,9 @@ CODES: dict[str, tuple[str, str]] = {
     "S2A131": ("review", "the request object is changed in place: copy it first (request.model_copy(deep=True))"),
     "S2A140": ("info", "none: load_context's artifacts now resolve to files beside agent.py"),
     "S2A150": ("info", "none: module copied from code/ and its imports now go through agent_server"),
-    "S2A151": ("review", "`import X.Y` of a copied module binds X; change it to `from agent_server.X import Y`"),
-    "S2A160": ("review", "the model had a model_config; it was written to agent_server/model_config.yaml: point ModelConfig at it"),
+    "S2A151": ("review", "this import of a module copied from code/ was left as it was; change it to `from agent_server.X import Y`"),
+    "S2A152": ("info", "none: a code/ module named like a scaffold file was copied under a new name, and its imports follow"),
+    "S2A160": ("review", "ModelConfig() outside load_context reads no file in the app: pass development_config=agent_server/model_config.yaml"),
 }
 
 

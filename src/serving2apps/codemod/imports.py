@@ -1,0 +1,72 @@
+"""Rewrites imports of the model's code/ modules to their new home under agent_server/.
+
+Model serving put `code/` on sys.path, so agent code imports its modules by their top-level names
+(`from helpers.text import words`). In the app they live in the `agent_server` package.
+
+Not handled: `import X.Y` of a copied module (it binds `X`, and no single rewrite keeps every use working):
+left as it is and reported (S2A151). Relative imports need no change.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from serving2apps.codemod.findings import Finding
+
+
+def _dotted(node) -> str:
+    return cst.Module([]).code_for_node(node)
+
+
+def _expression(dotted: str) -> cst.Attribute | cst.Name:
+    return cst.parse_expression(dotted)
+
+
+class _RewriteImports(cst.CSTTransformer):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, mapping: dict[str, str], filename: str):
+        super().__init__()
+        self.mapping = mapping  # top-level module name in code/ → new dotted path
+        self.filename = filename
+        self.findings: list[Finding] = []
+        self.changed = 0
+
+    def leave_ImportFrom(self, original, updated):
+        if updated.relative or updated.module is None:
+            return updated
+        name = _dotted(updated.module)
+        root, _, rest = name.partition(".")
+        if root not in self.mapping:
+            return updated
+        self.changed += 1
+        new = self.mapping[root] + (f".{rest}" if rest else "")
+        return updated.with_changes(module=_expression(new))
+
+    def leave_Import(self, original, updated):
+        aliases = list(updated.names)
+        copied = [a for a in aliases if _dotted(a.name).split(".")[0] in self.mapping]
+        if len(aliases) == 1 and copied and "." not in _dotted(copied[0].name):
+            # `import helpers` → `from agent_server import helpers` (both bind the name `helpers`).
+            alias = copied[0]
+            package, _, module = self.mapping[_dotted(alias.name)].rpartition(".")
+            bound = alias.asname.name.value if alias.asname else _dotted(alias.name)
+            asname = None if bound == module else cst.AsName(name=cst.Name(bound))
+            self.changed += 1
+            return cst.ImportFrom(module=_expression(package), names=[cst.ImportAlias(cst.Name(module), asname)])
+        line = self.get_metadata(PositionProvider, original).start.line
+        for alias in copied:
+            self.findings.append(
+                Finding("S2A151", f"import {_dotted(alias.name)} names a module copied from code/", self.filename, line)
+            )
+        return updated
+
+
+def rewrite_code_imports(source: str, mapping: dict[str, str], filename: str) -> tuple[str, list[Finding]]:
+    if not mapping:
+        return source, []
+    wrapper = MetadataWrapper(cst.parse_module(source))
+    transformer = _RewriteImports(mapping, filename)
+    module = wrapper.visit(transformer)
+    return module.code, transformer.findings

@@ -1,0 +1,197 @@
+"""Post-generation, first half: migrate the downloaded agent into a rendered app scaffold.
+
+Reads the model, rewrites the agent file (codemod), copies code/ modules and artifacts under agent_server/
+with their imports fixed, and writes the report. Every output is computed before anything is written, and a
+dry run shows the diffs instead. The model folder is never changed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import yaml
+
+from serving2apps.codemod.agent_file import migrate_agent_source
+from serving2apps.codemod.findings import Finding
+from serving2apps.codemod.imports import rewrite_code_imports
+from serving2apps.errors import EXIT_OK, EXIT_REVIEW, MigrationError
+from serving2apps.model_reader import ModelInfo, read_model
+from serving2apps.report import REPORT_JSON, REPORT_MD, render_json, render_markdown
+
+AGENT_DIR = "agent_server"
+# Files the scaffold owns in agent_server/; model modules with these names are copied under another name.
+SCAFFOLD_MODULES = {"__init__", "agent", "start_server", "utils", "evaluate_agent", "adapters"}
+MODES = ("sync",)
+
+
+@dataclass
+class MigrationPlan:
+    files: dict[str, bytes] = field(default_factory=dict)  # path relative to the app → content
+    findings: list[Finding] = field(default_factory=list)
+    strategy: str = ""
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_REVIEW if any(f.kind == "review" for f in self.findings) else EXIT_OK
+
+
+def check_app_dir(app_dir: Path) -> None:
+    missing = [p for p in (f"{AGENT_DIR}/start_server.py", f"{AGENT_DIR}/adapters.py", "databricks.yml")
+               if not (app_dir / p).is_file()]
+    if missing:
+        raise MigrationError(
+            f"{app_dir} is not an app made by the serving2apps template (missing {', '.join(missing)})",
+            "render the scaffold first (databricks bundle init or copier copy), then run migrate inside it",
+        )
+
+
+def _module_mapping(model: ModelInfo) -> dict[str, str]:
+    """Top-level names under code/ → their dotted path in the app."""
+    roots = sorted({PurePosixPath(f).parts[1] for f in model.code_files if f != model.agent_file})
+    mapping = {}
+    for root in roots:
+        name = root[:-3] if root.endswith(".py") else root
+        if not name.isidentifier():
+            continue
+        target = f"model_{name}" if name in SCAFFOLD_MODULES else name
+        mapping[name] = f"{AGENT_DIR}.{target}"
+    return mapping
+
+
+def _destination(code_file: str, mapping: dict[str, str]) -> str:
+    parts = list(PurePosixPath(code_file).parts[1:])
+    stem = parts[0][:-3] if parts[0].endswith(".py") else parts[0]
+    if stem in mapping:
+        new = mapping[stem].split(".")[-1]
+        parts[0] = new + (".py" if parts[0].endswith(".py") else "")
+    return "/".join([AGENT_DIR, *parts])
+
+
+def plan_migration(model: ModelInfo, mode: str = "sync") -> MigrationPlan:
+    if mode not in MODES:
+        raise MigrationError(
+            f"--mode {mode} is not available in this version of serving2apps",
+            "run with --mode sync (your code stays synchronous and runs in worker threads)",
+        )
+    plan = MigrationPlan()
+    mapping = _module_mapping(model)
+    for name, dotted in mapping.items():
+        if not dotted.endswith(f".{name}"):
+            plan.findings.append(Finding("S2A152", f"code/{name} is copied as {dotted.replace('.', '/')}"))
+    package_dirs = set()
+    for code_file in model.code_files:
+        if code_file == model.agent_file:
+            continue
+        target = _destination(code_file, mapping)
+        data = (model.root / code_file).read_bytes()
+        if code_file.endswith(".py"):
+            text, findings = rewrite_code_imports(_decode(data, code_file), mapping, target)
+            data = text.encode()
+            plan.findings += findings
+        plan.files[target] = data
+        package_dirs.update(str(p) for p in PurePosixPath(target).parents if str(p).startswith(f"{AGENT_DIR}/"))
+    for package in sorted(package_dirs):
+        plan.files.setdefault(f"{package}/__init__.py", b"")
+    if mapping:
+        plan.findings.append(Finding("S2A150", f"copied {', '.join(sorted(mapping))} from code/ into {AGENT_DIR}/"))
+
+    # Artifacts keep their paths, now relative to agent.py instead of the model root.
+    artifacts = dict(model.artifacts)
+    for path in model.files:
+        if path.startswith("artifacts/"):
+            plan.files[f"{AGENT_DIR}/{path}"] = (model.root / path).read_bytes()
+
+    config_file = None
+    if model.model_config is not None:
+        config_file = "model_config.yaml"
+        plan.files[f"{AGENT_DIR}/{config_file}"] = yaml.safe_dump(model.model_config, sort_keys=False).encode()
+
+    source = _decode((model.root / model.agent_file).read_bytes(), model.agent_file)
+    if config_file and "ModelConfig(" in source:
+        # load_context's context.model_config is handled; ModelConfig() calls elsewhere are not.
+        plan.findings.append(Finding("S2A160", f"model_config written to {AGENT_DIR}/{config_file}"))
+    source, findings = rewrite_code_imports(source, mapping, f"{AGENT_DIR}/agent.py")
+    plan.findings += findings
+    result = migrate_agent_source(source, f"{AGENT_DIR}/agent.py", artifacts, config_file)
+    plan.files[f"{AGENT_DIR}/agent.py"] = result.code.encode()
+    plan.findings += result.findings
+    plan.strategy = result.strategy
+    if model.input_example:
+        plan.files["input_example.json"] = (model.root / model.input_example).read_bytes()
+
+    summary = {"agent_file": model.agent_file, "source": model.root.name, "mode": mode, "strategy": plan.strategy,
+               "files": sorted(plan.files)}
+    plan.files[REPORT_JSON] = render_json(plan.findings, summary).encode()
+    plan.files[REPORT_MD] = render_markdown(plan.findings, summary).encode()
+    return plan
+
+
+def _decode(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MigrationError(f"{name} is not UTF-8 text ({exc})", "save the file as UTF-8 and log the model again") from None
+
+
+def diff(plan: MigrationPlan, app_dir: Path) -> str:
+    chunks = []
+    for relative, data in sorted(plan.files.items()):
+        current = app_dir / relative
+        old = current.read_bytes() if current.is_file() else b""
+        if old == data:
+            continue
+        try:
+            old_lines, new_lines = old.decode().splitlines(True), data.decode().splitlines(True)
+        except UnicodeDecodeError:
+            chunks.append(f"Binary file {relative} {'changed' if old else 'created'}\n")
+            continue
+        chunks.append("".join(difflib.unified_diff(old_lines, new_lines, f"a/{relative}", f"b/{relative}")))
+    return "".join(chunks)
+
+
+def write_plan(plan: MigrationPlan, app_dir: Path) -> list[str]:
+    """Writes every changed file (each via a temporary file and a rename); returns what changed."""
+    changed = []
+    for relative, data in sorted(plan.files.items()):
+        target = app_dir / relative
+        if target.is_file() and target.read_bytes() == data:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        changed.append(relative)
+    return changed
+
+
+def recorded_mode(app_dir: Path) -> str | None:
+    answers = app_dir / ".serving2apps" / "answers.json"
+    if not answers.is_file():
+        return None
+    return {"yes": "async", "no": "sync"}.get(json.loads(answers.read_text()).get("async_mode"))
+
+
+def migrate(source: Path, app_dir: Path, mode: str | None = None, dry_run: bool = False, log=print) -> int:
+    app_dir = Path(app_dir)
+    check_app_dir(app_dir)
+    model = read_model(Path(source))
+    plan = plan_migration(model, mode or recorded_mode(app_dir) or "sync")
+    if dry_run:
+        log(diff(plan, app_dir) or "No changes.")
+        log(plan.files[REPORT_MD].decode())
+        return plan.exit_code
+    changed = write_plan(plan, app_dir)
+    review = sum(f.kind == "review" for f in plan.findings)
+    log(f"Migrated {model.agent_file} ({plan.strategy}); {len(changed)} files written; "
+        f"{review} item(s) to review in {app_dir / REPORT_MD}.")
+    return plan.exit_code
