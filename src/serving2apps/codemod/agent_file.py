@@ -301,8 +301,7 @@ def _blockers(module: cst.Module, agent: _Agent, class_refs: int) -> list[str]:
             reasons.append(f"{name} uses self as a value (passes or returns the instance)")
         if name in SPECIAL_METHODS and use.returns:
             reasons.append(f"{name} returns early, so its body cannot run at module level")
-        if name == "__init__" and (fn.params.star_arg not in (None, cst.MaybeSentinel.DEFAULT)
-                                   or fn.params.star_kwarg is not None):
+        if name == "__init__" and (isinstance(fn.params.star_arg, cst.Param) or fn.params.star_kwarg is not None):
             reasons.append("__init__ takes *args or **kwargs")
     known = set(methods) | attributes_written | set(INHERITED_HELPERS)
     for name, fn in methods.items():
@@ -522,28 +521,43 @@ def _context_imports(state, model_config_file: str | None) -> None:
         AddImportsVisitor.add_needed_import(state.context, "mlflow.models", "ModelConfig")
 
 
-def _registration(invoke_target: str | None, stream_target: str | None, names: _Allocator) -> list[cst.BaseStatement]:
+def _registration(invoke_target: str | None, stream_target: str | None, names: _Allocator,
+                  state: "_CodemodState") -> list[cst.BaseStatement]:
     """The @invoke/@stream handlers: async adapters over the synchronous agent code."""
     invoke_name, stream_name = names.name("invoke_agent"), names.name("stream_agent")
+    adapters = {"in_worker_thread"}
     if invoke_target:
         invoke_body = f"return await in_worker_thread({invoke_target}, request)"
     else:
         invoke_body = f"return await in_worker_thread(lambda: response_from_stream_events({stream_target}(request)))"
+        adapters.add("response_from_stream_events")
     if stream_target:
         stream_body = (f"async for event in iterate_in_worker_thread({stream_target}, request):\n"
                        "        yield event")
+        adapters.add("iterate_in_worker_thread")
     else:
         stream_body = (f"response = await in_worker_thread({invoke_target}, request)\n"
                        "    for event in stream_events_from_response(response):\n"
                        "        yield event")
+        adapters.add("stream_events_from_response")
     code = (
-        "\n\n@invoke()\n"
+        "@invoke()\n"
         f"async def {invoke_name}(request: ResponsesAgentRequest) -> ResponsesAgentResponse:\n"
         f"    {invoke_body}\n"
         "\n\n@stream()\n"
         f"async def {stream_name}(request: ResponsesAgentRequest) -> AsyncIterator[ResponsesAgentStreamEvent]:\n"
         f"    {stream_body}\n"
     )
+    for module, name in [
+        ("collections.abc", "AsyncIterator"),
+        ("mlflow.genai.agent_server", "invoke"),
+        ("mlflow.genai.agent_server", "stream"),
+        (RESPONSES_MODULE, "ResponsesAgentRequest"),
+        (RESPONSES_MODULE, "ResponsesAgentResponse"),
+        (RESPONSES_MODULE, "ResponsesAgentStreamEvent"),
+        *[("agent_server.adapters", name) for name in sorted(adapters)],
+    ]:
+        AddImportsVisitor.add_needed_import(state.context, module, name)
     two_blank_lines = [cst.EmptyLine(), cst.EmptyLine()]
     return [stmt.with_changes(leading_lines=two_blank_lines) for stmt in cst.parse_module(code).body]
 
@@ -554,11 +568,15 @@ def _line(positions, node) -> int | None:
 
 
 class _CodemodState:
-    def __init__(self, filename, positions):
+    def __init__(self, filename, wrapper):
         self.filename = filename
-        self.positions = positions
+        self.positions = wrapper.resolve(PositionProvider)
         self.findings: list[Finding] = []
-        self.context = CodemodContext()
+        # With the wrapper, libcst can tell which imports a removed statement used.
+        self.context = CodemodContext(wrapper=wrapper)
+
+    def removed(self, stmt: cst.CSTNode) -> None:
+        RemoveImportsVisitor.remove_unused_import_by_node(self.context, stmt)
 
     def report(self, code: str, message: str, node=None):
         self.findings.append(Finding(code, message, self.filename, _line(self.positions, node) if node else None))
@@ -581,11 +599,10 @@ def migrate_agent_source(
             "fix the syntax error in the original agent (it cannot have been served as it is)",
         ) from None
     wrapper = MetadataWrapper(parsed)
-    positions = wrapper.resolve(PositionProvider)
     module = wrapper.module
     scan = _Scan()
     wrapper.visit(scan)
-    state = _CodemodState(filename, positions)
+    state = _CodemodState(filename, wrapper)
     if scan.registered:
         state.report("S2A102", "already registers @invoke/@stream handlers; left unchanged")
         return AgentFileResult(source, "unchanged", state.findings)
@@ -687,7 +704,7 @@ def _to_functions(module, agent: _Agent, state: _CodemodState, artifacts, model_
     taken = set(module_names)
     for fn in regular.values():
         taken |= _method_identifiers(fn)
-    names = _Allocator(taken - set(regular))
+    names = _Allocator(taken - (set(regular) - module_names))
 
     method_map, property_map = {}, {}
     for name, fn in regular.items():
@@ -728,9 +745,12 @@ def _to_functions(module, agent: _Agent, state: _CodemodState, artifacts, model_
             if name == "predict" and len(kept) >= 2 and kept[1].name.value == "params":
                 if "params" in _identifiers(fn.body):
                     binding = cst.parse_statement("params = None  # serving2apps: the agent server passes no params\n")
-                    body = body.with_changes(body=[binding, *body.body])
+                    at = 1 if body.body and _is_docstring(body.body[0]) else 0
+                    body = body.with_changes(body=[*body.body[:at], binding, *body.body[at:]])
                     state.report("S2A120", "predict read params; it is bound to None now", fn)
                 kept.pop(1)
+            if kept and not (params.star_arg != cst.MaybeSentinel.DEFAULT or params.kwonly_params or params.star_kwarg):
+                kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
             params = params.with_changes(params=kept)
             body = body.visit(_Rewrite(self_name, attribute_map, method_map, property_map, helper_map))
             use = _SelfUse(self_name)
@@ -758,13 +778,37 @@ def _to_functions(module, agent: _Agent, state: _CodemodState, artifacts, model_
             body.extend(setup)
         elif i not in skip:
             body.append(stmt)
-    body.extend(_registration(method_map.get("predict"), method_map.get("predict_stream"), names))
-    _needs_registration_imports(state)
+    for i in skip:
+        state.removed(module.body[i])
+    replaced = {agent.class_index} | ({agent.instantiation_index} if setup else set())
+    _respace(body, module.body, skip - replaced)
+    body.extend(_registration(method_map.get("predict"), method_map.get("predict_stream"), names, state))
     if not ("predict" in method_map and "predict_stream" in method_map):
         state.report("S2A111", "only one of predict/predict_stream exists; the other entry point is built from it")
     state.report("S2A100", f"class {cls.name.value} became module functions", cls)
-    RemoveImportsVisitor.remove_unused_import(state.context, "mlflow.pyfunc", "ResponsesAgent")
     return module.with_changes(body=body)
+
+
+def _blank_lines(stmt) -> int:
+    return sum(1 for line in stmt.leading_lines if line.comment is None)
+
+
+def _respace(body: list, original_body: list, removed: set[int]) -> None:
+    """A statement that follows removed ones keeps the spacing the first removed one had (PEP 8's two blank
+    lines after a class, for instance)."""
+    kept_after = {}
+    run_start = None
+    for i, stmt in enumerate(original_body):
+        if i in removed:
+            run_start = i if run_start is None else run_start
+        elif run_start is not None:
+            kept_after[id(stmt)] = _blank_lines(original_body[run_start])
+            run_start = None
+    for j, stmt in enumerate(body):
+        wanted = min(kept_after.get(id(stmt), 0), 2)
+        if _blank_lines(stmt) < wanted:
+            extra = [cst.EmptyLine() for _ in range(wanted - _blank_lines(stmt))]
+            body[j] = stmt.with_changes(leading_lines=[*extra, *stmt.leading_lines])
 
 
 def _decorator_names_of(decorator: cst.Decorator) -> str:
@@ -843,22 +887,6 @@ def _module_setup(special, agent, taken, names, attribute_map, method_map, prope
     return statements
 
 
-def _needs_registration_imports(state: _CodemodState) -> None:
-    for module, name in [
-        ("collections.abc", "AsyncIterator"),
-        ("mlflow.genai.agent_server", "invoke"),
-        ("mlflow.genai.agent_server", "stream"),
-        (RESPONSES_MODULE, "ResponsesAgentRequest"),
-        (RESPONSES_MODULE, "ResponsesAgentResponse"),
-        (RESPONSES_MODULE, "ResponsesAgentStreamEvent"),
-        ("agent_server.adapters", "in_worker_thread"),
-        ("agent_server.adapters", "iterate_in_worker_thread"),
-        ("agent_server.adapters", "response_from_stream_events"),
-        ("agent_server.adapters", "stream_events_from_response"),
-    ]:
-        AddImportsVisitor.add_needed_import(state.context, module, name)
-
-
 # ---------------------------------------------------------------- the adapter strategy
 
 
@@ -884,13 +912,16 @@ def _to_adapter(module, agent: _Agent, state: _CodemodState, artifacts, model_co
     body = []
     for i, stmt in enumerate(module.body):
         if i == agent.instantiation_index and agent.instance_name is None:
-            body.append(_assign(instance, agent.instantiation))
+            body.append(_assign(instance, agent.instantiation).with_changes(leading_lines=stmt.leading_lines))
             body.extend(after_instance)
         elif i == agent.instantiation_index:
             body.append(stmt)
             body.extend(after_instance)
         elif i not in agent.set_model_indexes:
             body.append(stmt)
+    for i in agent.set_model_indexes:
+        state.removed(module.body[i])
+    _respace(body, module.body, set(agent.set_model_indexes) - {agent.instantiation_index})
     if agent.instantiation is None:
         body.append(_assign(instance, cst.Call(cst.Name(agent.cls.name.value))))
         body.extend(after_instance)
@@ -898,8 +929,8 @@ def _to_adapter(module, agent: _Agent, state: _CodemodState, artifacts, model_co
         f"{instance}.predict" if "predict" in defined else None,
         f"{instance}.predict_stream" if "predict_stream" in defined else None,
         names,
+        state,
     ))
-    _needs_registration_imports(state)
     state.report("S2A101", f"class {agent.cls.name.value} kept, served through {instance}: " + "; ".join(reasons),
                  agent.cls)
     return module.with_changes(body=body)
@@ -917,7 +948,5 @@ def _all_classes(module) -> list[cst.ClassDef]:
 
 
 def _fix_imports(module: cst.Module, context: CodemodContext) -> cst.Module:
-    RemoveImportsVisitor.remove_unused_import(context, "mlflow.models", "set_model")
-    RemoveImportsVisitor.remove_unused_import(context, "mlflow")
     module = RemoveImportsVisitor(context).transform_module(module)
     return AddImportsVisitor(context).transform_module(module)

@@ -1,0 +1,29 @@
+# expect: functions S2A100 S2A110
+from mlflow.types.responses import ResponsesAgentRequest, create_text_output_item, ResponsesAgentResponse, ResponsesAgentStreamEvent
+from agent_server.adapters import in_worker_thread, iterate_in_worker_thread
+from collections.abc import AsyncIterator
+from mlflow.genai.agent_server import invoke, stream
+
+
+def predict(request):
+    items = [e.item for e in predict_stream(request) if e.type == "response.output_item.done"]
+    return ResponsesAgentResponse(output=items)
+
+
+def predict_stream(request):
+    if not request.input:
+        return
+    yield ResponsesAgentStreamEvent(
+        type="response.output_item.done", item=create_text_output_item(text="there was input", id="x")
+    )
+
+
+@invoke()
+async def invoke_agent(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+    return await in_worker_thread(predict, request)
+
+
+@stream()
+async def stream_agent(request: ResponsesAgentRequest) -> AsyncIterator[ResponsesAgentStreamEvent]:
+    async for event in iterate_in_worker_thread(predict_stream, request):
+        yield event

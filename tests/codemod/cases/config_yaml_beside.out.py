@@ -1,0 +1,31 @@
+# expect: functions S2A100 S2A110 S2A111
+# behaviour: not compared (needs files, services or packages the tests do not have)
+from pathlib import Path
+import yaml
+from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentStreamEvent, create_text_output_item, ResponsesAgentResponse
+from agent_server.adapters import in_worker_thread, stream_events_from_response
+from collections.abc import AsyncIterator
+from mlflow.genai.agent_server import invoke, stream
+
+CONFIG = yaml.safe_load((Path(__file__).parent / "settings.yaml").read_text())
+
+
+def predict(request):
+    return ResponsesAgentResponse(output=[create_text_output_item(text=greeting, id="y")])
+
+
+# The agent's set-up, formerly its __init__ and load_context.
+config = CONFIG
+greeting = config["greeting"]
+
+
+@invoke()
+async def invoke_agent(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+    return await in_worker_thread(predict, request)
+
+
+@stream()
+async def stream_agent(request: ResponsesAgentRequest) -> AsyncIterator[ResponsesAgentStreamEvent]:
+    response = await in_worker_thread(predict, request)
+    for event in stream_events_from_response(response):
+        yield event

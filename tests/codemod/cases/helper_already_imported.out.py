@@ -1,0 +1,23 @@
+# expect: functions S2A100 S2A110 S2A111
+from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentStreamEvent, ResponsesAgentResponse, create_text_output_item
+from agent_server.adapters import in_worker_thread, stream_events_from_response
+from collections.abc import AsyncIterator
+from mlflow.genai.agent_server import invoke, stream
+
+GREETING = create_text_output_item(text="hello", id="g0")
+
+
+def predict(request):
+    return ResponsesAgentResponse(output=[GREETING, create_text_output_item(text="again", id="g1")])
+
+
+@invoke()
+async def invoke_agent(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+    return await in_worker_thread(predict, request)
+
+
+@stream()
+async def stream_agent(request: ResponsesAgentRequest) -> AsyncIterator[ResponsesAgentStreamEvent]:
+    response = await in_worker_thread(predict, request)
+    for event in stream_events_from_response(response):
+        yield event

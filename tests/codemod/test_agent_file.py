@@ -1,0 +1,84 @@
+"""Before/after fixtures for the agent-file codemod (cases/*.in.py → cases/*.out.py).
+
+Each case's first lines say what to expect: `# expect: STRATEGY CODE...` and optionally
+`# artifacts: key=path,...`. Every case also checks that the output parses, that a second run changes
+nothing, and that pyflakes finds no undefined name that the input did not already have.
+Regenerate the outputs with SERVING2APPS_UPDATE_GOLDENS=1, then read every diff before committing.
+"""
+
+import ast
+import os
+import re
+from pathlib import Path
+
+import libcst as cst
+import pytest
+from pyflakes.api import check
+from pyflakes.messages import UndefinedName
+from pyflakes.reporter import Reporter
+
+from serving2apps.codemod.agent_file import migrate_agent_source
+
+CASES = Path(__file__).parent / "cases"
+NAMES = sorted(p.name[: -len(".in.py")] for p in CASES.glob("*.in.py"))
+
+
+def header(source: str, key: str) -> str | None:
+    match = re.search(rf"^# {key}: (.*)$", source, re.MULTILINE)
+    return match.group(1).strip() if match else None
+
+
+def artifacts_of(source: str) -> dict[str, str]:
+    spec = header(source, "artifacts")
+    return dict(item.split("=", 1) for item in spec.split(",")) if spec else {}
+
+
+class _Collect(Reporter):
+    def __init__(self):
+        self.messages = []
+
+    def flake(self, message):
+        self.messages.append(message)
+
+    def unexpectedError(self, filename, msg):
+        raise AssertionError(msg)
+
+    def syntaxError(self, *args):
+        raise AssertionError(args)
+
+
+def undefined_names(source: str) -> set[str]:
+    reporter = _Collect()
+    check(source, "agent.py", reporter)
+    return {m.message_args[0] for m in reporter.messages if isinstance(m, UndefinedName)}
+
+
+def python311_can_parse(source: str) -> bool:
+    try:
+        ast.parse(source)
+    except SyntaxError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_case(name):
+    before = (CASES / f"{name}.in.py").read_text()
+    expected_strategy, *expected_codes = header(before, "expect").split()
+    result = migrate_agent_source(before, "agent.py", artifacts_of(before))
+    golden = CASES / f"{name}.out.py"
+    if os.environ.get("SERVING2APPS_UPDATE_GOLDENS"):
+        golden.write_text(result.code)
+    assert result.code == golden.read_text()
+    assert result.strategy == expected_strategy
+    assert sorted({f.code for f in result.findings}) == sorted(expected_codes)
+
+    cst.parse_module(result.code)
+    again = migrate_agent_source(result.code, "agent.py", artifacts_of(before))
+    assert again.code == result.code and again.strategy == "unchanged"
+    if python311_can_parse(before):  # pyflakes reads with this interpreter's ast
+        assert undefined_names(result.code) <= undefined_names(before)
+
+
+def test_there_are_enough_cases():
+    assert len(NAMES) >= 30
