@@ -31,6 +31,7 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider
 
 from serving2apps.codemod.findings import Finding
+from serving2apps.codemod.parsing import parse_source
 from serving2apps.codemod.names import (
     INHERITED_HELPERS,
     REFUSED_AGENTS,
@@ -591,14 +592,7 @@ def migrate_agent_source(
     """Migrate the agent file's source. `artifacts` maps artifact keys to their new paths relative to the
     file (as load_context's context.artifacts will see them); `model_config_file` likewise."""
     artifacts = artifacts or {}
-    try:
-        parsed = cst.parse_module(source)
-    except cst.ParserSyntaxError as exc:
-        raise MigrationError(
-            f"{filename}:{exc.raw_line}:{exc.raw_column}: syntax error: {exc.message}",
-            "fix the syntax error in the original agent (it cannot have been served as it is)",
-        ) from None
-    wrapper = MetadataWrapper(parsed)
+    wrapper = MetadataWrapper(parse_source(source, filename))
     module = wrapper.module
     scan = _Scan()
     wrapper.visit(scan)

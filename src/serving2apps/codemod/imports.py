@@ -13,6 +13,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from serving2apps.codemod.findings import Finding
+from serving2apps.codemod.parsing import parse_source
 
 
 def _dotted(node) -> str:
@@ -66,7 +67,7 @@ class _RewriteImports(cst.CSTTransformer):
 def rewrite_code_imports(source: str, mapping: dict[str, str], filename: str) -> tuple[str, list[Finding]]:
     if not mapping:
         return source, []
-    wrapper = MetadataWrapper(cst.parse_module(source))
+    wrapper = MetadataWrapper(parse_source(source, filename))
     transformer = _RewriteImports(mapping, filename)
     module = wrapper.visit(transformer)
     return module.code, transformer.findings

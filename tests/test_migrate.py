@@ -1,0 +1,216 @@
+"""serving2apps migrate: placement of code and artifacts, the report, the dry run, bad input, and the
+migrated app serving under real uvicorn."""
+
+import contextlib
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+
+import httpx
+import pytest
+
+from engines import render_bundle_init
+from mlflow_registry import AGENTS, INPUT_EXAMPLE
+from servers import running_agent_app
+from serving2apps.errors import MigrationError
+from serving2apps.migrate import migrate
+from serving2apps.report import REPORT_JSON, REPORT_MD
+
+REQUEST = {"input": [{"role": "user", "content": "hello world"}]}
+
+
+@pytest.fixture(scope="session")
+def saved_echo(tmp_path_factory):
+    """The echo fixture agent saved as a model folder, with code_paths, artifacts and a model_config."""
+    import mlflow
+
+    dest = tmp_path_factory.mktemp("saved") / "echo"
+    echo = AGENTS / "echo"
+    with contextlib.chdir(tempfile.mkdtemp()):
+        mlflow.pyfunc.save_model(
+            str(dest), python_model=str(echo / "agent.py"), code_paths=[str(echo / "helpers")],
+            artifacts={"prompt": str(echo / "prompt.txt")}, input_example=INPUT_EXAMPLE,
+            pip_requirements=["mlflow"], model_config={"temperature": 0.1},
+        )
+    return dest
+
+
+@pytest.fixture
+def model(saved_echo, tmp_path):
+    shutil.copytree(saved_echo, tmp_path / "original_mlflow_model")
+    return tmp_path / "original_mlflow_model"
+
+
+@pytest.fixture
+def app(go_renderer, tmp_path):
+    assert render_bundle_init(go_renderer, {"app_name": "echo-app", "async_mode": "no"}, tmp_path).returncode == 0
+    return tmp_path / "echo-app"
+
+
+def run(model, app, **kwargs):
+    lines = []
+    code = migrate(model, app, log=lines.append, **kwargs)
+    return code, "\n".join(lines)
+
+
+def test_migrate_places_code_artifacts_and_report(model, app):
+    code, output = run(model, app)
+    assert code == 0, output
+    agent = (app / "agent_server" / "agent.py").read_text()
+    assert "@invoke()" in agent and "class EchoAgent" not in agent
+    assert "from agent_server.helpers.text import words" in agent
+    assert (app / "agent_server" / "helpers" / "text.py").is_file()
+    assert (app / "agent_server" / "helpers" / "__init__.py").is_file()
+    assert (app / "agent_server" / "artifacts" / "prompt.txt").read_text().strip() == "bonjour"
+    assert (app / "agent_server" / "model_config.yaml").read_text() == "temperature: 0.1\n"
+    assert json.loads((app / "input_example.json").read_text()) == INPUT_EXAMPLE
+    report = json.loads((app / REPORT_JSON).read_text())
+    assert report["summary"]["strategy"] == "functions" and report["summary"]["mode"] == "sync"
+    assert {f["code"] for f in report["findings"]} >= {"S2A100", "S2A110", "S2A140", "S2A150"}
+    assert all(f["hint"] for f in report["findings"])
+    assert "## To review (0)" in (app / REPORT_MD).read_text()
+
+
+def test_second_run_changes_nothing(model, app):
+    run(model, app)
+    before = {p: p.read_bytes() for p in app.rglob("*") if p.is_file()}
+    code, output = run(model, app)
+    assert "0 files written" in output
+    assert {p: p.read_bytes() for p in app.rglob("*") if p.is_file()} == before
+
+
+def test_dry_run_shows_diffs_and_writes_nothing(model, app):
+    before = {p: p.read_bytes() for p in app.rglob("*") if p.is_file()}
+    code, output = run(model, app, dry_run=True)
+    assert "+++ b/agent_server/agent.py" in output and "-class EchoAgent" not in output
+    assert "+@invoke()" in output and "# Migration report" in output
+    assert {p: p.read_bytes() for p in app.rglob("*") if p.is_file()} == before
+
+
+def test_review_items_give_exit_code_1(model, app):
+    source = (model / "agent.py").read_text().replace(
+        "    def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:\n",
+        "    def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:\n        self.last = request\n",
+    )
+    (model / "agent.py").write_text(source)
+    code, output = run(model, app)
+    assert code == 1
+    report = (app / REPORT_MD).read_text()
+    assert "S2A130" in report and "agent_server/agent.py:" in report
+
+
+def test_code_modules_are_renamed_away_from_scaffold_files(model, app):
+    (model / "code" / "utils.py").write_text("def shout(text):\n    return text.upper()\n")
+    (model / "agent.py").write_text((model / "agent.py").read_text().replace(
+        "from pathlib import Path\n", "from pathlib import Path\n\nimport utils\nimport helpers.text\n"))
+    code, output = run(model, app)
+    agent = (app / "agent_server" / "agent.py").read_text()
+    assert "from agent_server import model_utils as utils" in agent
+    assert (app / "agent_server" / "model_utils.py").is_file()
+    assert "shout" not in (app / "agent_server" / "utils.py").read_text()  # the scaffold's own utils survive
+    codes = {f["code"] for f in json.loads((app / REPORT_JSON).read_text())["findings"]}
+    assert {"S2A151", "S2A152"} <= codes and code == 1
+
+
+@pytest.mark.parametrize(
+    "break_it, message",
+    [
+        (lambda m: (m / "agent.py").write_text("class Broken(:\n"), "syntax error"),
+        (lambda m: (m / "agent.py").write_text("import mlflow\nmlflow.models.set_model(lambda x: x)\n"),
+         "no mlflow.pyfunc.ResponsesAgent subclass"),
+        (lambda m: (m / "agent.py").write_text(
+            "from mlflow.pyfunc import ChatAgent\nclass A(ChatAgent):\n    pass\n"), "ChatAgent"),
+        (lambda m: (m / "agent.py").write_text(textwrap.dedent('''
+            from mlflow.pyfunc import ResponsesAgent
+            class A(ResponsesAgent):
+                def predict(self, request): ...
+            class B(ResponsesAgent):
+                def predict(self, request): ...
+        ''')), "several ResponsesAgent classes"),
+        (lambda m: (m / "agent.py").write_bytes(b"# \xff\xfe not utf-8\n"), "not UTF-8"),
+        (lambda m: (m / "agent.py").unlink(), "no agent file"),
+    ],
+    ids=["syntax-error", "no-subclass", "chat-agent", "ambiguous", "not-utf8", "no-agent-file"],
+)
+def test_bad_agents_are_refused_and_nothing_is_written(model, app, break_it, message):
+    break_it(model)
+    before = {p: p.read_bytes() for p in app.rglob("*") if p.is_file()}
+    with pytest.raises(MigrationError, match=message):
+        run(model, app)
+    assert {p: p.read_bytes() for p in app.rglob("*") if p.is_file()} == before
+
+
+def test_app_dir_must_be_a_rendered_scaffold(model, tmp_path):
+    (tmp_path / "not-an-app").mkdir()
+    with pytest.raises(MigrationError, match="not an app made by the serving2apps template"):
+        run(model, tmp_path / "not-an-app")
+
+
+def test_async_mode_is_refused_until_it_exists(model, app):
+    with pytest.raises(MigrationError, match="--mode async is not available"):
+        run(model, app, mode="async")
+
+
+def test_cli_exit_codes(model, app):
+    ok = subprocess.run([sys.executable, "-m", "serving2apps.cli", "migrate", "--app-dir", str(app)],
+                        capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    bad = subprocess.run([sys.executable, "-m", "serving2apps.cli", "migrate", "--app-dir", str(model)],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "not an app made by the serving2apps template" in bad.stderr
+
+
+SLOW_AGENT = '''
+import time
+
+import mlflow
+from mlflow.pyfunc import ResponsesAgent
+from mlflow.types.responses import ResponsesAgentResponse
+
+
+class Slow(ResponsesAgent):
+    def predict(self, request):
+        time.sleep(float(request.input[-1].content))
+        return ResponsesAgentResponse(output=[self.create_text_output_item(text="slept", id="s")])
+
+
+AGENT = Slow()
+mlflow.models.set_model(AGENT)
+'''
+
+
+def test_migrated_app_serves_and_stays_responsive(model, app, tmp_path):
+    run(model, app)
+    with running_agent_app(app, tmp_path / "server.log") as base:
+        answer = httpx.post(base + "/invocations", json=REQUEST, timeout=30).json()
+        assert answer["output"][0]["content"][0]["text"] == "bonjour: hello world"
+        with httpx.stream("POST", base + "/invocations", json={**REQUEST, "stream": True}, timeout=30) as events:
+            deltas = [json.loads(line[6:])["delta"] for line in events.iter_lines()
+                      if line.startswith("data: {") and "output_text.delta" in line]
+        assert "".join(deltas).strip() == "bonjour: hello world"
+
+
+def test_health_answers_while_a_slow_sync_request_runs(model, app, tmp_path):
+    (model / "agent.py").write_text(SLOW_AGENT)
+    run(model, app)
+    with running_agent_app(app, tmp_path / "server.log") as base:
+        # The server's first traced request sets up MLflow's trace store on the event loop; get it done first.
+        httpx.post(base + "/invocations", json={"input": [{"role": "user", "content": "0"}]}, timeout=60)
+        slow = threading.Thread(target=httpx.post, args=(base + "/invocations",),
+                                kwargs={"json": {"input": [{"role": "user", "content": "3"}]}, "timeout": 30})
+        slow.start()
+        time.sleep(0.5)
+        started = time.monotonic()
+        assert httpx.get(base + "/health", timeout=10).json() == {"status": "healthy"}
+        health_latency = time.monotonic() - started
+        fast = httpx.post(base + "/invocations", json={"input": [{"role": "user", "content": "0"}]}, timeout=30)
+        assert fast.json()["output"][0]["content"][0]["text"] == "slept"
+        slow_still_running = slow.is_alive()
+        slow.join()
+    # Functional, not a benchmark: the health check and the fast request came back while the slow one slept.
+    assert slow_still_running and health_latency < 2.5
