@@ -38,9 +38,10 @@ def registered(mlflow_server):
         DatabricksVectorSearchIndex,
     )
 
-    from mlflow_registry import AGENTS, INPUT_EXAMPLE, log_agent
+    from example import echo as example
+    from mlflow_registry import INPUT_EXAMPLE, log_agent
 
-    echo = AGENTS / "echo"
+    echo = example.SOURCE
     return {
         "echo_plain": log_agent(mlflow_server, "echo_plain", input_example=INPUT_EXAMPLE),
         "echo_full": log_agent(

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from servers import free_port, wait_until_up
 
-AGENTS = Path(__file__).resolve().parent / "fixtures" / "agents"
-INPUT_EXAMPLE = {"input": [{"role": "user", "content": "hello world"}]}
+from example import echo
+
+INPUT_EXAMPLE = echo.INPUT_EXAMPLE
 
 
 @contextlib.contextmanager
@@ -44,11 +45,10 @@ def running_mlflow_server(workdir: Path):
             proc.wait()
 
 
-def log_agent(tracking_uri: str, registered_name: str, agent: str = "echo", **log_kwargs) -> str:
-    """Log fixtures/agents/<agent>/agent.py from code and register it; returns the new version."""
+def log_agent(tracking_uri: str, registered_name: str, source: Path = echo.SOURCE, **log_kwargs) -> str:
+    """Log <source>/agent.py from code and register it; returns the new version."""
     import mlflow
 
-    source = AGENTS / agent
     # Log from a neutral folder: mlflow copies the uv project it finds in the working directory into the model.
     with contextlib.chdir(tempfile.mkdtemp()):
         return _log(mlflow, source, tracking_uri, registered_name, **log_kwargs)

@@ -1,12 +1,10 @@
 """serving2apps migrate: placement of code and artifacts, the report, the dry run, bad input, and the
 migrated app serving under real uvicorn."""
 
-import contextlib
 import json
 import shutil
 import subprocess
 import sys
-import tempfile
 import textwrap
 import threading
 import time
@@ -15,7 +13,8 @@ import httpx
 import pytest
 
 from engines import render_bundle_init
-from mlflow_registry import AGENTS, INPUT_EXAMPLE
+from example import echo
+from mlflow_registry import INPUT_EXAMPLE
 from servers import running_agent_app
 from serving2apps.errors import MigrationError
 from serving2apps.migrate import migrate
@@ -26,18 +25,8 @@ REQUEST = {"input": [{"role": "user", "content": "hello world"}]}
 
 @pytest.fixture(scope="session")
 def saved_echo(tmp_path_factory):
-    """The echo fixture agent saved as a model folder, with code_paths, artifacts and a model_config."""
-    import mlflow
-
-    dest = tmp_path_factory.mktemp("saved") / "echo"
-    echo = AGENTS / "echo"
-    with contextlib.chdir(tempfile.mkdtemp()):
-        mlflow.pyfunc.save_model(
-            str(dest), python_model=str(echo / "agent.py"), code_paths=[str(echo / "helpers")],
-            artifacts={"prompt": str(echo / "prompt.txt")}, input_example=INPUT_EXAMPLE,
-            pip_requirements=["mlflow"], model_config={"temperature": 0.1},
-        )
-    return dest
+    """The echo example saved as a model folder, with code_paths, artifacts and a model_config."""
+    return echo.save(tmp_path_factory.mktemp("saved") / "echo")
 
 
 @pytest.fixture

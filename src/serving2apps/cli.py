@@ -46,6 +46,20 @@ def _migrate(args: argparse.Namespace) -> int:
     return migrate(source, app_dir, mode=args.mode, dry_run=args.dry_run)
 
 
+def _init(args: argparse.Namespace) -> int:
+    from serving2apps.download import Source
+    from serving2apps.init import init
+
+    given = [x for x in (args.endpoint, args.model_uri, args.model_dir) if x]
+    if args.example and given:
+        raise MigrationError("--example takes no other source", "drop --endpoint/--model-uri/--model-dir")
+    source = None if args.example else Source(
+        endpoint=args.endpoint, model_uri=args.model_uri, model_dir=args.model_dir,
+        profile=args.profile, served_entity=args.served_entity,
+    )
+    return init(source, args.app_name, args.output_dir, mode=args.mode, example=args.example)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="serving2apps",
@@ -53,6 +67,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"serving2apps {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    init = commands.add_parser(
+        "init",
+        help="the whole migration: download, render the app, migrate the agent (into ./APP_NAME)",
+        description="Builds everything in a temporary folder and moves <app-name>/ and original_mlflow_model/ "
+        "into --output-dir only on success. Exit codes: 0 done, 1 done with items to review, 2 error.",
+    )
+    _add_source_arguments(init)
+    init.add_argument("--example", action="store_true", help="migrate the sample agent shipped with serving2apps")
+    init.add_argument("--app-name", required=True, help="the new app's name (lowercase letters, digits, hyphens)")
+    init.add_argument("--output-dir", type=Path, default=Path("."), help="default: the current folder")
+    init.add_argument("--mode", choices=["sync"], default="sync", help="sync: your code stays synchronous, served "
+                      "from worker threads (async mode is not available yet)")
+    init.set_defaults(run=_init)
 
     download = commands.add_parser(
         "download",

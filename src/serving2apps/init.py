@@ -1,0 +1,86 @@
+"""`serving2apps init`: the whole migration in one command, built in a temporary folder and moved into place.
+
+pre-gen (download, or the embedded example) → render the scaffold (copier, same tree as bundle init) →
+post-gen (migrate) → move `<app-name>/` and `original_mlflow_model/` into the output folder. A failure at any
+step leaves the output folder as it was.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import warnings
+from dataclasses import replace
+from pathlib import Path
+
+from serving2apps.download import DEFAULT_DEST, Source, download
+from serving2apps.errors import MigrationError
+from serving2apps.migrate import migrate
+from serving2apps.template_schema import TemplateSchema
+from serving2apps.template_source import EXAMPLE_MODEL, template_root
+
+
+def _render_scaffold(answers: dict[str, str], dest: Path) -> None:
+    import copier
+
+    root = template_root()
+    with warnings.catch_warnings():
+        # copier warns that a source checkout has uncommitted changes; rendering them is intended here.
+        warnings.simplefilter("ignore")
+        copier.run_copy(
+            str(root),
+            str(dest),
+            data=answers,
+            defaults=True,
+            unsafe=True,  # our own template: its Jinja extension and tasks
+            quiet=True,
+            skip_tasks=True,  # init runs the hook steps itself, in order
+            vcs_ref="HEAD" if (root / ".git").exists() else None,
+        )
+
+
+def init(
+    source: Source | None,
+    app_name: str,
+    output_dir: Path = Path("."),
+    mode: str = "sync",
+    example: bool = False,
+    log=print,
+) -> int:
+    output_dir = Path(output_dir).resolve()
+    if example:
+        source = Source(model_dir=template_root() / EXAMPLE_MODEL)
+    if source is None:
+        raise MigrationError("give a source: --endpoint, --model-uri, --model-dir or --example")
+    answers = {
+        "app_name": app_name,
+        "endpoint_name": source.endpoint or "",
+        "profile": source.profile or "DEFAULT",
+        "async_mode": "yes" if mode == "async" else "no",
+    }
+    problems = TemplateSchema.load(template_root()).problems(answers)
+    if problems:
+        raise MigrationError("; ".join(problems), "fix the value and run the command again")
+    app_dir, model_dir = output_dir / app_name, output_dir / DEFAULT_DEST
+    for existing in (app_dir, model_dir):
+        if existing.exists():
+            raise MigrationError(
+                f"{existing} already exists",
+                "choose another --output-dir or --app-name, or move the folder away (serving2apps never overwrites it)",
+            )
+    output_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".serving2apps-init-", dir=output_dir) as work:
+        staged_model, staged_app = Path(work) / DEFAULT_DEST, Path(work) / app_name
+        download(replace(source), staged_model, log=log)
+        _render_scaffold(answers, staged_app)
+        status = migrate(staged_model, staged_app, mode=mode, log=log)
+        staged_model.rename(model_dir)
+        try:
+            staged_app.rename(app_dir)
+        except BaseException:
+            shutil.rmtree(model_dir, ignore_errors=True)
+            raise
+    log(f"\nDone: {app_dir} (and the original model in {model_dir}).\nNext:\n"
+        f"  cd {app_dir.name} && uv run start-app        # serve it locally\n"
+        f"  see {app_dir.name}/MIGRATION_REPORT.md for anything to review")
+    return status
