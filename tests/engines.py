@@ -7,12 +7,12 @@ import json
 import os
 import shutil
 import subprocess
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-import copier
 from plumbum import local
+
+from serving2apps.init import render_scaffold
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # What a template checkout holds; the rest of the repository is the package and its tests.
@@ -82,20 +82,10 @@ def render_copier(template_repo: Path, answers: dict, dest: Path, skip_tasks: bo
     try:
         # copier runs tasks with plumbum's copy of the environment, taken when plumbum was imported;
         # give it this test's environment.
-        with warnings.catch_warnings(), local.env():
+        with local.env():
             local.env.clear()
             local.env.update(**os.environ)
-            warnings.simplefilter("ignore")
-            copier.run_copy(
-                str(template_repo),
-                str(dest),
-                data=answers,
-                defaults=True,
-                unsafe=True,
-                quiet=True,
-                vcs_ref="HEAD",
-                skip_tasks=skip_tasks,
-            )
+            render_scaffold(answers, dest, template=template_repo, skip_tasks=skip_tasks)
     except Exception as exc:  # copier raises ValueError, TaskError, ...: the message is what users see
         return RenderResult(1, f"{type(exc).__name__}: {exc}")
     return RenderResult(0, "")

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Callable
 
 import httpx
 
+from servers import LoopbackHTTPServer
 
-class FaultProxy:
+
+class FaultProxy(LoopbackHTTPServer):
     """Forwards every request to `upstream`; requests for which `cut(method, path)` is true get their
     response headers and half of the body, then the connection is closed (a reset mid-download)."""
 
@@ -17,21 +18,7 @@ class FaultProxy:
         self.upstream = upstream.rstrip("/")
         self.cut = cut
         self.cut_count = 0
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
-
-    def __enter__(self) -> FaultProxy:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=10)
+        super().__init__(self._handler_class())
 
     def _handler_class(self):
         proxy = self

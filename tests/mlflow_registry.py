@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from servers import free_port, wait_until_up
+from servers import free_port, running_process
 
 from example import echo
 
@@ -20,29 +19,16 @@ INPUT_EXAMPLE = echo.INPUT_EXAMPLE
 @contextlib.contextmanager
 def running_mlflow_server(workdir: Path):
     port = free_port()
-    log = workdir / "mlflow-server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable, "-m", "mlflow", "server",
-                "--backend-store-uri", f"sqlite:///{workdir / 'mlflow.db'}",
-                "--artifacts-destination", str(workdir / "artifacts"),
-                "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-            ],
-            cwd=workdir, stdout=out, stderr=subprocess.STDOUT,
-            env={**os.environ, "MLFLOW_TRACKING_URI": "", "MLFLOW_REGISTRY_URI": ""},
-        )
+    command = [
+        sys.executable, "-m", "mlflow", "server",
+        "--backend-store-uri", f"sqlite:///{workdir / 'mlflow.db'}",
+        "--artifacts-destination", str(workdir / "artifacts"),
+        "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+    ]
+    env = {**os.environ, "MLFLOW_TRACKING_URI": "", "MLFLOW_REGISTRY_URI": ""}
     url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url + "/health", proc, log, timeout=120)
+    with running_process(command, workdir, env, workdir / "mlflow-server.log", url + "/health", timeout=120):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def log_agent(tracking_uri: str, registered_name: str, source: Path = echo.SOURCE, **log_kwargs) -> str:

@@ -191,15 +191,14 @@ def test_health_answers_while_a_slow_sync_request_runs(model, app, tmp_path):
         # The server's first traced request sets up MLflow's trace store on the event loop; get it done first.
         httpx.post(base + "/invocations", json={"input": [{"role": "user", "content": "0"}]}, timeout=60)
         slow = threading.Thread(target=httpx.post, args=(base + "/invocations",),
-                                kwargs={"json": {"input": [{"role": "user", "content": "3"}]}, "timeout": 30})
+                                kwargs={"json": {"input": [{"role": "user", "content": "5"}]}, "timeout": 30})
         slow.start()
         time.sleep(0.5)
-        started = time.monotonic()
         assert httpx.get(base + "/health", timeout=10).json() == {"status": "healthy"}
-        health_latency = time.monotonic() - started
         fast = httpx.post(base + "/invocations", json={"input": [{"role": "user", "content": "0"}]}, timeout=30)
         assert fast.json()["output"][0]["content"][0]["text"] == "slept"
         slow_still_running = slow.is_alive()
         slow.join()
-    # Functional, not a benchmark: the health check and the fast request came back while the slow one slept.
-    assert slow_still_running and health_latency < 2.5
+    # Functional, not a benchmark: the health check and the fast request came back while the slow one slept
+    # (a blocked event loop would have answered them only after it).
+    assert slow_still_running

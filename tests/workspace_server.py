@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Callable
 from urllib.parse import urlsplit
+
+from servers import LoopbackHTTPServer
 
 
 @dataclass
@@ -35,7 +36,7 @@ class Reply:
 Handler = Callable[["WorkspaceServer", Recorded, dict], Reply]
 
 
-class WorkspaceServer:
+class WorkspaceServer(LoopbackHTTPServer):
     def __init__(self, token: str = "dapi-test-token"):
         self.token = token
         self.me = {"id": "1001", "userName": "migrator@example.com", "displayName": "Migrator"}
@@ -54,12 +55,7 @@ class WorkspaceServer:
             lambda s, r, p: Reply(200, {"oidc_endpoint": f"{s.url}/oidc", "workspace_id": s.workspace_id}),
         )
         self.add_route("GET", "/api/2.0/serving-endpoints/{name}", _get_serving_endpoint)
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        super().__init__(self._handler_class())
 
     def add_route(self, method: str, path: str, handler: Handler) -> None:
         """path may hold {placeholders}; the handler gets their values as a dict."""
@@ -71,15 +67,6 @@ class WorkspaceServer:
 
     def authenticated_requests(self) -> list[Recorded]:
         return [r for r in self.requests if r.path not in self.public_paths]
-
-    def __enter__(self) -> WorkspaceServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=10)
 
     def _answer(self, request: Recorded) -> Reply:
         queued = self.faults.get((request.method, request.path))

@@ -20,10 +20,11 @@ from serving2apps.template_schema import TemplateSchema
 from serving2apps.template_source import EXAMPLE_MODEL, template_root
 
 
-def _render_scaffold(answers: dict[str, str], dest: Path) -> None:
+def render_scaffold(answers: dict[str, str], dest: Path, template: Path | None = None, skip_tasks: bool = True) -> None:
+    """Render the app scaffold with copier (the same tree bundle init renders) into dest."""
     import copier
 
-    root = template_root()
+    root = template or template_root()
     with warnings.catch_warnings():
         # copier warns that a source checkout has uncommitted changes; rendering them is intended here.
         warnings.simplefilter("ignore")
@@ -34,7 +35,7 @@ def _render_scaffold(answers: dict[str, str], dest: Path) -> None:
             defaults=True,
             unsafe=True,  # our own template: its Jinja extension and tasks
             quiet=True,
-            skip_tasks=True,  # init runs the hook steps itself, in order
+            skip_tasks=skip_tasks,  # init runs the hook steps itself, in order
             vcs_ref="HEAD" if (root / ".git").exists() else None,
         )
 
@@ -72,7 +73,7 @@ def init(
     with tempfile.TemporaryDirectory(prefix=".serving2apps-init-", dir=output_dir) as work:
         staged_model, staged_app = Path(work) / DEFAULT_DEST, Path(work) / app_name
         download(replace(source), staged_model, log=log)
-        _render_scaffold(answers, staged_app)
+        render_scaffold(answers, staged_app)
         status = migrate(staged_model, staged_app, mode=mode, log=log)
         staged_model.rename(model_dir)
         try:
