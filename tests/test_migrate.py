@@ -202,3 +202,25 @@ def test_health_answers_while_a_slow_sync_request_runs(model, app, tmp_path):
     # Functional, not a benchmark: the health check and the fast request came back while the slow one slept
     # (a blocked event loop would have answered them only after it).
     assert slow_still_running
+
+
+def test_a_broken_databricks_yml_is_left_untouched(model, app):
+    (app / "databricks.yml").write_text("bundle: [unclosed\n")
+    before = {p: p.read_bytes() for p in app.rglob("*") if p.is_file()}
+    with pytest.raises(MigrationError, match="databricks.yml is not valid YAML"):
+        run(model, app)
+    assert {p: p.read_bytes() for p in app.rglob("*") if p.is_file()} == before
+
+
+def test_resources_and_endpoint_environment_reach_the_bundle(model, app, tmp_path):
+    from bundle_schema import bundle_errors
+
+    mlmodel = (model / "MLmodel").read_text()
+    (model / "MLmodel").write_text(mlmodel + "resources:\n  api_version: '1'\n  databricks:\n"
+                                   "    serving_endpoint:\n    - name: databricks-claude-sonnet-4-5\n")
+    (model / "serving2apps-provenance.json").write_text(json.dumps(
+        {"source": {"environment_vars": {"OPENAI_API_KEY": "{{secrets/agents/openai}}"}}}))
+    code, output = run(model, app)
+    assert "serving-endpoint-databricks-claude-sonnet-4-5" in (app / "databricks.yml").read_text()
+    assert "valueFrom: secret-agents-openai" in (app / "app.yaml").read_text()
+    assert bundle_errors(app / "databricks.yml") == []

@@ -16,12 +16,16 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
+from serving2apps.bundle_config import check_cli_version, update_bundle
 from serving2apps.codemod.agent_file import migrate_agent_source
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.imports import rewrite_code_imports
 from serving2apps.errors import EXIT_OK, EXIT_REVIEW, MigrationError
 from serving2apps.model_reader import ModelInfo, read_model
+from serving2apps.provenance import read_provenance
 from serving2apps.report import REPORT_JSON, REPORT_MD, render_json, render_markdown
+from serving2apps.template_schema import TemplateSchema
+from serving2apps.template_source import template_root
 
 AGENT_DIR = "agent_server"
 # Files the scaffold owns in agent_server/; model modules with these names are copied under another name.
@@ -72,7 +76,7 @@ def _destination(code_file: str, mapping: dict[str, str]) -> str:
     return "/".join([AGENT_DIR, *parts])
 
 
-def plan_migration(model: ModelInfo, mode: str = "sync") -> MigrationPlan:
+def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "sync") -> MigrationPlan:
     if mode not in MODES:
         raise MigrationError(
             f"--mode {mode} is not available in this version of serving2apps",
@@ -123,6 +127,19 @@ def plan_migration(model: ModelInfo, mode: str = "sync") -> MigrationPlan:
     plan.strategy = result.strategy
     if model.input_example:
         plan.files["input_example.json"] = (model.root / model.input_example).read_bytes()
+
+    provenance = read_provenance(model.root) or {}
+    update = update_bundle(
+        (app_dir / "databricks.yml").read_text(),
+        (app_dir / "app.yaml").read_text(),
+        model,
+        (provenance.get("source") or {}).get("environment_vars") or {},
+        source,
+    )
+    check_cli_version(TemplateSchema.load(template_root()).raw["min_databricks_cli_version"], update.cli_versions)
+    plan.files["databricks.yml"] = update.databricks_yml.encode()
+    plan.files["app.yaml"] = update.app_yaml.encode()
+    plan.findings += update.findings
 
     summary = {"agent_file": model.agent_file, "source": model.root.name, "mode": mode, "strategy": plan.strategy,
                "files": sorted(plan.files)}
@@ -185,7 +202,7 @@ def migrate(source: Path, app_dir: Path, mode: str | None = None, dry_run: bool 
     app_dir = Path(app_dir)
     check_app_dir(app_dir)
     model = read_model(Path(source))
-    plan = plan_migration(model, mode or recorded_mode(app_dir) or "sync")
+    plan = plan_migration(model, app_dir, mode or recorded_mode(app_dir) or "sync")
     if dry_run:
         log(diff(plan, app_dir) or "No changes.")
         log(plan.files[REPORT_MD].decode())

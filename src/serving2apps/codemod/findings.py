@@ -20,6 +20,13 @@ CODES: dict[str, tuple[str, str]] = {
     "S2A151": ("review", "this import of a module copied from code/ was left as it was; change it to `from agent_server.X import Y`"),
     "S2A152": ("info", "none: a code/ module named like a scaffold file was copied under a new name, and its imports follow"),
     "S2A160": ("review", "ModelConfig() outside load_context reads no file in the app: pass development_config=agent_server/model_config.yaml"),
+    "S2A200": ("info", "none: a resource the agent used is granted to the app in databricks.yml"),
+    "S2A201": ("info", "none: the model's on-behalf-of-user scopes are the app's user_api_scopes"),
+    "S2A202": ("review", "this resource type has no Databricks Apps equivalent: grant access another way (e.g. a service principal permission) or remove the dependency"),
+    "S2A203": ("review", "on-behalf-of-user access: in Apps, use agent_server.utils.get_user_workspace_client() (the x-forwarded-access-token header) and keep the scope in user_api_scopes"),
+    "S2A204": ("review", "a sensitive variable had a plain value on the endpoint: store it in a secret scope and reference it with valueFrom in app.yaml"),
+    "S2A205": ("info", "none: a secret reference became a secret app resource and a valueFrom entry in app.yaml"),
+    "S2A206": ("info", "none: a plain environment variable was copied into app.yaml"),
 }
 
 

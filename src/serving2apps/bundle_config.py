@@ -1,0 +1,269 @@
+"""Post-generation, second half: the agent's permissions and settings into the app's bundle configuration.
+
+- MLmodel resources (both `resources:` and `auth_policy.system_auth_policy.resources`) → entries of
+  `resources.apps.<key>.resources` in databricks.yml, with the least permission that works; a type with no
+  app equivalent is reported (S2A202), never dropped silently.
+- `auth_policy.user_auth_policy.api_scopes` → the app's `user_api_scopes`; resources the agent used on behalf
+  of the user are not granted to the app's service principal: they are reported with the Apps way (S2A203).
+- the endpoint's environment variables (from the provenance record) → app.yaml `env`: a `{{secrets/scope/key}}`
+  reference becomes a `secret` app resource plus `valueFrom`; plain values are copied; values that were
+  redacted at download are reported (S2A204) and never written.
+
+Both files are edited round-trip (ruamel.yaml): the user's comments, order and quoting survive, entries merge by
+type + target, and a second run adds nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+
+from serving2apps.codemod.findings import Finding
+from serving2apps.endpoint import REDACTED, is_secret_reference
+from serving2apps.errors import MigrationError
+from serving2apps.model_reader import ModelInfo, Resource
+
+_SECRET = re.compile(r"^\{\{\s*secrets/([^/\s}]+)/([^/\s}]+)\s*\}\}$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class AppResourceType:
+    key: str  # the block name in databricks.yml
+    since: str  # first Databricks CLI that accepts it (research/bundle-init.md §6)
+
+    def block(self, resource: Resource) -> dict:
+        return _BLOCKS[resource.type](resource.name)
+
+
+# MLmodel resource type → (app resource type, its block). Least permission that lets the agent work.
+_BLOCKS = {
+    "serving_endpoint": lambda n: {"name": n, "permission": "CAN_QUERY"},
+    "vector_search_index": lambda n: {"securable_full_name": n, "securable_type": "TABLE", "permission": "SELECT"},
+    "table": lambda n: {"securable_full_name": n, "securable_type": "TABLE", "permission": "SELECT"},
+    "function": lambda n: {"securable_full_name": n, "securable_type": "FUNCTION", "permission": "EXECUTE"},
+    "uc_connection": lambda n: {"securable_full_name": n, "securable_type": "CONNECTION", "permission": "USE_CONNECTION"},
+    "sql_warehouse": lambda n: {"id": n, "permission": "CAN_USE"},
+    "genie_space": lambda n: {"name": n, "space_id": n, "permission": "CAN_RUN"},
+    # The seed's mapping: Lakebase agents use the instance's default database.
+    "lakebase": lambda n: {"instance_name": n, "database_name": "databricks_postgres", "permission": "CAN_CONNECT_AND_CREATE"},
+    "app": lambda n: {"name": n, "permission": "CAN_USE"},
+}
+RESOURCE_TYPES = {
+    "serving_endpoint": AppResourceType("serving_endpoint", "v0.253.0"),
+    "vector_search_index": AppResourceType("uc_securable", "v0.283.0"),
+    "table": AppResourceType("uc_securable", "v0.283.0"),
+    "function": AppResourceType("uc_securable", "v0.283.0"),
+    "uc_connection": AppResourceType("uc_securable", "v0.283.0"),
+    "sql_warehouse": AppResourceType("sql_warehouse", "v0.253.0"),
+    "genie_space": AppResourceType("genie_space", "v0.273.0"),
+    "lakebase": AppResourceType("database", "v0.270.0"),
+    "app": AppResourceType("app", "v0.290.0"),
+}
+SECRET_SINCE = "v0.253.0"
+# The field that names what a block points at, for merging by type + target.
+_TARGET_FIELDS = ("name", "securable_full_name", "id", "space_id", "instance_name", "experiment_id", "scope")
+
+
+def _version(v: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in v.lstrip("v").split("."))
+
+
+def check_cli_version(min_cli: str, written: set[str]) -> None:
+    too_new = sorted(t for t in written if _version(t) > _version(min_cli))
+    if too_new:
+        raise MigrationError(
+            f"the template's min_databricks_cli_version {min_cli} is older than the CLI that accepts the app "
+            f"resources this migration writes (needs {too_new[-1]})",
+            "raise min_databricks_cli_version in databricks_template_schema.json",
+        )
+
+
+def _yaml() -> YAML:
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096
+    return yaml
+
+
+def _load(text: str, name: str):
+    try:
+        data = _yaml().load(text)
+    except (YAMLError, RecursionError) as exc:
+        raise MigrationError(f"{name} is not valid YAML: {str(exc).splitlines()[0]}",
+                             f"fix {name} (serving2apps did not change it)") from None
+    if not isinstance(data, CommentedMap):
+        raise MigrationError(f"{name} does not hold a YAML mapping", f"fix {name} (serving2apps did not change it)")
+    return data
+
+
+def _dump(data) -> str:
+    out = io.StringIO()
+    _yaml().dump(data, out)
+    return out.getvalue()
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"-+", "-", re.sub(r"[^a-z0-9]+", "-", text.lower())).strip("-")
+
+
+def _target(entry) -> tuple[str, str] | None:
+    for key, block in entry.items():
+        if isinstance(block, dict):
+            for field in _TARGET_FIELDS:
+                if field in block:
+                    target = f"{block.get('scope')}/{block.get('key')}" if key == "secret" else str(block[field])
+                    return key, target
+    return None
+
+
+class _AppResources:
+    """The app's resources list, with merge-by-target and unique names."""
+
+    def __init__(self, entries: CommentedSeq):
+        self.entries = entries
+        self.names = {str(e.get("name")) for e in entries if isinstance(e, dict)}
+        self.targets = {_target(e): str(e.get("name")) for e in entries if isinstance(e, dict) and _target(e)}
+
+    def add(self, type_key: str, block: dict, wanted_name: str) -> str:
+        """Adds the entry unless one with the same type and target exists; returns its name."""
+        target = _target({type_key: block})
+        if target in self.targets:
+            return self.targets[target]
+        name = wanted_name[:60].strip("-")
+        n = 2
+        while name in self.names:
+            name = f"{wanted_name[:57]}-{n}"
+            n += 1
+        entry = CommentedMap([("name", name), (type_key, CommentedMap(block.items()))])
+        self.entries.append(entry)
+        self.names.add(name)
+        self.targets[target] = name
+        return name
+
+
+def _last_node(node):
+    """The innermost last (container, key) of a mapping/sequence: where ruamel keeps a trailing comment."""
+    while True:
+        if isinstance(node, CommentedMap) and node:
+            key = list(node)[-1]
+        elif isinstance(node, CommentedSeq) and node:
+            key = len(node) - 1
+        else:
+            return None
+        if isinstance(node[key], (CommentedMap, CommentedSeq)) and node[key]:
+            node = node[key]
+            continue
+        return node, key
+
+
+def _take_trailing_comment(node):
+    last = _last_node(node)
+    if last is None:
+        return None
+    container, key = last
+    slots = container.ca.items.pop(key, None) or []
+    # ruamel keeps a mapping value's end-of-line comment in slot 2, a sequence item's in slot 0.
+    return next((token for token in slots if token is not None), None)
+
+
+def _put_trailing_comment(node, token) -> None:
+    last = _last_node(node)
+    if token is not None and last is not None:
+        container, key = last
+        container.ca.items[key] = [token, None] if isinstance(container, CommentedSeq) else [None, None, token, None]
+
+
+def _the_app(bundle) -> CommentedMap:
+    apps = (bundle.get("resources") or {}).get("apps") or {}
+    if len(apps) != 1:
+        raise MigrationError(
+            f"databricks.yml declares {len(apps)} apps under resources.apps; serving2apps expects exactly one",
+            "keep the app the template made (resources.apps.agent_migration) and try again",
+        )
+    (app,) = apps.values()
+    return app
+
+
+@dataclass
+class BundleUpdate:
+    databricks_yml: str
+    app_yaml: str
+    findings: list[Finding]
+    cli_versions: set[str]
+
+
+def update_bundle(databricks_yml: str, app_yaml: str, model: ModelInfo, environment: dict[str, str],
+                  agent_source: str = "") -> BundleUpdate:
+    bundle = _load(databricks_yml, "databricks.yml")
+    app = _the_app(bundle)
+    app_config = _load(app_yaml, "app.yaml")
+    # The blank line or comment after the app's block belongs after whatever we append to it.
+    trailing = _take_trailing_comment(app)
+    if app.get("resources") is None:
+        app["resources"] = CommentedSeq()
+    resources = _AppResources(app["resources"])
+    findings: list[Finding] = []
+    versions: set[str] = set()
+
+    for resource in model.resources:
+        kind = RESOURCE_TYPES.get(resource.type)
+        if resource.on_behalf_of_user:
+            findings.append(Finding("S2A203", f"{resource.type} {resource.name} was used on behalf of the user"))
+            continue
+        if kind is None:
+            findings.append(Finding("S2A202", f"{resource.type} {resource.name} has no Databricks Apps resource type"))
+            continue
+        name = resources.add(kind.key, kind.block(resource), _slug(f"{resource.type}-{resource.name}"))
+        versions.add(kind.since)
+        findings.append(Finding("S2A200", f"{resource.type} {resource.name} granted to the app as {name}"))
+
+    if model.user_api_scopes:
+        scopes = app.get("user_api_scopes")
+        if scopes is None:
+            app["user_api_scopes"] = scopes = CommentedSeq()
+        scopes.extend(s for s in model.user_api_scopes if s not in scopes)
+        findings.append(Finding("S2A201", f"user_api_scopes: {', '.join(model.user_api_scopes)}"))
+    if "ModelServingUserCredentials" in agent_source:
+        findings.append(Finding("S2A203", "the agent builds clients with ModelServingUserCredentials"))
+
+    env = app_config.get("env")
+    if env is None:
+        app_config["env"] = env = CommentedSeq()
+    present = {str(e.get("name")) for e in env if isinstance(e, dict)}
+    for var, value in sorted(environment.items()):
+        if not _ENV_NAME.match(var):
+            raise MigrationError(f"the endpoint's environment variable {var!r} is not a valid variable name",
+                                 "rename it on the endpoint, or remove it from the provenance record")
+        if value == REDACTED:
+            findings.append(Finding("S2A204", f"{var} had a plain value on the endpoint; it was not copied"))
+            continue
+        secret = _SECRET.match(value.strip()) if is_secret_reference(value) else None
+        if secret:
+            scope, key = secret.groups()
+            name = resources.add("secret", {"scope": scope, "key": key, "permission": "READ"},
+                                 _slug(f"secret-{scope}-{key}"))
+            versions.add(SECRET_SINCE)
+            entry = CommentedMap([("name", var), ("valueFrom", name)])
+            findings.append(Finding("S2A205", f"{var} reads secret {scope}/{key} through app resource {name}"))
+        else:
+            entry = CommentedMap([("name", var), ("value", value)])
+            findings.append(Finding("S2A206", f"{var} copied from the endpoint"))
+        if var not in present:  # a value the app (or a previous run) already sets is kept
+            env.append(entry)
+    _put_trailing_comment(app, trailing)
+    declared = {str(e.get("name")) for e in app["resources"] if isinstance(e, dict)}
+    for entry in env:
+        if isinstance(entry, dict) and "valueFrom" in entry and str(entry["valueFrom"]) not in declared:
+            raise MigrationError(
+                f"app.yaml sets {entry.get('name')} from resource {entry['valueFrom']!r}, which databricks.yml "
+                "does not declare",
+                "add the resource to resources.apps.<app>.resources in databricks.yml, or fix the name in app.yaml",
+            )
+    return BundleUpdate(_dump(bundle), _dump(app_config), findings, versions)

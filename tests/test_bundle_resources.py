@@ -1,0 +1,175 @@
+"""The agent's resources, user scopes and environment into databricks.yml and app.yaml."""
+
+from dataclasses import replace
+
+import pytest
+import yaml
+
+from bundle_schema import bundle_errors
+from engines import REPO_ROOT, render_bundle_init
+from serving2apps.bundle_config import RESOURCE_TYPES, SECRET_SINCE, check_cli_version, update_bundle
+from serving2apps.endpoint import REDACTED
+from serving2apps.errors import MigrationError
+from serving2apps.model_reader import Resource, read_model
+from serving2apps.template_schema import TemplateSchema
+
+EXAMPLE = read_model(REPO_ROOT / "examples" / "echo_agent" / "model")
+
+
+@pytest.fixture(scope="module")
+def scaffold(go_renderer, tmp_path_factory):
+    out = tmp_path_factory.mktemp("bundle")
+    assert render_bundle_init(go_renderer, {"app_name": "res-app"}, out).returncode == 0
+    app = out / "res-app"
+    return (app / "databricks.yml").read_text(), (app / "app.yaml").read_text()
+
+
+def run(scaffold, resources=(), scopes=(), env=None, source=""):
+    model = replace(EXAMPLE, resources=tuple(resources), user_api_scopes=tuple(scopes))
+    return update_bundle(scaffold[0], scaffold[1], model, env or {}, source)
+
+
+def app_resources(text):
+    return yaml.safe_load(text)["resources"]["apps"]["agent_migration"]["resources"]
+
+
+@pytest.mark.parametrize(
+    "rtype, name, expected",
+    [
+        ("serving_endpoint", "databricks-claude-sonnet-4-5",
+         {"name": "serving-endpoint-databricks-claude-sonnet-4-5",
+          "serving_endpoint": {"name": "databricks-claude-sonnet-4-5", "permission": "CAN_QUERY"}}),
+        ("vector_search_index", "main.docs.index",
+         {"name": "vector-search-index-main-docs-index",
+          "uc_securable": {"securable_full_name": "main.docs.index", "securable_type": "TABLE", "permission": "SELECT"}}),
+        ("table", "main.sales.orders",
+         {"name": "table-main-sales-orders",
+          "uc_securable": {"securable_full_name": "main.sales.orders", "securable_type": "TABLE", "permission": "SELECT"}}),
+        ("function", "system.ai.python_exec",
+         {"name": "function-system-ai-python-exec",
+          "uc_securable": {"securable_full_name": "system.ai.python_exec", "securable_type": "FUNCTION",
+                           "permission": "EXECUTE"}}),
+        ("uc_connection", "github_conn",
+         {"name": "uc-connection-github-conn",
+          "uc_securable": {"securable_full_name": "github_conn", "securable_type": "CONNECTION",
+                           "permission": "USE_CONNECTION"}}),
+        ("sql_warehouse", "abc123def456",
+         {"name": "sql-warehouse-abc123def456", "sql_warehouse": {"id": "abc123def456", "permission": "CAN_USE"}}),
+        ("genie_space", "01ef0000",
+         {"name": "genie-space-01ef0000",
+          "genie_space": {"name": "01ef0000", "space_id": "01ef0000", "permission": "CAN_RUN"}}),
+        ("lakebase", "agent-memory",
+         {"name": "lakebase-agent-memory",
+          "database": {"instance_name": "agent-memory", "database_name": "databricks_postgres",
+                       "permission": "CAN_CONNECT_AND_CREATE"}}),
+        ("app", "search-app", {"name": "app-search-app", "app": {"name": "search-app", "permission": "CAN_USE"}}),
+    ],
+)
+@pytest.mark.parametrize("origin", ["resources", "auth_policy.system_auth_policy"])
+def test_every_resource_type(scaffold, rtype, name, expected, origin, tmp_path):
+    result = run(scaffold, [Resource(rtype, name, None, origin)])
+    entries = app_resources(result.databricks_yml)
+    assert entries[0]["name"] == "experiment" and entries[1:] == [expected]
+    assert [f.code for f in result.findings] == ["S2A200"]
+    (tmp_path / "databricks.yml").write_text(result.databricks_yml)
+    assert bundle_errors(tmp_path / "databricks.yml") == []
+
+
+def test_a_type_with_no_app_equivalent_is_reported(scaffold):
+    result = run(scaffold, [Resource("uc_model_service", "main.default.svc")])
+    assert len(app_resources(result.databricks_yml)) == 1
+    assert [(f.code, f.kind) for f in result.findings] == [("S2A202", "review")]
+
+
+def test_on_behalf_of_user_resources_and_scopes(scaffold):
+    result = run(scaffold, [Resource("vector_search_index", "main.docs.index", True)],
+                 scopes=["serving.serving-endpoints", "vectorsearch.vector-search-indexes"],
+                 source="from databricks_ai_bridge import ModelServingUserCredentials\n")
+    app = yaml.safe_load(result.databricks_yml)["resources"]["apps"]["agent_migration"]
+    assert len(app["resources"]) == 1, "the app's service principal is not granted what the user had"
+    assert app["user_api_scopes"] == ["serving.serving-endpoints", "vectorsearch.vector-search-indexes"]
+    assert sorted(f.code for f in result.findings) == ["S2A201", "S2A203", "S2A203"]
+
+
+def test_environment_variables(scaffold, tmp_path):
+    env = {"OPENAI_API_KEY": "{{secrets/agents/openai}}", "LOG_LEVEL": "debug", "VENDOR_TOKEN": REDACTED}
+    result = run(scaffold, env=env)
+    app_env = {e["name"]: e for e in yaml.safe_load(result.app_yaml)["env"]}
+    assert app_env["OPENAI_API_KEY"] == {"name": "OPENAI_API_KEY", "valueFrom": "secret-agents-openai"}
+    assert app_env["LOG_LEVEL"] == {"name": "LOG_LEVEL", "value": "debug"}
+    assert "VENDOR_TOKEN" not in app_env and REDACTED not in result.app_yaml
+    secret = app_resources(result.databricks_yml)[-1]
+    assert secret == {"name": "secret-agents-openai", "secret": {"scope": "agents", "key": "openai", "permission": "READ"}}
+    assert sorted(f.code for f in result.findings) == ["S2A204", "S2A205", "S2A206"]
+    assert SECRET_SINCE in result.cli_versions
+    (tmp_path / "databricks.yml").write_text(result.databricks_yml)
+    assert bundle_errors(tmp_path / "databricks.yml") == []
+
+
+def test_a_second_run_adds_nothing_and_user_edits_survive(scaffold):
+    resources = [Resource("serving_endpoint", "llm"), Resource("function", "system.ai.python_exec")]
+    env = {"OPENAI_API_KEY": "{{secrets/agents/openai}}"}
+    users_yml = scaffold[0].replace(
+        "            permission: CAN_MANAGE\n",
+        "            permission: CAN_MANAGE\n"
+        "        # added by hand: the team's endpoint, with more rights\n"
+        "        - name: 'my-llm'\n"
+        "          serving_endpoint:\n"
+        "            name: 'llm'\n"
+        "            permission: 'CAN_MANAGE'\n",
+    )
+    users_app = scaffold[1] + "  - name: OPENAI_API_KEY\n    value: set-by-hand  # keep\n"
+    first = update_bundle(users_yml, users_app, replace(EXAMPLE, resources=tuple(resources)), env, "")
+    second = update_bundle(first.databricks_yml, first.app_yaml, replace(EXAMPLE, resources=tuple(resources)), env, "")
+    assert (second.databricks_yml, second.app_yaml) == (first.databricks_yml, first.app_yaml)
+    assert "# added by hand: the team's endpoint, with more rights" in first.databricks_yml
+    assert "name: 'my-llm'" in first.databricks_yml and "permission: 'CAN_MANAGE'" in first.databricks_yml
+    names = [e["name"] for e in app_resources(first.databricks_yml)]
+    assert names == ["experiment", "my-llm", "function-system-ai-python-exec", "secret-agents-openai"]
+    assert "value: set-by-hand  # keep" in first.app_yaml
+    assert "valueFrom: secret-agents-openai" not in first.app_yaml
+
+
+def test_layout_of_the_template_survives(scaffold):
+    result = run(scaffold, [Resource("serving_endpoint", "llm")], scopes=["sql"])
+    # The blank line that closed the app block still closes it, before targets:
+    assert "        - sql\n\ntargets:\n" in result.databricks_yml
+    assert result.databricks_yml.startswith("bundle:\n  name: res-app\n\nresources:\n")
+
+
+def test_resource_names_stay_unique(scaffold):
+    result = run(scaffold, [Resource("table", "a.b.c"), Resource("vector_search_index", "a.b.c"),
+                            Resource("table", "A.B.C")])
+    names = [e["name"] for e in app_resources(result.databricks_yml)]
+    assert len(names) == len(set(names)) == 3  # a.b.c merged (same type and target); A.B.C is another table
+
+
+@pytest.mark.parametrize(
+    "databricks_yml, message",
+    [
+        ("bundle: [unclosed\n", "not valid YAML"),
+        ("- a list\n", "YAML mapping"),
+        ("bundle: {name: x}\nresources: {}\n", "declares 0 apps"),
+        ("bundle: {name: x}\nresources:\n  apps:\n    a: {name: a}\n    b: {name: b}\n", "declares 2 apps"),
+    ],
+)
+def test_bad_databricks_yml(scaffold, databricks_yml, message):
+    with pytest.raises(MigrationError, match=message):
+        update_bundle(databricks_yml, scaffold[1], EXAMPLE, {}, "")
+
+
+def test_value_from_must_name_a_declared_resource(scaffold):
+    with pytest.raises(MigrationError, match="does not declare"):
+        update_bundle(scaffold[0], scaffold[1] + "  - name: X\n    valueFrom: nowhere\n", EXAMPLE, {}, "")
+
+
+def test_bad_environment_variable_name(scaffold):
+    with pytest.raises(MigrationError, match="not a valid variable name"):
+        run(scaffold, env={"BAD-NAME": "x"})
+
+
+def test_min_cli_version_admits_every_type_we_write():
+    minimum = TemplateSchema.load(REPO_ROOT).raw["min_databricks_cli_version"]
+    check_cli_version(minimum, {t.since for t in RESOURCE_TYPES.values()} | {SECRET_SINCE})
+    with pytest.raises(MigrationError, match="raise min_databricks_cli_version"):
+        check_cli_version("v0.260.0", {"v0.290.0"})
