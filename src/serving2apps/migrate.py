@@ -20,6 +20,7 @@ from serving2apps.bundle_config import check_cli_version, update_bundle
 from serving2apps.codemod.agent_file import migrate_agent_source
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.imports import rewrite_code_imports
+from serving2apps.dependencies import merge_requirements, model_requirements
 from serving2apps.errors import EXIT_OK, EXIT_REVIEW, MigrationError
 from serving2apps.model_reader import ModelInfo, read_model
 from serving2apps.provenance import read_provenance
@@ -137,6 +138,9 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "sync") -> Migra
         source,
     )
     check_cli_version(TemplateSchema.load(template_root()).raw["min_databricks_cli_version"], update.cli_versions)
+    pyproject, dependency_findings = merge_requirements((app_dir / "pyproject.toml").read_text(), model_requirements(model))
+    plan.files["pyproject.toml"] = pyproject.encode()
+    plan.findings += dependency_findings
     plan.files["databricks.yml"] = update.databricks_yml.encode()
     plan.files["app.yaml"] = update.app_yaml.encode()
     plan.findings += update.findings

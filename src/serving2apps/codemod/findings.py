@@ -27,6 +27,10 @@ CODES: dict[str, tuple[str, str]] = {
     "S2A204": ("review", "a sensitive variable had a plain value on the endpoint: store it in a secret scope and reference it with valueFrom in app.yaml"),
     "S2A205": ("info", "none: a secret reference became a secret app resource and a valueFrom entry in app.yaml"),
     "S2A206": ("info", "none: a plain environment variable was copied into app.yaml"),
+    "S2A300": ("info", "none: a package only Model Serving needed was left out of the app's dependencies"),
+    "S2A301": ("review", "the agent pinned a version the agent server cannot run with; the app's minimum is used instead: check the agent still works with it"),
+    "S2A302": ("review", "a direct reference (URL/VCS) dependency: make sure Databricks Apps can reach it when it installs the app"),
+    "S2A303": ("review", "a pip option in requirements.txt (index URL, constraints, editable) was not carried over: configure it for uv ([tool.uv] in pyproject.toml) if the app needs it"),
 }
 
 

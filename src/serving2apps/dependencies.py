@@ -1,0 +1,111 @@
+"""The agent's Python dependencies into the app's pyproject.toml.
+
+The model's requirements.txt (or, without one, the pip section of conda.yaml) is merged into
+`[project].dependencies`: the agent's libraries and pins are kept where they agree with what the agent server
+needs; a pin that excludes the app's minimum (an old `mlflow==2.x`, say) is raised to it and reported (S2A301);
+packages only Model Serving needed are dropped (S2A300); names differing only in case or `-`/`_` are one
+package. Direct references (`pkg @ git+https://...`) are kept and hatchling is told to allow them (S2A302).
+The app's requirements.txt stays `uv`.
+
+Not handled: pip options in requirements files (`-i`, `--extra-index-url`, `-c`, `-e`): reported (S2A303), since
+indexes belong in uv's configuration, not in the project's dependencies.
+"""
+
+from __future__ import annotations
+
+import tomlkit
+import yaml
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from serving2apps.codemod.findings import Finding
+from serving2apps.errors import MigrationError
+from serving2apps.model_reader import ModelInfo
+
+# Only the model server needed these (mlflow itself is merged with the app's own minimum, like any package).
+SERVING_ONLY = {"cloudpickle", "mlflow-skinny"}
+
+
+def model_requirements(model: ModelInfo) -> list[str]:
+    if model.requirements:
+        return (model.root / model.requirements).read_text(encoding="utf-8").splitlines()
+    if model.conda_env:
+        conda = yaml.safe_load((model.root / model.conda_env).read_text(encoding="utf-8")) or {}
+        for dep in conda.get("dependencies") or []:
+            if isinstance(dep, dict) and "pip" in dep:
+                return [str(x) for x in dep["pip"]]
+    return []
+
+
+def _minimum(requirement: Requirement) -> Version | None:
+    """The highest lower bound the requirement sets, if any."""
+    bounds = [Version(s.version) for s in requirement.specifier
+              if s.operator in (">=", "==", "~=") and "*" not in s.version]
+    return max(bounds, default=None)
+
+
+def _excludes(requirement: Requirement, minimum: Version) -> bool:
+    """True when the requirement admits no version at or above `minimum` (a pin or a ceiling below it)."""
+    for spec in requirement.specifier:
+        version = Version(spec.version.rstrip(".*")) if spec.version.rstrip(".*") else None
+        if version is None:
+            continue
+        if spec.operator in ("==", "===", "~=", "<=") and version < minimum:
+            return True
+        if spec.operator == "<" and version <= minimum:
+            return True
+    return False
+
+
+def merge_requirements(app_pyproject: str, lines: list[str]) -> tuple[str, list[Finding]]:
+    try:
+        document = tomlkit.parse(app_pyproject)
+    except tomlkit.exceptions.ParseError as exc:
+        raise MigrationError(f"pyproject.toml is not valid TOML: {exc}", "fix pyproject.toml (serving2apps did not change it)") from None
+    dependencies = document["project"]["dependencies"]
+    app = {canonicalize_name(Requirement(str(d)).name): i for i, d in enumerate(dependencies)}
+    findings: list[Finding] = []
+    merged: dict[str, Requirement] = {}
+    for raw in lines:
+        line = raw.split(" #", 1)[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("-"):
+            findings.append(Finding("S2A303", f"requirements option {line!r} was not carried over"))
+            continue
+        try:
+            requirement = Requirement(line)
+        except InvalidRequirement as exc:
+            raise MigrationError(f"the model's requirement {line!r} is not valid: {exc}",
+                                 "fix the model's requirements.txt and download it again") from None
+        name = canonicalize_name(requirement.name)
+        if name in SERVING_ONLY:
+            findings.append(Finding("S2A300", f"{line} is not needed by the app"))
+            continue
+        if name in merged:  # the same package twice: both constraints apply
+            previous = merged[name]
+            previous.specifier &= requirement.specifier
+            previous.extras |= requirement.extras
+            continue
+        merged[name] = requirement
+
+    for name, requirement in merged.items():
+        if requirement.url:
+            document.setdefault("tool", tomlkit.table()).setdefault("hatch", tomlkit.table()) \
+                .setdefault("metadata", tomlkit.table())["allow-direct-references"] = True
+            findings.append(Finding("S2A302", f"{requirement} is a direct reference"))
+        if name in app:
+            ours = Requirement(str(dependencies[app[name]]))
+            minimum = _minimum(ours)
+            if minimum is not None and _excludes(requirement, minimum):
+                findings.append(Finding("S2A301", f"{requirement} raised to {ours} (the agent server needs it)"))
+                ours.extras |= requirement.extras
+                dependencies[app[name]] = str(ours)
+                continue
+            ours.specifier &= requirement.specifier
+            ours.extras |= requirement.extras
+            dependencies[app[name]] = str(ours)
+        else:
+            dependencies.append(str(requirement))
+    return tomlkit.dumps(document), findings

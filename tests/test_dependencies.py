@@ -1,0 +1,77 @@
+"""The agent's requirements merged into the app's pyproject.toml."""
+
+import pytest
+import tomlkit
+
+from engines import render_bundle_init
+from serving2apps.dependencies import merge_requirements
+from serving2apps.errors import MigrationError
+
+
+@pytest.fixture(scope="module")
+def pyproject(go_renderer, tmp_path_factory):
+    out = tmp_path_factory.mktemp("deps")
+    assert render_bundle_init(go_renderer, {"app_name": "deps-app"}, out).returncode == 0
+    return (out / "deps-app" / "pyproject.toml").read_text()
+
+
+def deps(text):
+    return list(tomlkit.parse(text)["project"]["dependencies"])
+
+
+@pytest.mark.parametrize(
+    "lines, expected_added, codes",
+    [
+        (["langgraph==0.3.1"], ["langgraph==0.3.1"], []),
+        (["langchain>=0.3,<0.4"], ["langchain<0.4,>=0.3"], []),
+        (["openai[datalib]>=1.0"], ["openai[datalib]>=1.0"], []),
+        (["pywin32>=300; sys_platform == 'win32'"], ['pywin32>=300; sys_platform == "win32"'], []),
+        (["LangGraph==0.3.1", "langgraph>=0.3"], ["LangGraph==0.3.1,>=0.3"], []),
+        (["Databricks_LangChain", "databricks-langchain[memory]"], ["Databricks_LangChain[memory]"], []),
+        (["mypkg @ git+https://example.com/mypkg.git@v1"], ["mypkg @ git+https://example.com/mypkg.git@v1"], ["S2A302"]),
+        (["cloudpickle==3.1.2", "mlflow-skinny==3.17.2"], [], ["S2A300", "S2A300"]),
+        (["--extra-index-url https://pypi.example.com/simple", "-e ./local"], [], ["S2A303", "S2A303"]),
+        (["", "# a comment", "requests  # inline comment"], ["requests"], []),
+    ],
+)
+def test_agent_requirements_are_added(pyproject, lines, expected_added, codes):
+    merged, findings = merge_requirements(pyproject, lines)
+    assert deps(merged)[len(deps(pyproject)):] == expected_added
+    assert [f.code for f in findings] == codes
+
+
+@pytest.mark.parametrize(
+    "line, expected, code",
+    [
+        ("mlflow==3.17.2", "mlflow==3.17.2,>=3.10.0", None),  # the agent's pin is kept: it satisfies the server
+        ("mlflow==2.20.1", "mlflow>=3.10.0", "S2A301"),  # an old mlflow cannot run the agent server
+        ("mlflow[databricks]<3", "mlflow[databricks]>=3.10.0", "S2A301"),
+        ("databricks-sdk>=0.40", "databricks-sdk>=0.150,>=0.40", None),
+        ("databricks-sdk~=0.40.0", "databricks-sdk>=0.150", "S2A301"),
+        ("httpx>=0.28", "httpx>=0.27,>=0.28", None),
+    ],
+)
+def test_packages_the_app_needs_too(pyproject, line, expected, code):
+    merged, findings = merge_requirements(pyproject, [line])
+    assert expected in deps(merged)
+    assert [f.code for f in findings] == ([code] if code else [])
+    assert len(deps(merged)) == len(deps(pyproject))
+
+
+def test_merging_twice_is_a_no_op_and_comments_survive(pyproject):
+    lines = ["mlflow==3.17.2", "langgraph==0.3.1", "mypkg @ git+https://example.com/x.git"]
+    once, _ = merge_requirements(pyproject, lines)
+    twice, _ = merge_requirements(once, lines)
+    assert once == twice
+    assert "# mlflow.genai.agent_server imports httpx but mlflow does not declare it." in once
+    assert tomlkit.parse(once)["tool"]["hatch"]["metadata"]["allow-direct-references"] is True
+
+
+def test_invalid_requirement_is_refused(pyproject):
+    with pytest.raises(MigrationError, match="not valid"):
+        merge_requirements(pyproject, ["this is not a requirement!"])
+
+
+def test_invalid_pyproject_is_refused():
+    with pytest.raises(MigrationError, match="not valid TOML"):
+        merge_requirements("[project\n", ["x"])
