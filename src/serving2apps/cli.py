@@ -11,6 +11,10 @@ from serving2apps import __version__
 from serving2apps.errors import EXIT_ERROR, MigrationError
 
 
+VERIFY_HELP = ("serve the migrated app locally, replay the model's input example, and compare with the original "
+               "model's answers")
+
+
 def _add_source_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("source (exactly one)")
     group.add_argument("--endpoint", help="Model Serving endpoint that serves the agent")
@@ -43,7 +47,16 @@ def _migrate(args: argparse.Namespace) -> int:
 
     app_dir = args.app_dir.resolve()
     source = args.source or app_dir.parent / "original_mlflow_model"
-    return migrate(source, app_dir, mode=args.mode, dry_run=args.dry_run)
+    return migrate(source, app_dir, mode=args.mode, dry_run=args.dry_run, verify=args.verify)
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from serving2apps.errors import EXIT_OK, EXIT_REVIEW
+    from serving2apps.verify import verify
+
+    app_dir = args.app_dir.resolve()
+    findings = verify(app_dir, args.source or app_dir.parent / "original_mlflow_model")
+    return EXIT_REVIEW if any(f.kind == "review" for f in findings) else EXIT_OK
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -57,7 +70,7 @@ def _init(args: argparse.Namespace) -> int:
         endpoint=args.endpoint, model_uri=args.model_uri, model_dir=args.model_dir,
         profile=args.profile, served_entity=args.served_entity,
     )
-    return init(source, args.app_name, args.output_dir, mode=args.mode, example=args.example)
+    return init(source, args.app_name, args.output_dir, mode=args.mode, example=args.example, verify=args.verify)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--output-dir", type=Path, default=Path("."), help="default: the current folder")
     init.add_argument("--mode", choices=["sync"], default="sync", help="sync: your code stays synchronous, served "
                       "from worker threads (async mode is not available yet)")
+    init.add_argument("--verify", action="store_true", help=VERIFY_HELP)
     init.set_defaults(run=_init)
 
     download = commands.add_parser(
@@ -103,7 +117,14 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("--mode", choices=["sync"], help="sync: your code stays synchronous, served from worker "
                          "threads (async mode is not available yet)")
     migrate.add_argument("--dry-run", action="store_true", help="print the diffs and the report; write nothing")
+    migrate.add_argument("--verify", action="store_true", help=VERIFY_HELP)
     migrate.set_defaults(run=_migrate)
+
+    verify = commands.add_parser("verify", help=VERIFY_HELP, description=VERIFY_HELP + ". Exit codes: 0 same "
+                                 "answers, 1 different answers (review), 2 error.")
+    verify.add_argument("--source", type=Path, help="the model folder (default: original_mlflow_model beside the app)")
+    verify.add_argument("--app-dir", type=Path, default=Path("."), help="the migrated app (default: .)")
+    verify.set_defaults(run=_verify)
     return parser
 
 

@@ -46,6 +46,7 @@ def init(
     output_dir: Path = Path("."),
     mode: str = "sync",
     example: bool = False,
+    verify: bool = False,
     log=print,
 ) -> int:
     output_dir = Path(output_dir).resolve()
@@ -74,7 +75,7 @@ def init(
         staged_model, staged_app = Path(work) / DEFAULT_DEST, Path(work) / app_name
         download(replace(source), staged_model, log=log)
         render_scaffold(answers, staged_app)
-        status = migrate(staged_model, staged_app, mode=mode, log=log)
+        status = migrate(staged_model, staged_app, mode=mode, verify=verify, log=log)
         staged_model.rename(model_dir)
         try:
             staged_app.rename(app_dir)

@@ -39,6 +39,11 @@ class MigrationPlan:
     files: dict[str, bytes] = field(default_factory=dict)  # path relative to the app → content
     findings: list[Finding] = field(default_factory=list)
     strategy: str = ""
+    summary: dict = field(default_factory=dict)
+
+    def add_report(self) -> None:
+        self.files[REPORT_JSON] = render_json(self.findings, self.summary).encode()
+        self.files[REPORT_MD] = render_markdown(self.findings, self.summary).encode()
 
     @property
     def exit_code(self) -> int:
@@ -145,10 +150,9 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "sync") -> Migra
     plan.files["app.yaml"] = update.app_yaml.encode()
     plan.findings += update.findings
 
-    summary = {"agent_file": model.agent_file, "source": model.root.name, "mode": mode, "strategy": plan.strategy,
-               "files": sorted(plan.files)}
-    plan.files[REPORT_JSON] = render_json(plan.findings, summary).encode()
-    plan.files[REPORT_MD] = render_markdown(plan.findings, summary).encode()
+    plan.summary = {"agent_file": model.agent_file, "source": model.root.name, "mode": mode,
+                    "strategy": plan.strategy, "files": sorted(plan.files)}
+    plan.add_report()
     return plan
 
 
@@ -202,7 +206,8 @@ def recorded_mode(app_dir: Path) -> str | None:
     return {"yes": "async", "no": "sync"}.get(json.loads(answers.read_text()).get("async_mode"))
 
 
-def migrate(source: Path, app_dir: Path, mode: str | None = None, dry_run: bool = False, log=print) -> int:
+def migrate(source: Path, app_dir: Path, mode: str | None = None, dry_run: bool = False, verify: bool = False,
+            log=print) -> int:
     app_dir = Path(app_dir)
     check_app_dir(app_dir)
     model = read_model(Path(source))
@@ -212,6 +217,12 @@ def migrate(source: Path, app_dir: Path, mode: str | None = None, dry_run: bool 
         log(plan.files[REPORT_MD].decode())
         return plan.exit_code
     changed = write_plan(plan, app_dir)
+    if verify:
+        from serving2apps.verify import verify as verify_app
+
+        plan.findings += verify_app(app_dir, Path(source), log=log)
+        plan.add_report()
+        write_plan(plan, app_dir)
     review = sum(f.kind == "review" for f in plan.findings)
     log(f"Migrated {model.agent_file} ({plan.strategy}); {len(changed)} files written; "
         f"{review} item(s) to review in {app_dir / REPORT_MD}.")

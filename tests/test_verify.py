@@ -1,0 +1,51 @@
+"""verify: the migrated app served locally answers the input example like the original model."""
+
+import subprocess
+import sys
+
+import pytest
+
+from serving2apps.errors import MigrationError
+from serving2apps.init import init
+from serving2apps.verify import verify
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory):
+    out = tmp_path_factory.mktemp("verify")
+    init(None, "verify-app", out, example=True, log=lambda m: None)
+    return out / "verify-app", out / "original_mlflow_model"
+
+
+def test_same_answers(migrated):
+    app, model = migrated
+    result = subprocess.run([sys.executable, "-m", "serving2apps.cli", "verify", "--app-dir", str(app)],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "S2A400" in result.stdout
+
+
+def test_a_different_answer_is_reported_for_review(migrated, tmp_path):
+    app, model = migrated
+    agent = app / "agent_server" / "agent.py"
+    original = agent.read_text()
+    agent.write_text(original.replace('return f"{prefix}: {text}"', 'return f"{prefix}! {text}"'))
+    try:
+        findings = verify(app, model, log=lambda m: None)
+    finally:
+        agent.write_text(original)
+    assert [(f.code, f.kind) for f in findings] == [("S2A401", "review")]
+    assert "whole and streamed" in findings[0].message
+
+
+def test_an_app_that_does_not_start_is_an_error(migrated):
+    app, model = migrated
+    agent = app / "agent_server" / "agent.py"
+    original = agent.read_text()
+    agent.write_text(original + "\nraise RuntimeError('broken on purpose')\n")
+    try:
+        with pytest.raises(MigrationError, match="did not start") as failed:
+            verify(app, model, timeout=120, log=lambda m: None)
+    finally:
+        agent.write_text(original)
+    assert "broken on purpose" in str(failed.value)
