@@ -6,6 +6,19 @@ import pytest
 from engines import build_go_renderer, make_template_repo
 
 
+@pytest.fixture(scope="session", autouse=True)
+def local_tracking_store(tmp_path_factory):
+    """Traces that tests produce in-process go to a throwaway store, not to ./mlruns or ./mlflow.db."""
+    store = tmp_path_factory.mktemp("tracking")
+    previous = os.environ.get("MLFLOW_TRACKING_URI")
+    os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{store / 'mlflow.db'}"
+    yield
+    if previous is None:
+        os.environ.pop("MLFLOW_TRACKING_URI", None)
+    else:
+        os.environ["MLFLOW_TRACKING_URI"] = previous
+
+
 @pytest.fixture(scope="session")
 def go_renderer(tmp_path_factory):
     if shutil.which("go") is None:

@@ -34,6 +34,7 @@ from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.parsing import parse_source
 from serving2apps.codemod.names import (
     INHERITED_HELPERS,
+    LEGACY_TYPES,
     REFUSED_AGENTS,
     RESPONSES_AGENT,
     RESPONSES_MODULE,
@@ -592,7 +593,8 @@ def migrate_agent_source(
     """Migrate the agent file's source. `artifacts` maps artifact keys to their new paths relative to the
     file (as load_context's context.artifacts will see them); `model_config_file` likewise."""
     artifacts = artifacts or {}
-    wrapper = MetadataWrapper(parse_source(source, filename))
+    parsed, renamed = _rename_legacy_types(parse_source(source, filename))
+    wrapper = MetadataWrapper(parsed)
     module = wrapper.module
     scan = _Scan()
     wrapper.visit(scan)
@@ -601,6 +603,8 @@ def migrate_agent_source(
         state.report("S2A102", "already registers @invoke/@stream handlers; left unchanged")
         return AgentFileResult(source, "unchanged", state.findings)
 
+    if renamed:
+        state.report("S2A103", f"old type names {', '.join(renamed)} now use their current names")
     agent = _locate(module, scan, filename)
     class_refs = sum(1 for stmt in module.body for n in _all_names(stmt) if n == agent.cls.name.value) - 1
     reasons = _blockers(module, agent, class_refs)
@@ -617,6 +621,51 @@ def migrate_agent_source(
     state.report("S2A110", "predict/predict_stream are served through async adapters that run them in worker threads")
     new_module = _fix_imports(new_module, state.context)
     return AgentFileResult(new_module.code, strategy, state.findings)
+
+
+class _LegacyTypes(cst.CSTTransformer):
+    """`from mlflow.types.responses import ResponsesRequest` and its uses → ResponsesAgentRequest."""
+
+    def __init__(self):
+        self.bound: dict[str, str] = {}  # legacy name bound without an alias → current name
+        self.renamed: list[str] = []
+
+    def leave_ImportFrom(self, original, updated):
+        if updated.module is None or cst.Module([]).code_for_node(updated.module) != RESPONSES_MODULE \
+                or isinstance(updated.names, cst.ImportStar):
+            return updated
+        names = []
+        for alias in updated.names:
+            old = alias.name.value if isinstance(alias.name, cst.Name) else None
+            if old in LEGACY_TYPES:
+                self.renamed.append(old)
+                if alias.asname is None:
+                    self.bound[old] = LEGACY_TYPES[old]
+                alias = alias.with_changes(name=cst.Name(LEGACY_TYPES[old]))
+            names.append(alias)
+        return updated.with_changes(names=names)
+
+
+class _RenameNames(cst.CSTTransformer):
+    def __init__(self, renames: dict[str, str]):
+        self.renames = renames
+
+    def leave_Attribute(self, original, updated):
+        return updated.with_changes(attr=original.attr)
+
+    def leave_ImportAlias(self, original, updated):
+        return original
+
+    def leave_Name(self, original, updated):
+        return updated.with_changes(value=self.renames.get(updated.value, updated.value))
+
+
+def _rename_legacy_types(module: cst.Module) -> tuple[cst.Module, list[str]]:
+    imports = _LegacyTypes()
+    module = module.visit(imports)
+    if imports.bound:
+        module = module.visit(_RenameNames(imports.bound))
+    return module, imports.renamed
 
 
 def _all_names(node) -> list[str]:

@@ -9,6 +9,7 @@ CODES: dict[str, tuple[str, str]] = {
     "S2A100": ("info", "none: the agent class became module functions registered with @invoke/@stream"),
     "S2A101": ("review", "the class was kept and wrapped by adapters; read the reason, and refactor by hand if you want plain functions"),
     "S2A102": ("info", "none: the file already registers @invoke/@stream functions and was left unchanged"),
+    "S2A103": ("info", "none: ResponsesRequest/ResponsesResponse/ResponsesStreamEvent now use their current names"),
     "S2A110": ("info", "none: predict/predict_stream run in worker threads so the server's event loop stays free"),
     "S2A111": ("info", "none: the missing stream (or invoke) entry point is built from the other one"),
     "S2A120": ("review", "params is no longer passed; it is bound to None: move those settings into custom_inputs or configuration"),

@@ -30,3 +30,10 @@ INHERITED_HELPERS = {
     "_responses_to_cc": "responses_to_cc",
 }
 RESPONSES_MODULE = "mlflow.types.responses"
+
+# Type names of early ResponsesAgent releases that current mlflow no longer has.
+LEGACY_TYPES = {
+    "ResponsesRequest": "ResponsesAgentRequest",
+    "ResponsesResponse": "ResponsesAgentResponse",
+    "ResponsesStreamEvent": "ResponsesAgentStreamEvent",
+}
