@@ -264,6 +264,10 @@ def test_copier_pre_gen_downloads_beside_the_app(workspace, template_repo, monke
     assert result.returncode == 0, result.output
     assert sorted(p.name for p in work.iterdir()) == ["echo-app", "original_mlflow_model"]
     assert (work / "original_mlflow_model" / "agent.py").is_file()
+    # post-gen migrated it (in sync mode: async is not available yet, and the hook says so).
+    assert "@invoke()" in (work / "echo-app" / "agent_server" / "agent.py").read_text()
+    assert "serving-endpoint-databricks-claude-sonnet-4-5" in (work / "echo-app" / "databricks.yml").read_text()
+    assert "valueFrom: secret-agents-openai" in (work / "echo-app" / "app.yaml").read_text()
 
     # A second app from the same endpoint reuses the download.
     assert render_copier(template_repo, {**answers, "app_name": "echo-two"}, work / "echo-two", skip_tasks=False).returncode == 0
@@ -272,6 +276,31 @@ def test_copier_pre_gen_downloads_beside_the_app(workspace, template_repo, monke
                            skip_tasks=False)
     assert failed.returncode != 0
     assert not (tmp_path / "w2" / "bad-one").exists() and not (tmp_path / "w2" / "original_mlflow_model").exists()
+
+
+def test_bundle_init_then_migrate_downloads_from_the_recorded_endpoint(workspace, go_renderer, tmp_path):
+    from engines import render_bundle_init
+
+    cfg = tmp_path / "databrickscfg"
+    cfg.write_text(f"[staging]\nhost = {workspace.url}\ntoken = {TOKEN}\n")
+    answers = {"app_name": "echo-app", "endpoint_name": "echo-endpoint", "profile": "staging", "async_mode": "no"}
+    assert render_bundle_init(go_renderer, answers, tmp_path).returncode == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABRICKS_")}
+    env["DATABRICKS_CONFIG_FILE"] = str(cfg)
+    result = _cli(["migrate"], env, tmp_path / "echo-app")
+    assert result.returncode in (0, 1), result.stderr
+    assert (tmp_path / "original_mlflow_model" / "MLmodel").is_file()
+    assert "@invoke()" in (tmp_path / "echo-app" / "agent_server" / "agent.py").read_text()
+    assert TOKEN not in result.stdout + result.stderr
+
+
+def test_migrate_without_a_model_or_endpoint_says_what_to_do(go_renderer, tmp_path):
+    from engines import render_bundle_init
+
+    assert render_bundle_init(go_renderer, {"app_name": "echo-app", "async_mode": "no"}, tmp_path).returncode == 0
+    result = _cli(["migrate"], dict(os.environ), tmp_path / "echo-app")
+    assert result.returncode == 2
+    assert "no model in" in result.stderr and "serving2apps download" in result.stderr
 
 
 def _cli(args, env, cwd):

@@ -43,10 +43,13 @@ def _download(args: argparse.Namespace) -> int:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    from serving2apps.migrate import migrate
+    from serving2apps.migrate import check_app_dir, ensure_model, migrate
 
     app_dir = args.app_dir.resolve()
     source = args.source or app_dir.parent / "original_mlflow_model"
+    check_app_dir(app_dir)
+    if not args.dry_run:
+        ensure_model(source, app_dir)
     return migrate(source, app_dir, mode=args.mode, dry_run=args.dry_run, verify=args.verify)
 
 

@@ -3,13 +3,14 @@ with the new app folder as the working directory; bundle init has no hooks, so `
 steps itself.
 
 pre-gen downloads the served agent into `original_mlflow_model/` beside the app folder (the seed's layout),
-or reuses one already there. post-gen checks its inputs; the migration itself is not built yet, and it says
-so rather than pretend.
+or reuses one already there. post-gen migrates it into the new app, on copy only: during copier update the
+migrated files are the user's, and copier merges them.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -61,6 +62,24 @@ def pre_gen(template_root: Path, argv: list[str]) -> int:
 def post_gen(template_root: Path, argv: list[str]) -> int:
     answers = _answers(argv, ["app_name", "async_mode"])
     status = _check(template_root, answers, "post-gen")
-    if status == 0:
-        print("serving2apps post-gen: answers checked; migrating the agent is not available in this version.")
-    return status
+    if status or os.environ.get("COPIER_OPERATION") != "copy":
+        return status
+    from serving2apps.download import DEFAULT_DEST
+    from serving2apps.migrate import MODES, migrate
+
+    model = Path.cwd().parent / DEFAULT_DEST
+    if not (model / "MLmodel").is_file():
+        print(f"serving2apps post-gen: no model in {model}; run `serving2apps migrate` in the app once it is there.")
+        return 0
+    mode = "async" if answers["async_mode"] == "yes" else "sync"
+    if mode not in MODES:
+        print(f"serving2apps post-gen: {mode} mode is not available in this version; migrating in sync mode "
+              "(your code stays synchronous and runs in worker threads).")
+        mode = "sync"
+    try:
+        # Review items are in MIGRATION_REPORT.md; only an error should stop copier.
+        migrate(model, Path.cwd(), mode=mode)
+    except MigrationError as exc:
+        print(f"serving2apps post-gen: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    return 0

@@ -199,11 +199,30 @@ def write_plan(plan: MigrationPlan, app_dir: Path) -> list[str]:
     return changed
 
 
-def recorded_mode(app_dir: Path) -> str | None:
+def recorded_answers(app_dir: Path) -> dict:
+    """The answers the template recorded when it rendered the app (bundle init and copier alike)."""
     answers = app_dir / ".serving2apps" / "answers.json"
-    if not answers.is_file():
-        return None
-    return {"yes": "async", "no": "sync"}.get(json.loads(answers.read_text()).get("async_mode"))
+    return json.loads(answers.read_text()) if answers.is_file() else {}
+
+
+def recorded_mode(app_dir: Path) -> str | None:
+    return {"yes": "async", "no": "sync"}.get(recorded_answers(app_dir).get("async_mode"))
+
+
+def ensure_model(source: Path, app_dir: Path, log=print) -> None:
+    """Download the model into `source` from the endpoint the template recorded, unless it is there already."""
+    if (source / "MLmodel").is_file():
+        return
+    answers = recorded_answers(app_dir)
+    if not answers.get("endpoint_name"):
+        raise MigrationError(
+            f"no model in {source}, and the app records no serving endpoint to download it from",
+            f"run `serving2apps download --endpoint NAME` (or --model-uri/--model-dir) with --dest {source}",
+        )
+    from serving2apps.download import Source, download
+
+    log(f"No model in {source}: downloading it from endpoint {answers['endpoint_name']}.")
+    download(Source(endpoint=answers["endpoint_name"], profile=answers.get("profile")), source, log=log)
 
 
 def migrate(source: Path, app_dir: Path, mode: str | None = None, dry_run: bool = False, verify: bool = False,
