@@ -11,12 +11,15 @@ from servers import LoopbackHTTPServer
 
 
 class FaultProxy(LoopbackHTTPServer):
-    """Forwards every request to `upstream`; requests for which `cut(method, path)` is true get their
-    response headers and half of the body, then the connection is closed (a reset mid-download)."""
+    """Forwards every request to `upstream`. `rewrite(method, path, body)` may change a response body (a
+    malicious server); requests for which `cut(method, path)` is true get their response headers and half of
+    the body, then the connection is closed (a reset mid-download)."""
 
-    def __init__(self, upstream: str, cut: Callable[[str, str], bool]):
+    def __init__(self, upstream: str, cut: Callable[[str, str], bool] = lambda m, p: False,
+                 rewrite: Callable[[str, str, bytes], bytes] = lambda m, p, b: b):
         self.upstream = upstream.rstrip("/")
         self.cut = cut
+        self.rewrite = rewrite
         self.cut_count = 0
         super().__init__(self._handler_class())
 
@@ -29,7 +32,7 @@ class FaultProxy(LoopbackHTTPServer):
                 body = self.rfile.read(length) if length else None
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
                 upstream = httpx.request(self.command, proxy.upstream + self.path, content=body, headers=headers, timeout=60)
-                payload = upstream.content
+                payload = proxy.rewrite(self.command, self.path, upstream.content)
                 self.send_response(upstream.status_code)
                 for name, value in upstream.headers.items():
                     if name.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding"):

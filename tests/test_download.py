@@ -212,6 +212,26 @@ def test_connection_reset_mid_download_is_retried_then_explained(workspace, mlfl
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_listing_with_names_that_escape_is_refused(workspace, mlflow_server, monkeypatch, tmp_path):
+    def add_escaping_names(method, path, body):
+        if method == "GET" and path.startswith("/api/2.0/mlflow-artifacts/artifacts?"):
+            listing = json.loads(body)
+            listing.setdefault("files", []).extend(
+                [{"path": "../escaped.txt", "is_dir": False, "file_size": 3},
+                 {"path": "/tmp/absolute.txt", "is_dir": False, "file_size": 3}])
+            return json.dumps(listing).encode()
+        return body
+
+    with FaultProxy(mlflow_server, rewrite=add_escaping_names) as proxy:
+        monkeypatch.setenv("MLFLOW_TRACKING_URI", proxy.url)
+        monkeypatch.setenv("MLFLOW_REGISTRY_URI", proxy.url)
+        dest = tmp_path / "inner" / "m"
+        with pytest.raises(MigrationError, match="would escape the download folder"):
+            download(Source(model_uri="models:/echo_plain/1"), dest, retry=FAST, log=lambda m: None)
+    assert not dest.exists() and list((tmp_path / "inner").iterdir()) == []
+    assert not (tmp_path / "escaped.txt").exists() and not (tmp_path / "inner" / "escaped.txt").exists()
+
+
 def test_existing_destination_needs_force(workspace, tmp_path):
     dest = tmp_path / "m"
     dest.mkdir()

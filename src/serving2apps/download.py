@@ -188,6 +188,13 @@ def fetch_model_uri(model_uri: str, into: Path, profile: str | None, retry: Retr
                 )
             return
         except MlflowException as exc:
+            if exc.message.startswith("Invalid path"):
+                # mlflow refuses listed names that would land outside the destination ("../x", "/x").
+                raise MigrationError(
+                    f"cannot download {model_uri}: the registry lists a file whose name would escape the download "
+                    "folder, so nothing was written",
+                    "an MLflow registry does not send such names: check the registry URI and any proxy in between",
+                ) from None
             if _is_permanent(exc):
                 raise MigrationError(
                     f"cannot download {model_uri}: {exc.message.splitlines()[0]}",
