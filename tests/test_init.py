@@ -1,13 +1,14 @@
 """serving2apps init: the embedded example end to end, and the guarantees around the output folder."""
 
 import json
+import os
 import subprocess
 import sys
 
 import httpx
 import pytest
 
-from engines import REPO_ROOT
+from engines import REPO_ROOT, tree
 from example import echo
 from servers import running_agent_app
 from serving2apps.download import Source
@@ -64,3 +65,78 @@ def test_the_embedded_example_is_current():
     assert (model.root / "agent.py").read_text() == (echo.SOURCE / "agent.py").read_text()
     assert model.artifacts == {"prompt": "artifacts/prompt.txt"}
     assert (model.root / "code" / "helpers" / "text.py").read_text() == (echo.SOURCE / "helpers" / "text.py").read_text()
+
+
+def test_dry_run_writes_nothing(tmp_path):
+    result = cli("init", "--example", "--app-name", "dry-agent", "--dry-run", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert list(tmp_path.iterdir()) == []
+    assert "Dry run: nothing was written." in result.stdout
+    assert "dry-agent/agent_server/agent.py" in result.stdout and "# Migration report" in result.stdout
+
+
+def test_without_a_terminal_a_missing_answer_names_its_flag(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "serving2apps.cli", "init", "--example"], capture_output=True,
+                            text=True, cwd=tmp_path, stdin=subprocess.DEVNULL, timeout=120)
+    assert result.returncode == 2 and "--app-name is required" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_on_a_terminal_the_app_name_is_asked_and_checked(tmp_path):
+    import pty
+    import select
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "serving2apps.cli", "init", "--example", "--engine", "copier"],
+                            cwd=tmp_path, stdin=follower, stdout=follower, stderr=follower)
+    os.close(follower)
+    seen = b""
+
+    def read_until(text: bytes, timeout: float = 120) -> None:
+        nonlocal seen
+        while text not in seen:
+            ready, _, _ = select.select([leader], [], [], timeout)
+            assert ready, f"no {text!r} in {seen[-500:]!r}"
+            seen += os.read(leader, 4096)
+
+    read_until(b"Name of the new Databricks App")
+    os.write(leader, b"Bad_Name\n")
+    read_until(b'invalid value for app_name: "Bad_Name"')
+    os.write(leader, b"asked-agent\n")
+    assert proc.wait(timeout=300) == 0
+    os.close(leader)
+    assert (tmp_path / "asked-agent" / "agent_server" / "agent.py").is_file()
+
+
+def test_bundle_engine_drives_the_databricks_cli_and_matches_copier(go_renderer, tmp_path, monkeypatch):
+    """A `databricks` on PATH that renders like the CLI (our reference renderer) stands in for the real one,
+    which cannot be installed here; init must produce the same app with either engine."""
+    shim = tmp_path / "bin" / "databricks"
+    shim.parent.mkdir()
+    shim.write_text(
+        "#!/bin/sh\n"
+        "# databricks bundle init TEMPLATE --config-file F --output-dir D [--profile P]\n"
+        f'exec "{go_renderer}" -template "$3" -config "$5" -output "$7"\n'
+    )
+    shim.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{shim.parent}:{os.environ['PATH']}")
+    from serving2apps.init import default_engine
+
+    assert default_engine() == "bundle"
+    init(None, "same-agent", tmp_path / "bundle", example=True, log=lambda m: None)
+    init(None, "same-agent", tmp_path / "copier", example=True, engine="copier", log=lambda m: None)
+    bundle_app, copier_app = tmp_path / "bundle" / "same-agent", tmp_path / "copier" / "same-agent"
+    assert not (bundle_app / ".copier-answers.yml").exists()
+    assert tree(bundle_app) == tree(copier_app, ignore={".copier-answers.yml"})
+
+
+def test_a_failing_bundle_cli_is_explained(tmp_path, monkeypatch):
+    shim = tmp_path / "bin" / "databricks"
+    shim.parent.mkdir()
+    shim.write_text("#!/bin/sh\necho 'Error: default auth: cannot configure default credentials' >&2\nexit 1\n")
+    shim.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{shim.parent}:{os.environ['PATH']}")
+    with pytest.raises(MigrationError, match="cannot configure default credentials") as failed:
+        init(None, "cli-agent", tmp_path / "out", example=True, log=lambda m: None)
+    assert "--engine copier" in failed.value.fix
+    assert list((tmp_path / "out").iterdir()) == []

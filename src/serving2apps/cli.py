@@ -73,7 +73,28 @@ def _init(args: argparse.Namespace) -> int:
         endpoint=args.endpoint, model_uri=args.model_uri, model_dir=args.model_dir,
         profile=args.profile, served_entity=args.served_entity,
     )
-    return init(source, args.app_name, args.output_dir, mode=args.mode, example=args.example, verify=args.verify)
+    if args.app_name is None:
+        args.app_name = ask_app_name()
+    return init(source, args.app_name, args.output_dir, mode=args.mode, example=args.example, verify=args.verify,
+                engine=args.engine, dry_run=args.dry_run)
+
+
+def ask_app_name() -> str:
+    """Ask for the app name on a terminal; without one, say which flag is missing (never prompt blind)."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise MigrationError("--app-name is required (there is no terminal to ask on)",
+                             "pass --app-name NAME: lowercase letters, digits and hyphens")
+    from serving2apps.template_schema import TemplateSchema
+    from serving2apps.template_source import template_root
+
+    question = TemplateSchema.load(template_root()).question("app_name")
+    while True:
+        print(f"{question.description}: ", end="", file=sys.stderr, flush=True)
+        answer = sys.stdin.readline().strip()
+        problem = question.problem(answer)
+        if problem is None:
+            return answer
+        print(problem, file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -92,11 +113,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_source_arguments(init)
     init.add_argument("--example", action="store_true", help="migrate the sample agent shipped with serving2apps")
-    init.add_argument("--app-name", required=True, help="the new app's name (lowercase letters, digits, hyphens)")
+    init.add_argument("--app-name", help="the new app's name (lowercase letters, digits, hyphens); asked on a terminal")
     init.add_argument("--output-dir", type=Path, default=Path("."), help="default: the current folder")
     init.add_argument("--mode", choices=["sync"], default="sync", help="sync: your code stays synchronous, served "
                       "from worker threads (async mode is not available yet)")
     init.add_argument("--verify", action="store_true", help=VERIFY_HELP)
+    init.add_argument("--engine", choices=["bundle", "copier"], help="render with `databricks bundle init` or "
+                      "copier (default: bundle when the databricks CLI is installed, else copier)")
+    init.add_argument("--dry-run", action="store_true", help="build everything in a temporary folder, list what "
+                      "would be created and show the report; write nothing")
     init.set_defaults(run=_init)
 
     download = commands.add_parser(

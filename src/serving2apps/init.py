@@ -1,13 +1,16 @@
 """`serving2apps init`: the whole migration in one command, built in a temporary folder and moved into place.
 
-pre-gen (download, or the embedded example) → render the scaffold (copier, same tree as bundle init) →
+pre-gen (download, or the embedded example) → render the scaffold (the real `databricks bundle init` when the
+CLI is installed, else copier: the same tree either way) →
 post-gen (migrate) → move `<app-name>/` and `original_mlflow_model/` into the output folder. A failure at any
 step leaves the output folder as it was.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
 import tempfile
 import warnings
 from dataclasses import replace
@@ -16,6 +19,7 @@ from pathlib import Path
 from serving2apps.download import DEFAULT_DEST, Source, download
 from serving2apps.errors import MigrationError
 from serving2apps.migrate import migrate
+from serving2apps.report import REPORT_MD
 from serving2apps.template_schema import TemplateSchema
 from serving2apps.template_source import EXAMPLE_MODEL, template_root
 
@@ -40,6 +44,27 @@ def render_scaffold(answers: dict[str, str], dest: Path, template: Path | None =
         )
 
 
+def render_with_bundle_cli(answers: dict[str, str], output_dir: Path, profile: str | None) -> None:
+    """Render the scaffold with the real `databricks bundle init` (it needs workspace auth, like every bundle command)."""
+    config = output_dir / "bundle-init-answers.json"
+    config.write_text(json.dumps(answers))
+    command = ["databricks", "bundle", "init", str(template_root()), "--config-file", str(config),
+               "--output-dir", str(output_dir)]
+    if profile:
+        command += ["--profile", profile]
+    result = subprocess.run(command, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    config.unlink()
+    if result.returncode != 0:
+        raise MigrationError(
+            f"`databricks bundle init` failed: {result.stderr.strip()[-1500:]}",
+            "check the message above; --engine copier renders the same files without the Databricks CLI",
+        )
+
+
+def default_engine() -> str:
+    return "bundle" if shutil.which("databricks") else "copier"
+
+
 def init(
     source: Source | None,
     app_name: str,
@@ -47,6 +72,8 @@ def init(
     mode: str = "sync",
     example: bool = False,
     verify: bool = False,
+    engine: str | None = None,
+    dry_run: bool = False,
     log=print,
 ) -> int:
     output_dir = Path(output_dir).resolve()
@@ -70,12 +97,25 @@ def init(
                 f"{existing} already exists",
                 "choose another --output-dir or --app-name, or move the folder away (serving2apps never overwrites it)",
             )
-    output_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".serving2apps-init-", dir=output_dir) as work:
+    engine = engine or default_engine()
+    if not dry_run:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    # Staged beside the destination so the final renames are atomic; a dry run touches nothing there.
+    with tempfile.TemporaryDirectory(prefix=".serving2apps-init-", dir=None if dry_run else output_dir) as work:
         staged_model, staged_app = Path(work) / DEFAULT_DEST, Path(work) / app_name
         download(replace(source), staged_model, log=log)
-        render_scaffold(answers, staged_app)
+        if engine == "bundle":
+            render_with_bundle_cli(answers, Path(work), source.profile)
+        else:
+            render_scaffold(answers, staged_app)
         status = migrate(staged_model, staged_app, mode=mode, verify=verify, log=log)
+        if dry_run:
+            created = sorted(str(p.relative_to(work)) for p in Path(work).rglob("*") if p.is_file())
+            log(f"\nDry run: nothing was written. {len(created)} files would be created in {output_dir}:")
+            for path in created:
+                log(f"  {path}")
+            log("\n" + (staged_app / REPORT_MD).read_text())
+            return status
         staged_model.rename(model_dir)
         try:
             staged_app.rename(app_dir)
