@@ -224,3 +224,19 @@ def test_resources_and_endpoint_environment_reach_the_bundle(model, app, tmp_pat
     assert "serving-endpoint-databricks-claude-sonnet-4-5" in (app / "databricks.yml").read_text()
     assert "valueFrom: secret-agents-openai" in (app / "app.yaml").read_text()
     assert bundle_errors(app / "databricks.yml") == []
+
+
+def test_lock_resolves_the_merged_dependencies(model, app):
+    (model / "requirements.txt").write_text("mlflow\nhttpx>=0.27\n")
+    code, output = run(model, app, lock=True)
+    lock = (app / "uv.lock").read_text()
+    assert 'name = "mlflow"' in lock and 'name = "httpx"' in lock
+
+
+def test_lock_refuses_conflicting_dependencies_and_writes_nothing(model, app):
+    (model / "requirements.txt").write_text("httpx==0.27.0\nhttpx>=0.28\n")
+    before = {p: p.read_bytes() for p in app.rglob("*") if p.is_file()}
+    with pytest.raises(MigrationError, match="do not resolve") as refused:
+        run(model, app, lock=True)
+    assert "httpx" in str(refused.value)
+    assert {p: p.read_bytes() for p in app.rglob("*") if p.is_file()} == before

@@ -109,3 +109,25 @@ def merge_requirements(app_pyproject: str, lines: list[str]) -> tuple[str, list[
         else:
             dependencies.append(str(requirement))
     return tomlkit.dumps(document), findings
+
+
+def lock(pyproject: str, app_name: str) -> bytes:
+    """uv.lock for the app's pyproject.toml, resolved in a scratch folder so a failure writes nothing."""
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    if shutil.which("uv") is None:
+        raise MigrationError("--lock needs uv, which is not installed", "pip install uv, or run without --lock")
+    with tempfile.TemporaryDirectory(prefix="serving2apps-lock-") as scratch:
+        (Path(scratch) / "pyproject.toml").write_text(pyproject)
+        (Path(scratch) / "README.md").write_text(f"# {app_name}\n")
+        result = subprocess.run(["uv", "lock", "--directory", scratch], capture_output=True, text=True)
+        if result.returncode != 0:
+            raise MigrationError(
+                f"the app's dependencies do not resolve (uv lock):\n{result.stderr.strip()[-2000:]}",
+                "adjust the conflicting requirement in the model's requirements.txt (or the app's pyproject.toml) "
+                "and run migrate again; nothing was written",
+            )
+        return (Path(scratch) / "uv.lock").read_bytes()

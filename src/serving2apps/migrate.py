@@ -20,6 +20,7 @@ from serving2apps.bundle_config import check_cli_version, update_bundle
 from serving2apps.codemod.agent_file import migrate_agent_source
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.imports import rewrite_code_imports
+from serving2apps.dependencies import lock as lock_dependencies
 from serving2apps.dependencies import merge_requirements, model_requirements
 from serving2apps.errors import EXIT_OK, EXIT_REVIEW, MigrationError
 from serving2apps.model_reader import ModelInfo, read_model
@@ -82,7 +83,7 @@ def _destination(code_file: str, mapping: dict[str, str]) -> str:
     return "/".join([AGENT_DIR, *parts])
 
 
-def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "sync") -> MigrationPlan:
+def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "sync", lock: bool = False) -> MigrationPlan:
     if mode not in MODES:
         raise MigrationError(
             f"--mode {mode} is not available in this version of serving2apps",
@@ -145,6 +146,8 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "sync") -> Migra
     check_cli_version(TemplateSchema.load(template_root()).raw["min_databricks_cli_version"], update.cli_versions)
     pyproject, dependency_findings = merge_requirements((app_dir / "pyproject.toml").read_text(), model_requirements(model))
     plan.files["pyproject.toml"] = pyproject.encode()
+    if lock:
+        plan.files["uv.lock"] = lock_dependencies(pyproject, app_dir.name)
     plan.findings += dependency_findings
     plan.files["databricks.yml"] = update.databricks_yml.encode()
     plan.files["app.yaml"] = update.app_yaml.encode()
@@ -226,11 +229,11 @@ def ensure_model(source: Path, app_dir: Path, log=print) -> None:
 
 
 def migrate(source: Path, app_dir: Path, mode: str | None = None, dry_run: bool = False, verify: bool = False,
-            log=print) -> int:
+            lock: bool = False, log=print) -> int:
     app_dir = Path(app_dir)
     check_app_dir(app_dir)
     model = read_model(Path(source))
-    plan = plan_migration(model, app_dir, mode or recorded_mode(app_dir) or "sync")
+    plan = plan_migration(model, app_dir, mode or recorded_mode(app_dir) or "sync", lock=lock)
     if dry_run:
         log(diff(plan, app_dir) or "No changes.")
         log(plan.files[REPORT_MD].decode())
