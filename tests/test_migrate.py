@@ -240,3 +240,33 @@ def test_lock_refuses_conflicting_dependencies_and_writes_nothing(model, app):
         run(model, app, lock=True)
     assert "httpx" in str(refused.value)
     assert {p: p.read_bytes() for p in app.rglob("*") if p.is_file()} == before
+
+
+def test_user_edits_are_never_overwritten_without_force(model, app):
+    run(model, app)
+    agent = app / "agent_server" / "agent.py"
+    agent.write_text(agent.read_text() + "\n# my own change\n")
+    (model / "artifacts" / "prompt.txt").write_text("hola\n")  # the migration's output changes too
+    before = {p: p.read_bytes() for p in app.rglob("*") if p.is_file()}
+    with pytest.raises(MigrationError, match="agent_server/agent.py") as refused:
+        run(model, app)
+    assert "--force" in refused.value.fix
+    assert {p: p.read_bytes() for p in app.rglob("*") if p.is_file()} == before
+    code, _ = run(model, app, force=True)
+    assert "# my own change" not in agent.read_text()
+    assert (app / "agent_server" / "artifacts" / "prompt.txt").read_text() == "hola\n"
+
+
+def test_a_new_model_version_replaces_files_migrate_wrote(model, app):
+    run(model, app)
+    (model / "artifacts" / "prompt.txt").write_text("hola\n")
+    run(model, app)  # no user edits: the fresh output replaces the old one
+    assert (app / "agent_server" / "artifacts" / "prompt.txt").read_text() == "hola\n"
+
+
+def test_a_hand_made_file_in_the_way_is_not_overwritten(model, app):
+    (app / "agent_server" / "helpers").mkdir()
+    (app / "agent_server" / "helpers" / "text.py").write_text("# mine\n")
+    with pytest.raises(MigrationError, match="agent_server/helpers/text.py"):
+        run(model, app)
+    assert (app / "agent_server" / "helpers" / "text.py").read_text() == "# mine\n"

@@ -50,7 +50,8 @@ def _migrate(args: argparse.Namespace) -> int:
     check_app_dir(app_dir)
     if not args.dry_run:
         ensure_model(source, app_dir)
-    return migrate(source, app_dir, mode=args.mode, dry_run=args.dry_run, verify=args.verify, lock=args.lock)
+    return migrate(source, app_dir, mode=args.mode, dry_run=args.dry_run, verify=args.verify, lock=args.lock,
+                   force=args.force)
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -146,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
                          "threads (async mode is not available yet)")
     migrate.add_argument("--dry-run", action="store_true", help="print the diffs and the report; write nothing")
     migrate.add_argument("--verify", action="store_true", help=VERIFY_HELP)
+    migrate.add_argument("--force", action="store_true", help="replace files you changed since the last migrate")
     migrate.add_argument("--lock", action="store_true", help="resolve the merged dependencies with `uv lock` and "
                          "write uv.lock (needs uv and the package index); refuses, writing nothing, if they conflict")
     migrate.set_defaults(run=_migrate)

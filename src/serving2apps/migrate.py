@@ -8,6 +8,7 @@ dry run shows the diffs instead. The model folder is never changed.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import os
 import tempfile
@@ -33,6 +34,10 @@ AGENT_DIR = "agent_server"
 # Files the scaffold owns in agent_server/; model modules with these names are copied under another name.
 SCAFFOLD_MODULES = {"__init__", "agent", "start_server", "utils", "evaluate_agent", "adapters"}
 MODES = ("sync",)
+# What migrate wrote last time (path → sha256), so a re-run can tell the user's edits from its own output.
+WRITTEN = ".serving2apps/written.json"
+# Files migrate merges into (round-trip), keeping the user's edits: never a conflict.
+MERGED = {"databricks.yml", "app.yaml", "pyproject.toml"}
 
 
 @dataclass
@@ -42,13 +47,40 @@ class MigrationPlan:
     strategy: str = ""
     summary: dict = field(default_factory=dict)
 
-    def add_report(self) -> None:
-        self.files[REPORT_JSON] = render_json(self.findings, self.summary).encode()
-        self.files[REPORT_MD] = render_markdown(self.findings, self.summary).encode()
-
     @property
     def exit_code(self) -> int:
         return EXIT_REVIEW if any(f.kind == "review" for f in self.findings) else EXIT_OK
+
+    def add_report(self) -> None:
+        self.files[REPORT_JSON] = render_json(self.findings, self.summary).encode()
+        self.files[REPORT_MD] = render_markdown(self.findings, self.summary).encode()
+        owned = {path: _sha256(data) for path, data in self.files.items() if path not in MERGED | {WRITTEN}}
+        self.files[WRITTEN] = (json.dumps(owned, indent=2, sort_keys=True) + "\n").encode()
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def user_edits(plan: MigrationPlan, app_dir: Path) -> list[str]:
+    """Files the plan would replace that the user changed since migrate (or the template) wrote them."""
+    written_file = app_dir / WRITTEN
+    written = json.loads(written_file.read_text()) if written_file.is_file() else {}
+    placeholder = template_root() / "template" / "{{.app_name}}" / AGENT_DIR / "agent.py"
+    edited = []
+    for relative, data in sorted(plan.files.items()):
+        target = app_dir / relative
+        if relative in MERGED or relative == WRITTEN or not target.is_file():
+            continue
+        current = target.read_bytes()
+        if current == data:
+            continue
+        if relative in written:
+            if _sha256(current) != written[relative]:
+                edited.append(relative)
+        elif not (relative == f"{AGENT_DIR}/agent.py" and current == placeholder.read_bytes()):
+            edited.append(relative)
+    return edited
 
 
 def check_app_dir(app_dir: Path) -> None:
@@ -229,7 +261,7 @@ def ensure_model(source: Path, app_dir: Path, log=print) -> None:
 
 
 def migrate(source: Path, app_dir: Path, mode: str | None = None, dry_run: bool = False, verify: bool = False,
-            lock: bool = False, log=print) -> int:
+            lock: bool = False, force: bool = False, log=print) -> int:
     app_dir = Path(app_dir)
     check_app_dir(app_dir)
     model = read_model(Path(source))
@@ -238,6 +270,12 @@ def migrate(source: Path, app_dir: Path, mode: str | None = None, dry_run: bool 
         log(diff(plan, app_dir) or "No changes.")
         log(plan.files[REPORT_MD].decode())
         return plan.exit_code
+    edited = user_edits(plan, app_dir)
+    if edited and not force:
+        raise MigrationError(
+            f"migrate would overwrite files changed since they were written: {', '.join(edited)}",
+            "keep your changes (commit or move them), or pass --force to replace them with a fresh migration",
+        )
     changed = write_plan(plan, app_dir)
     if verify:
         from serving2apps.verify import verify as verify_app
