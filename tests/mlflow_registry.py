@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from servers import free_port, running_process
+from serving2apps.local_server import free_port, running_server
 
 from example import echo
 
@@ -27,7 +27,7 @@ def running_mlflow_server(workdir: Path):
     ]
     env = {**os.environ, "MLFLOW_TRACKING_URI": "", "MLFLOW_REGISTRY_URI": ""}
     url = f"http://127.0.0.1:{port}"
-    with running_process(command, workdir, env, workdir / "mlflow-server.log", url + "/health", timeout=120):
+    with running_server(command, workdir, env, workdir / "mlflow-server.log", url + "/health", timeout=120):
         yield url
 
 

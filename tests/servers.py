@@ -4,53 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import subprocess
 import sys
 import threading
-import time
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-import httpx
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            tail = log.read_text(errors="replace")[-3000:]
-            raise RuntimeError(f"server exited with {proc.returncode} before answering {url}:\n{tail}")
-        try:
-            if httpx.get(url, timeout=1.0).status_code < 500:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"{url} did not answer within {timeout}s")
-
-
-@contextlib.contextmanager
-def running_process(command: list[str], cwd: Path, env: dict[str, str], log: Path, health: str, timeout: float = 60):
-    """Run a server process (output to `log`) until `health` answers; yield; then stop it."""
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_until_up(health, proc, log, timeout)
-        yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+from serving2apps.local_server import free_port, running_server
 
 
 class LoopbackHTTPServer:
@@ -87,5 +46,5 @@ def running_agent_app(app_dir: Path, log: Path, env: dict[str, str] | None = Non
     full_env.pop("DATABRICKS_APP_PORT", None)
     base = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "agent_server.start_server", "--port", str(port)]
-    with running_process(command, app_dir, full_env, log, base + "/health"):
+    with running_server(command, app_dir, full_env, log, base + "/health"):
         yield base

@@ -16,15 +16,16 @@ import importlib.util
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+import httpx
 
 from serving2apps.codemod.findings import Finding
 from serving2apps.errors import MigrationError
+from serving2apps.local_server import ServerDidNotStart, free_port, running_server
 from serving2apps.model_reader import read_model
 
 DEFAULT_REQUEST = {"input": [{"role": "user", "content": "Hello!"}]}
@@ -66,41 +67,17 @@ def _strip_ids(value):
     return value
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
-def _serving(python: list[str], app_dir: Path, env: dict, timeout: float):
-    import httpx
-
-    port = _free_port()
-    log = tempfile.NamedTemporaryFile(prefix="serving2apps-verify-", suffix=".log", delete=False)
-    proc = subprocess.Popen([*python, "-m", "agent_server.start_server", "--port", str(port), "--host", "127.0.0.1"],
-                            cwd=app_dir, env=env, stdout=log, stderr=subprocess.STDOUT)
+def _serving(python: list[str], app_dir: Path, env: dict, scratch: Path, timeout: float):
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
+    command = [*python, "-m", "agent_server.start_server", "--port", str(port), "--host", "127.0.0.1"]
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                tail = Path(log.name).read_text(errors="replace")[-2000:]
-                raise MigrationError(f"the migrated app did not start (log: {log.name}):\n{tail}",
-                                     "run `uv run start-server` in the app to see the error")
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(base + "/health", timeout=2).status_code == 200:
-                    break
-            time.sleep(0.3)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        with running_server(command, app_dir, env, scratch / "server.log", base + "/health", timeout):
+            yield base
+    except ServerDidNotStart as exc:
+        raise MigrationError(f"the migrated app did not start:\n{exc.log_tail}",
+                             "run `uv run start-server` in the app to see the error") from None
 
 
 def _stream_events(response) -> list[dict]:
@@ -112,8 +89,6 @@ def _stream_events(response) -> list[dict]:
 
 
 def verify(app_dir: Path, model_dir: Path, timeout: float = 180, log=print) -> list[Finding]:
-    import httpx
-
     app_dir, model_dir = Path(app_dir).resolve(), Path(model_dir).resolve()
     model = read_model(model_dir)
     request = json.loads((model_dir / model.input_example).read_text()) if model.input_example else DEFAULT_REQUEST
@@ -127,7 +102,7 @@ def verify(app_dir: Path, model_dir: Path, timeout: float = 180, log=print) -> l
             raise MigrationError(f"the original model did not answer its input example:\n{original.stderr[-2000:]}",
                                  "check that the model's dependencies are in the app's pyproject.toml")
         expected = json.loads(original.stdout.strip().splitlines()[-1])
-        with _serving(python, app_dir, env, timeout) as base:
+        with _serving(python, app_dir, env, Path(scratch), timeout) as base:
             answer = httpx.post(base + "/invocations", json=request, timeout=timeout)
             with httpx.stream("POST", base + "/invocations", json={**request, "stream": True}, timeout=timeout) as s:
                 events = _stream_events(s)
