@@ -1,0 +1,36 @@
+"""An interrupted run (Ctrl-C or a TERM from a supervisor) leaves nothing behind."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from fault_proxy import FaultProxy
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_interrupted_download_leaves_nothing(mlflow_server, registered, tmp_path, sig):
+    def slow(method, path, body):
+        if "mlflow-artifacts/artifacts/" in path:
+            time.sleep(30)  # the download hangs here until the signal arrives
+        return body
+
+    with FaultProxy(mlflow_server, rewrite=slow) as proxy:
+        env = {**os.environ, "MLFLOW_TRACKING_URI": proxy.url, "MLFLOW_REGISTRY_URI": proxy.url}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "serving2apps.cli", "download", "--model-uri", "models:/echo_full/1"],
+            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        deadline = time.monotonic() + 120
+        while not list(tmp_path.glob(".original_mlflow_model.partial-*")):
+            assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
+            time.sleep(0.2)
+        time.sleep(1)
+        proc.send_signal(sig)
+        _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode != 0
+    assert "interrupted" in stderr
+    assert list(tmp_path.iterdir()) == []
