@@ -479,7 +479,7 @@ def _assign(name: str, value: cst.BaseExpression) -> cst.SimpleStatementLine:
     return cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(name))], value)])
 
 
-def _bind_init_params(fn: cst.FunctionDef, call: cst.Call, filename: str) -> list[tuple[str, cst.BaseExpression]]:
+def _bind_init_params(fn: cst.FunctionDef, call: cst.Call) -> list[tuple[str, cst.BaseExpression]]:
     params = fn.params.params[1:]
     positional = [a for a in call.args if a.keyword is None and not a.star]
     keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
@@ -606,7 +606,7 @@ def migrate_agent_source(
     if renamed:
         state.report("S2A103", f"old type names {', '.join(renamed)} now use their current names")
     agent = _locate(module, scan, filename)
-    class_refs = sum(1 for stmt in module.body for n in _all_names(stmt) if n == agent.cls.name.value) - 1
+    class_refs = sum(1 for stmt in module.body for n in _name_uses(stmt) if n == agent.cls.name.value) - 1
     reasons = _blockers(module, agent, class_refs)
     _report_hazards(agent.cls, state)
     if not reasons:
@@ -666,17 +666,6 @@ def _rename_legacy_types(module: cst.Module) -> tuple[cst.Module, list[str]]:
     if imports.bound:
         module = module.visit(_RenameNames(imports.bound))
     return module, imports.renamed
-
-
-def _all_names(node) -> list[str]:
-    found = []
-
-    class _Names(cst.CSTVisitor):
-        def visit_Name(self, n):
-            found.append(n.value)
-
-    node.visit(_Names())
-    return found
 
 
 def _report_hazards(cls: cst.ClassDef, state: _CodemodState) -> None:
@@ -880,7 +869,7 @@ def _module_setup(special, agent, taken, names, attribute_map, method_map, prope
     init = special.get("__init__")
     if init is not None:
         self_name = _self_name(init)
-        bound = _bind_init_params(init, agent.instantiation, state.filename)
+        bound = _bind_init_params(init, agent.instantiation)
         param_names = {p for p, _ in bound}
         reads = _name_uses(init.body)
         merged = {}
