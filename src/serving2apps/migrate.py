@@ -155,9 +155,6 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "sync", lock: bo
         plan.files[f"{AGENT_DIR}/{config_file}"] = yaml.safe_dump(model.model_config, sort_keys=False).encode()
 
     source = _decode((model.root / model.agent_file).read_bytes(), model.agent_file)
-    if config_file and "ModelConfig(" in source:
-        # load_context's context.model_config is handled; ModelConfig() calls elsewhere are not.
-        plan.findings.append(Finding("S2A160", f"model_config written to {AGENT_DIR}/{config_file}"))
     source, findings = rewrite_code_imports(source, mapping, f"{AGENT_DIR}/agent.py")
     plan.findings += findings
     result = migrate_agent_source(source, f"{AGENT_DIR}/agent.py", artifacts, config_file)

@@ -1,7 +1,7 @@
 """Before/after fixtures for the agent-file codemod (cases/*.in.py → cases/*.out.py).
 
 Each case's first lines say what to expect: `# expect: STRATEGY CODE...` and optionally
-`# artifacts: key=path,...`. Every case also checks that the output parses, that a second run changes
+`# artifacts: key=path,...` and `# model_config: FILE` (the model had an inlined model_config). Every case also checks that the output parses, that a second run changes
 nothing, and that pyflakes finds no undefined name that the input did not already have.
 Regenerate the outputs with SERVING2APPS_UPDATE_GOLDENS=1, then read every diff before committing.
 """
@@ -65,7 +65,8 @@ def python311_can_parse(source: str) -> bool:
 def test_case(name):
     before = (CASES / f"{name}.in.py").read_text()
     expected_strategy, *expected_codes = header(before, "expect").split()
-    result = migrate_agent_source(before, "agent.py", artifacts_of(before))
+    config = header(before, "model_config")
+    result = migrate_agent_source(before, "agent.py", artifacts_of(before), config)
     golden = CASES / f"{name}.out.py"
     if os.environ.get("SERVING2APPS_UPDATE_GOLDENS"):
         golden.write_text(result.code)
@@ -74,7 +75,7 @@ def test_case(name):
     assert sorted({f.code for f in result.findings}) == sorted(expected_codes)
 
     cst.parse_module(result.code)
-    again = migrate_agent_source(result.code, "agent.py", artifacts_of(before))
+    again = migrate_agent_source(result.code, "agent.py", artifacts_of(before), config)
     assert again.code == result.code and again.strategy == "unchanged"
     if python311_can_parse(before):  # pyflakes reads with this interpreter's ast
         assert undefined_names(result.code) <= undefined_names(before)

@@ -35,6 +35,7 @@ from serving2apps.codemod.parsing import parse_source
 from serving2apps.codemod.names import (
     INHERITED_HELPERS,
     LEGACY_TYPES,
+    MODEL_CONFIG,
     REFUSED_AGENTS,
     RESPONSES_AGENT,
     RESPONSES_MODULE,
@@ -594,6 +595,9 @@ def migrate_agent_source(
     file (as load_context's context.artifacts will see them); `model_config_file` likewise."""
     artifacts = artifacts or {}
     parsed, renamed = _rename_legacy_types(parse_source(source, filename))
+    pointed = 0
+    if model_config_file:
+        parsed, pointed = _point_model_config(parsed, model_config_file)
     wrapper = MetadataWrapper(parsed)
     module = wrapper.module
     scan = _Scan()
@@ -605,6 +609,9 @@ def migrate_agent_source(
 
     if renamed:
         state.report("S2A103", f"old type names {', '.join(renamed)} now use their current names")
+    if pointed:
+        state.report("S2A161", f"{pointed} ModelConfig() call(s) now read the model's config from {model_config_file}")
+        AddImportsVisitor.add_needed_import(state.context, "pathlib", "Path")
     agent = _locate(module, scan, filename)
     class_refs = sum(1 for stmt in module.body for n in _name_uses(stmt) if n == agent.cls.name.value) - 1
     reasons = _blockers(module, agent, class_refs)
@@ -621,6 +628,41 @@ def migrate_agent_source(
     state.report("S2A110", "predict/predict_stream are served through async adapters that run them in worker threads")
     new_module = _fix_imports(new_module, state.context)
     return AgentFileResult(new_module.code, strategy, state.findings)
+
+
+class _ModelConfigCalls(cst.CSTVisitor):
+    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
+
+    def __init__(self):
+        self.calls: list[cst.Call] = []
+
+    def visit_Call(self, node):
+        if {q.name for q in self.get_metadata(QualifiedNameProvider, node.func, set())} & MODEL_CONFIG:
+            self.calls.append(node)
+
+
+def _point_model_config(module: cst.Module, config_file: str) -> tuple[cst.Module, int]:
+    """ModelConfig() read the config inlined in MLmodel on Model Serving (it wins over development_config);
+    in the app that config is a file beside agent.py, so every call reads it from there."""
+    wrapper = MetadataWrapper(module)
+    found = _ModelConfigCalls()
+    wrapper.visit(found)
+    if not found.calls:
+        return module, 0
+    targets = {id(c) for c in found.calls}
+    path = cst.parse_expression(f"str(Path(__file__).resolve().parent / {json.dumps(config_file)})")
+
+    class _Point(cst.CSTTransformer):
+        def leave_Call(self, original, updated):
+            if id(original) not in targets:
+                return updated
+            args = [a for a in updated.args if not (a.keyword and a.keyword.value == "development_config")]
+            no_space = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                       whitespace_after=cst.SimpleWhitespace(""))
+            keyword = cst.Arg(value=path, keyword=cst.Name("development_config"), equal=no_space)
+            return updated.with_changes(args=[*args, keyword])
+
+    return wrapper.module.visit(_Point()), len(found.calls)
 
 
 class _LegacyTypes(cst.CSTTransformer):

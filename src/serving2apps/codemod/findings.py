@@ -20,7 +20,7 @@ CODES: dict[str, tuple[str, str]] = {
     "S2A150": ("info", "none: module copied from code/ and its imports now go through agent_server"),
     "S2A151": ("review", "this import of a module copied from code/ was left as it was; change it to `from agent_server.X import Y`"),
     "S2A152": ("info", "none: a code/ module named like a scaffold file was copied under a new name, and its imports follow"),
-    "S2A160": ("review", "ModelConfig() outside load_context reads no file in the app: pass development_config=agent_server/model_config.yaml"),
+    "S2A161": ("info", "none: ModelConfig() reads the config Model Serving used, now agent_server/model_config.yaml"),
     "S2A200": ("info", "none: a resource the agent used is granted to the app in databricks.yml"),
     "S2A201": ("info", "none: the model's on-behalf-of-user scopes are the app's user_api_scopes"),
     "S2A202": ("review", "this resource type has no Databricks Apps equivalent: grant access another way (e.g. a service principal permission) or remove the dependency"),

@@ -37,3 +37,4 @@ LEGACY_TYPES = {
     "ResponsesResponse": "ResponsesAgentResponse",
     "ResponsesStreamEvent": "ResponsesAgentStreamEvent",
 }
+MODEL_CONFIG = {"mlflow.models.ModelConfig", "mlflow.models.model_config.ModelConfig"}
