@@ -355,3 +355,26 @@ def test_cli_download_with_a_profile_from_databrickscfg(workspace, mlflow_server
 def test_real_workspace_download(tmp_path):
     result = download(Source(endpoint=os.environ["SERVING2APPS_TEST_ENDPOINT"]), tmp_path / "m")
     assert (tmp_path / "m" / "MLmodel").is_file() and result.model.agent_file
+
+
+@pytest.mark.parametrize(
+    "name, profile, expected",
+    [
+        ("main.agents.support_bot", "prod", "databricks-uc://prod"),
+        ("main.agents.support_bot", None, "databricks-uc"),
+        ("support_bot", "prod", "databricks://prod"),
+    ],
+)
+def test_registry_is_chosen_from_the_model_name(name, profile, expected, monkeypatch):
+    from serving2apps.download import registry_uri_for
+
+    monkeypatch.delenv("MLFLOW_REGISTRY_URI", raising=False)
+    assert registry_uri_for(name, profile) == expected
+    monkeypatch.setenv("MLFLOW_REGISTRY_URI", "http://127.0.0.1:5000")
+    assert registry_uri_for(name, profile) == "http://127.0.0.1:5000"
+
+
+def test_an_unknown_model_uri_shape_is_refused(tmp_path):
+    with pytest.raises(MigrationError, match="not a model URI"):
+        download(Source(model_uri="s3://bucket/model"), tmp_path / "m", retry=FAST, log=lambda m: None)
+    assert list(tmp_path.iterdir()) == []
