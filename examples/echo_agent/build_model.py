@@ -17,6 +17,7 @@ INPUT_EXAMPLE = {"input": [{"role": "user", "content": "hello world"}]}
 
 def save(dest: Path) -> Path:
     import mlflow
+    from mlflow.models.resources import DatabricksFunction, DatabricksServingEndpoint
 
     # Save from a neutral folder: mlflow copies a uv project it finds in the working directory into the model.
     with contextlib.chdir(tempfile.mkdtemp()):
@@ -28,6 +29,11 @@ def save(dest: Path) -> Path:
             input_example=INPUT_EXAMPLE,
             pip_requirements=["mlflow"],
             model_config={"temperature": 0.1},
+            # Declared the way a real agent declares what it calls; the echo agent itself calls nothing.
+            resources=[
+                DatabricksServingEndpoint(endpoint_name="databricks-claude-sonnet-4-5"),
+                DatabricksFunction(function_name="system.ai.python_exec"),
+            ],
         )
     return dest
 
