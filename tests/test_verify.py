@@ -1,5 +1,6 @@
 """verify: the migrated app served locally answers the input example like the original model."""
 
+import re
 import subprocess
 import sys
 
@@ -23,6 +24,8 @@ def test_same_answers(migrated):
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     assert "S2A400" in result.stdout
+    assert re.search(r"invoke \(whole answer\)\s+1\s+1\s+same", result.stdout)
+    assert re.search(r"stream \(finished items\)\s+1\s+1\s+same", result.stdout)
 
 
 def test_a_different_answer_is_reported_for_review(migrated, tmp_path):

@@ -88,10 +88,21 @@ def _stream_events(response) -> list[dict]:
     return events
 
 
+def _parity_table(rows: list[tuple[str, int, int, bool]]) -> str:
+    lines = [f"{'request':<26}{'original':>9}{'migrated':>9}  result"]
+    for name, original, migrated, same in rows:
+        lines.append(f"{name:<26}{original:>9}{migrated:>9}  {'same' if same else 'DIFFERENT'}")
+    return "\n".join(lines)
+
+
 def verify(app_dir: Path, model_dir: Path, timeout: float = 180, log=print) -> list[Finding]:
     app_dir, model_dir = Path(app_dir).resolve(), Path(model_dir).resolve()
     model = read_model(model_dir)
     request = json.loads((model_dir / model.input_example).read_text()) if model.input_example else DEFAULT_REQUEST
+    agent_code = (app_dir / "agent_server" / "agent.py").read_text(errors="replace")
+    if "custom_inputs" in agent_code and "custom_inputs" not in request:
+        # The agent reads conversation state: exercise that path too.
+        request = {**request, "custom_inputs": {"thread_id": "serving2apps-verify", "user_id": "serving2apps-verify"}}
     python = app_python(app_dir)
     with tempfile.TemporaryDirectory(prefix="serving2apps-verify-") as scratch:
         env = {**os.environ, "PYTHONPATH": str(app_dir), "MLFLOW_TRACKING_URI": f"sqlite:///{scratch}/traces.db"}
@@ -119,6 +130,11 @@ def verify(app_dir: Path, model_dir: Path, timeout: float = 180, log=print) -> l
     original_done = ([e["item"] for e in expected["stream"] if e.get("type") == "response.output_item.done"]
                      if expected["stream"] is not None else expected["invoke"].get("output"))
     same_stream = _strip_ids(done) == _strip_ids(original_done)
+    log(_parity_table([
+        ("invoke (whole answer)", len(expected["invoke"].get("output") or []), len(answer.json().get("output") or []),
+         same_invoke),
+        ("stream (finished items)", len(original_done or []), len(done), same_stream),
+    ]))
     if same_invoke and same_stream:
         findings.append(Finding("S2A400", "the migrated app answers the input example like the original, whole and streamed"))
     else:
