@@ -1,5 +1,6 @@
 """serving2apps init: the embedded example end to end, and the guarantees around the output folder."""
 
+import contextlib
 import json
 import os
 import subprocess
@@ -83,28 +84,10 @@ def test_without_a_terminal_a_missing_answer_names_its_flag(tmp_path):
 
 
 def test_on_a_terminal_the_app_name_is_asked_and_checked(tmp_path):
-    import pty
-    import select
-
-    leader, follower = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "serving2apps.cli", "init", "--example", "--engine", "copier"],
-                            cwd=tmp_path, stdin=follower, stdout=follower, stderr=follower)
-    os.close(follower)
-    seen = b""
-
-    def read_until(text: bytes, timeout: float = 120) -> None:
-        nonlocal seen
-        while text not in seen:
-            ready, _, _ = select.select([leader], [], [], timeout)
-            assert ready, f"no {text!r} in {seen[-500:]!r}"
-            seen += os.read(leader, 4096)
-
-    read_until(b"Name of the new Databricks App")
-    os.write(leader, b"Bad_Name\n")
-    read_until(b'invalid value for app_name: "Bad_Name"')
-    os.write(leader, b"asked-agent\n")
-    assert proc.wait(timeout=300) == 0
-    os.close(leader)
+    command = [sys.executable, "-m", "serving2apps.cli", "init", "--example", "--engine", "copier"]
+    code, screen = _drive(command, [(b"Name of the new Databricks App", b"Bad_Name\n"),
+                                    (b'invalid value for app_name: "Bad_Name"', b"asked-agent\n")], tmp_path)
+    assert code == 0, screen
     assert (tmp_path / "asked-agent" / "agent_server" / "agent.py").is_file()
 
 
@@ -140,3 +123,47 @@ def test_a_failing_bundle_cli_is_explained(tmp_path, monkeypatch):
         init(None, "cli-agent", tmp_path / "out", example=True, log=lambda m: None)
     assert "--engine copier" in failed.value.fix
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def _drive(command, answers, cwd, env=None, timeout=120):
+    """Run command on a pseudo-terminal; for each (prompt, reply) wait for the prompt, then type the reply."""
+    import pty
+    import select
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(command, cwd=cwd, env=env, stdin=follower, stdout=follower, stderr=follower)
+    os.close(follower)
+    seen = b""
+    for prompt, reply in answers:
+        while prompt not in seen:
+            ready, _, _ = select.select([leader], [], [], timeout)
+            assert ready, f"no {prompt!r} in {seen[-500:]!r}"
+            seen += os.read(leader, 4096)
+        os.write(leader, reply)
+    code = proc.wait(timeout=300)
+    with contextlib.suppress(OSError):
+        while select.select([leader], [], [], 1)[0]:
+            chunk = os.read(leader, 4096)
+            if not chunk:
+                break
+            seen += chunk
+    os.close(leader)
+    return code, seen.decode(errors="replace")
+
+
+def test_on_a_terminal_the_profile_is_chosen_from_the_configured_ones(tmp_path):
+    cfg = tmp_path / "databrickscfg"
+    cfg.write_text("[DEFAULT]\nhost = https://dev.example.com\n\n[prod]\nhost = https://prod.example.com\ntoken = x\n")
+    env = {**os.environ, "DATABRICKS_CONFIG_FILE": str(cfg)}
+    command = [sys.executable, "-c", "from serving2apps.cli import ask_profile; print('chosen=' + ask_profile())"]
+    code, screen = _drive(command, [(b"Profile [DEFAULT]: ", b"staging\n"), (b"Profile [DEFAULT]: ", b"2\n")],
+                          tmp_path, env)
+    assert code == 0
+    assert "1) DEFAULT  https://dev.example.com" in screen and "2) prod  https://prod.example.com" in screen
+    assert "no profile 'staging'" in screen and "chosen=prod" in screen
+    assert "token" not in screen.replace("--profile", "")
+
+
+def test_yes_never_asks(tmp_path):
+    code, screen = _drive([sys.executable, "-m", "serving2apps.cli", "init", "--example", "--yes"], [], tmp_path)
+    assert code == 2 and "--app-name is required" in screen

@@ -6,6 +6,7 @@ import argparse
 import os
 import signal
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from serving2apps import __version__
@@ -76,15 +77,56 @@ def _init(args: argparse.Namespace) -> int:
         profile=args.profile, served_entity=args.served_entity,
     )
     if args.app_name is None:
-        args.app_name = ask_app_name()
+        args.app_name = ask_app_name(args.yes)
+    if args.endpoint and args.profile is None and not args.yes and _on_a_terminal():
+        args.profile = ask_profile()
+        source = replace(source, profile=args.profile)
     return init(source, args.app_name, args.output_dir, mode=args.mode, example=args.example, verify=args.verify,
                 engine=args.engine, dry_run=args.dry_run)
 
 
-def ask_app_name() -> str:
-    """Ask for the app name on a terminal; without one, say which flag is missing (never prompt blind)."""
-    if not (sys.stdin.isatty() and sys.stderr.isatty()):
-        raise MigrationError("--app-name is required (there is no terminal to ask on)",
+def _on_a_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def configured_profiles() -> dict[str, str]:
+    """Profile name → host, from ~/.databrickscfg (or $DATABRICKS_CONFIG_FILE), in file order."""
+    path = Path(os.environ.get("DATABRICKS_CONFIG_FILE") or Path.home() / ".databrickscfg")
+    profiles: dict[str, str] = {}
+    current = None
+    for line in path.read_text(errors="replace").splitlines() if path.is_file() else []:
+        line = line.strip()
+        if line.startswith("[") and line.endswith("]"):
+            current = line[1:-1].strip()
+            profiles[current] = ""
+        elif current and "=" in line and line.split("=", 1)[0].strip() == "host":
+            profiles[current] = line.split("=", 1)[1].strip()
+    return profiles
+
+
+def ask_profile() -> str:
+    """Ask which profile's workspace holds the endpoint, listing the configured ones (seed: question 1)."""
+    profiles = configured_profiles()
+    names = list(profiles)
+    print("Databricks CLI profile of the workspace where the endpoint lives:", file=sys.stderr)
+    for i, name in enumerate(names, 1):
+        print(f"  {i}) {name}  {profiles[name]}", file=sys.stderr)
+    default = "DEFAULT" if "DEFAULT" in profiles or not names else names[0]
+    while True:
+        print(f"Profile [{default}]: ", end="", file=sys.stderr, flush=True)
+        answer = sys.stdin.readline().strip() or default
+        if answer.isdigit() and 1 <= int(answer) <= len(names):
+            return names[int(answer) - 1]
+        if answer in profiles or not names:
+            return answer
+        print(f"no profile {answer!r} in the list; `databricks auth login --profile {answer}` creates it",
+              file=sys.stderr)
+
+
+def ask_app_name(assume_defaults: bool = False) -> str:
+    """Ask for the app name on a terminal; without one (or with --yes), say which flag is missing."""
+    if assume_defaults or not _on_a_terminal():
+        raise MigrationError("--app-name is required (there is no terminal to ask on, or --yes was given)",
                              "pass --app-name NAME: lowercase letters, digits and hyphens")
     from serving2apps.template_schema import TemplateSchema
     from serving2apps.template_source import template_root
@@ -120,6 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--mode", choices=["sync"], default="sync", help="sync: your code stays synchronous, served "
                       "from worker threads (async mode is not available yet)")
     init.add_argument("--verify", action="store_true", help=VERIFY_HELP)
+    init.add_argument("--yes", action="store_true", help="never ask: use the flags and defaults (the app name has "
+                      "no default and must be given)")
     init.add_argument("--engine", choices=["bundle", "copier"], help="render with `databricks bundle init` or "
                       "copier (default: bundle when the databricks CLI is installed, else copier)")
     init.add_argument("--dry-run", action="store_true", help="build everything in a temporary folder, list what "
