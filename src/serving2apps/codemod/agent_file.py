@@ -248,6 +248,17 @@ def _self_name(fn: cst.FunctionDef) -> str | None:
     return params[0].name.value if params else None
 
 
+def _self_uses(cls: cst.ClassDef) -> dict[str, _SelfUse]:
+    """How each method uses self; static methods and methods without a self parameter are left out."""
+    uses = {}
+    for name, fn in _methods(cls).items():
+        self_name = _self_name(fn)
+        if self_name is not None and "staticmethod" not in _decorator_names(fn):
+            uses[name] = _SelfUse(self_name)
+            fn.body.visit(uses[name])
+    return uses
+
+
 def _is_super_init(stmt) -> bool:
     if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr):
         call = stmt.body[0].value
@@ -281,6 +292,7 @@ def _blockers(module: cst.Module, agent: _Agent, class_refs: int) -> list[str]:
         reasons.append("the class body holds statements other than methods (class attributes or logic)")
         break
     methods = _methods(cls)
+    uses = _self_uses(cls)
     attributes_written = set()
     for name, fn in methods.items():
         decorators = _decorator_names(fn)
@@ -290,12 +302,10 @@ def _blockers(module: cst.Module, agent: _Agent, class_refs: int) -> list[str]:
             reasons.append(f"{name} has a property setter or deleter")
         if "staticmethod" in decorators:
             continue
-        self_name = _self_name(fn)
-        if self_name is None:
+        use = uses.get(name)
+        if use is None:
             reasons.append(f"{name} takes no self parameter")
             continue
-        use = _SelfUse(self_name)
-        fn.body.visit(use)
         attributes_written |= {a.attr.value for a in use.written}
         allowed_super = 1 if name == "__init__" and any(_is_super_init(s) for s in fn.body.body) else 0
         if len(use.super_calls) > allowed_super:
@@ -307,12 +317,7 @@ def _blockers(module: cst.Module, agent: _Agent, class_refs: int) -> list[str]:
         if name == "__init__" and (isinstance(fn.params.star_arg, cst.Param) or fn.params.star_kwarg is not None):
             reasons.append("__init__ takes *args or **kwargs")
     known = set(methods) | attributes_written | set(INHERITED_HELPERS)
-    for name, fn in methods.items():
-        self_name = _self_name(fn)
-        if self_name is None or "staticmethod" in _decorator_names(fn):
-            continue
-        use = _SelfUse(self_name)
-        fn.body.visit(use)
+    for name, use in uses.items():
         unknown = sorted({a.attr.value for a in use.attributes} - known)
         if unknown:
             reasons.append(f"{name} reads self.{unknown[0]}, which the class never assigns")
@@ -712,12 +717,11 @@ def _rename_legacy_types(module: cst.Module) -> tuple[cst.Module, list[str]]:
 
 def _report_hazards(cls: cst.ClassDef, state: _CodemodState) -> None:
     """Concurrency hazards that exist in both strategies: per-request state and request mutation."""
-    for name, fn in _methods(cls).items():
-        self_name = _self_name(fn)
-        if name in SPECIAL_METHODS or self_name is None or "staticmethod" in _decorator_names(fn):
+    methods = _methods(cls)
+    for name, use in _self_uses(cls).items():
+        if name in SPECIAL_METHODS:
             continue
-        use = _SelfUse(self_name)
-        fn.body.visit(use)
+        fn = methods[name]
         for attr in use.written:
             state.report("S2A130", f"{name} writes self.{attr.attr.value}, shared by every request", attr)
         if name in ENTRY_POINTS:
@@ -784,23 +788,12 @@ def _to_functions(module, agent: _Agent, state: _CodemodState, artifacts, model_
     for name, fn in regular.items():
         target = property_map if "property" in _decorator_names(fn) else method_map
         target[name] = names.name(name)
-    written = set()
-    for fn in methods.values():
-        self_name = _self_name(fn)
-        if self_name and "staticmethod" not in _decorator_names(fn):
-            use = _SelfUse(self_name)
-            fn.body.visit(use)
-            written |= {a.attr.value for a in use.written}
+    uses = _self_uses(cls)
+    written = {a.attr.value for use in uses.values() for a in use.written}
     attribute_map = {attr: names.name(attr) for attr in sorted(written)}
 
     helper_map = {}
-    used_helpers = set()
-    for fn in methods.values():
-        self_name = _self_name(fn)
-        if self_name:
-            use = _SelfUse(self_name)
-            fn.body.visit(use)
-            used_helpers |= {a.attr.value for a in use.attributes} & set(INHERITED_HELPERS)
+    used_helpers = {a.attr.value for use in uses.values() for a in use.attributes} & set(INHERITED_HELPERS)
     for helper in sorted(used_helpers - set(methods)):
         wanted = INHERITED_HELPERS[helper]
         local = wanted if wanted not in taken or _imports_from(module, RESPONSES_MODULE, wanted) else names.name(wanted)
@@ -827,9 +820,7 @@ def _to_functions(module, agent: _Agent, state: _CodemodState, artifacts, model_
                 kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
             params = params.with_changes(params=kept)
             body = body.visit(_Rewrite(self_name, attribute_map, method_map, property_map, helper_map))
-            use = _SelfUse(self_name)
-            fn.body.visit(use)
-            globals_needed = sorted({attribute_map[a.attr.value] for a in use.written})
+            globals_needed = sorted({attribute_map[a.attr.value] for a in uses[name].written})
         else:
             globals_needed = []
         new_fn = fn.with_changes(
