@@ -32,6 +32,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProv
 
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.parsing import parse_source
+from serving2apps.codemod.to_async import blocking_calls_in_async, make_async
 from serving2apps.codemod.names import (
     INHERITED_HELPERS,
     LEGACY_TYPES,
@@ -529,25 +530,38 @@ def _context_imports(state, model_config_file: str | None) -> None:
         AddImportsVisitor.add_needed_import(state.context, "mlflow.models", "ModelConfig")
 
 
-def _registration(invoke_target: str | None, stream_target: str | None, names: _Allocator,
-                  state: "_CodemodState") -> list[cst.BaseStatement]:
-    """The @invoke/@stream handlers: async adapters over the synchronous agent code."""
-    invoke_name, stream_name = names.name("invoke_agent"), names.name("stream_agent")
-    adapters = {"in_worker_thread"}
-    if invoke_target:
+def _registration(invoke_target: str | None, stream_target: str | None, native: set[str], invoke_name: str,
+                  stream_name: str, context: CodemodContext) -> list[cst.BaseStatement]:
+    """The @invoke/@stream handlers. Targets named in `native` are coroutines / async generators (async mode)
+    and are awaited directly; the others are synchronous and run in worker threads."""
+    adapters = set()
+    if invoke_target in native:
+        invoke_body = f"return await {invoke_target}(request)"
+    elif invoke_target:
         invoke_body = f"return await in_worker_thread({invoke_target}, request)"
+        adapters.add("in_worker_thread")
+    elif stream_target in native:
+        invoke_body = f"return await response_from_async_stream_events({stream_target}(request))"
+        adapters.add("response_from_async_stream_events")
     else:
         invoke_body = f"return await in_worker_thread(lambda: response_from_stream_events({stream_target}(request)))"
-        adapters.add("response_from_stream_events")
-    if stream_target:
+        adapters |= {"in_worker_thread", "response_from_stream_events"}
+    if stream_target in native:
+        stream_body = (f"async for event in {stream_target}(request):\n"
+                       "        yield event")
+    elif stream_target:
         stream_body = (f"async for event in iterate_in_worker_thread({stream_target}, request):\n"
                        "        yield event")
         adapters.add("iterate_in_worker_thread")
     else:
-        stream_body = (f"response = await in_worker_thread({invoke_target}, request)\n"
+        call = f"await {invoke_target}(request)" if invoke_target in native else \
+            f"await in_worker_thread({invoke_target}, request)"
+        stream_body = (f"response = {call}\n"
                        "    for event in stream_events_from_response(response):\n"
                        "        yield event")
         adapters.add("stream_events_from_response")
+        if invoke_target not in native:
+            adapters.add("in_worker_thread")
     code = (
         "@invoke()\n"
         f"async def {invoke_name}(request: ResponsesAgentRequest) -> ResponsesAgentResponse:\n"
@@ -565,7 +579,7 @@ def _registration(invoke_target: str | None, stream_target: str | None, names: _
         (RESPONSES_MODULE, "ResponsesAgentStreamEvent"),
         *[("agent_server.adapters", name) for name in sorted(adapters)],
     ]:
-        AddImportsVisitor.add_needed_import(state.context, module, name)
+        AddImportsVisitor.add_needed_import(context, module, name)
     two_blank_lines = [cst.EmptyLine(), cst.EmptyLine()]
     return [stmt.with_changes(leading_lines=two_blank_lines) for stmt in cst.parse_module(code).body]
 
@@ -590,14 +604,19 @@ class _CodemodState:
         self.findings.append(Finding(code, message, self.filename, _line(self.positions, node) if node else None))
 
 
+MODES = ("async", "sync")
+
+
 def migrate_agent_source(
     source: str,
     filename: str = "agent.py",
     artifacts: dict[str, str] | None = None,
     model_config_file: str | None = None,
+    mode: str = "sync",
 ) -> AgentFileResult:
     """Migrate the agent file's source. `artifacts` maps artifact keys to their new paths relative to the
-    file (as load_context's context.artifacts will see them); `model_config_file` likewise."""
+    file (as load_context's context.artifacts will see them); `model_config_file` likewise. In async mode
+    the functions strategy's output is then converted by `to_async`."""
     artifacts = artifacts or {}
     parsed, renamed = _rename_legacy_types(parse_source(source, filename))
     pointed = 0
@@ -623,15 +642,31 @@ def migrate_agent_source(
     _report_hazards(agent.cls, state)
     if not reasons:
         try:
-            new_module = _to_functions(module, agent, state, artifacts, model_config_file)
+            new_module, entries = _to_functions(module, agent, state, artifacts, model_config_file)
             strategy = "functions"
         except _Blocked as exc:
             reasons = [str(exc)]
     if reasons:
-        new_module = _to_adapter(module, agent, state, artifacts, model_config_file, reasons)
+        new_module, entries = _to_adapter(module, agent, state, artifacts, model_config_file, reasons)
         strategy = "adapter"
-    state.report("S2A110", "predict/predict_stream are served through async adapters that run them in worker threads")
     new_module = _fix_imports(new_module, state.context)
+
+    native: set[str] = set()
+    if mode == "async" and strategy == "functions":
+        converted = make_async(new_module, [e for e in entries if e], filename)
+        new_module, native = converted.module, converted.async_functions
+        state.findings += converted.findings
+    elif mode == "async":
+        state.report("S2A176", "the class was kept (S2A101), so its methods stay synchronous and run in worker threads")
+    if set(entries) - native - {None}:
+        state.report("S2A110", "predict/predict_stream are served through async adapters that run them in worker threads")
+    context = CodemodContext()
+    names = _Allocator(_module_bound_names(new_module, set()))
+    handlers = (names.name("invoke_agent"), names.name("stream_agent"))
+    registration = _registration(*entries, native, *handlers, context)
+    new_module = AddImportsVisitor(context).transform_module(new_module.with_changes(body=[*new_module.body, *registration]))
+    if native:
+        state.findings += blocking_calls_in_async(new_module.code, filename, native | set(handlers))
     return AgentFileResult(new_module.code, strategy, state.findings)
 
 
@@ -847,11 +882,10 @@ def _to_functions(module, agent: _Agent, state: _CodemodState, artifacts, model_
         state.removed(module.body[i])
     replaced = {agent.class_index} | ({agent.instantiation_index} if setup else set())
     _respace(body, module.body, skip - replaced)
-    body.extend(_registration(method_map.get("predict"), method_map.get("predict_stream"), names, state))
     if not ("predict" in method_map and "predict_stream" in method_map):
         state.report("S2A111", "only one of predict/predict_stream exists; the other entry point is built from it")
     state.report("S2A100", f"class {cls.name.value} became module functions", cls)
-    return module.with_changes(body=body)
+    return module.with_changes(body=body), (method_map.get("predict"), method_map.get("predict_stream"))
 
 
 def _blank_lines(stmt) -> int:
@@ -990,15 +1024,11 @@ def _to_adapter(module, agent: _Agent, state: _CodemodState, artifacts, model_co
     if agent.instantiation is None:
         body.append(_assign(instance, cst.Call(cst.Name(agent.cls.name.value))))
         body.extend(after_instance)
-    body.extend(_registration(
-        f"{instance}.predict" if "predict" in defined else None,
-        f"{instance}.predict_stream" if "predict_stream" in defined else None,
-        names,
-        state,
-    ))
     state.report("S2A101", f"class {agent.cls.name.value} kept, served through {instance}: " + "; ".join(reasons),
                  agent.cls)
-    return module.with_changes(body=body)
+    entries = (f"{instance}.predict" if "predict" in defined else None,
+               f"{instance}.predict_stream" if "predict_stream" in defined else None)
+    return module.with_changes(body=body), entries
 
 
 def _all_classes(module) -> list[cst.ClassDef]:

@@ -10,7 +10,7 @@ tracing spans and the request headers reach the agent's code.
 import asyncio
 import contextvars
 import os
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -65,9 +65,14 @@ def stream_events_from_response(response: Any) -> Iterator[ResponsesAgentStreamE
 
 def response_from_stream_events(events: Iterable[Any]) -> ResponsesAgentResponse:
     """The whole answer of an agent that only streams: the items of its output_item.done events."""
-    items = []
-    for event in events:
-        data = event if isinstance(event, dict) else event.model_dump(exclude_none=True)
-        if data.get("type") == "response.output_item.done":
-            items.append(data["item"])
-    return ResponsesAgentResponse(output=items)
+    return ResponsesAgentResponse(output=[item for item in map(_done_item, events) if item is not None])
+
+
+async def response_from_async_stream_events(events: AsyncIterable[Any]) -> ResponsesAgentResponse:
+    """response_from_stream_events for an agent whose stream is an async generator."""
+    return ResponsesAgentResponse(output=[item async for event in events if (item := _done_item(event)) is not None])
+
+
+def _done_item(event: Any) -> Any:
+    data = event if isinstance(event, dict) else event.model_dump(exclude_none=True)
+    return data["item"] if data.get("type") == "response.output_item.done" else None

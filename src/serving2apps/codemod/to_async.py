@@ -1,0 +1,768 @@
+"""Async mode: the migrated agent functions become coroutines where the table in `async_api` says how.
+
+Runs on the output of the functions strategy (module-level functions, before the handlers are registered).
+The entry points (predict / predict_stream) and every function they reach that calls a paired API become
+`async def` (an async generator when they yield); paired calls are rewritten (`llm.invoke` → `await
+llm.ainvoke`, `for x in graph.stream(...)` → `async for x in graph.astream(...)`, `OpenAI()` → `AsyncOpenAI()`,
+`time.sleep` → `await asyncio.sleep`, `asyncio.run(c)` → `await c`), and calls to converted functions are
+awaited or iterated with `async for`, transitively. Inside converted functions, any call that may block and
+has no pair (a known blocking call, a method of a synchronous client, a function imported from elsewhere, a
+local function that blocks) runs in a worker thread (`agent_server.adapters.in_worker_thread` /
+`iterate_in_worker_thread`) and is reported (S2A171). A module-level `X = asyncio.run(...)` whose value only
+converted functions use becomes a once-only initialiser awaited on first use, safe under concurrent requests.
+Finally every `async def` in the output is checked for blocking calls left in it (S2A179 is a bug in this
+codemod, not in the agent).
+
+Conservative by design, so not handled (the function stays synchronous and is called in a worker thread):
+functions used other than by direct calls (passed as tools or callbacks), functions with decorators other than
+`mlflow.trace`, an async-iterable result used other than by a `for`/comprehension/`yield from`/plain
+assignment, and clients whose object is used outside converted code (the construction stays synchronous).
+Method calls on values whose type cannot be inferred (parameters, dict items) are called directly: the table
+cannot know them, so a blocking call on such a value is not detected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, QualifiedNameSource
+
+from serving2apps.codemod import async_api as api
+from serving2apps.codemod.findings import Finding
+
+ADAPTERS = "agent_server.adapters"
+
+
+@dataclass
+class AsyncResult:
+    module: cst.Module
+    async_functions: set[str]  # names of the functions that became coroutines / async generators
+    findings: list[Finding] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- what each call is
+
+@dataclass(frozen=True)
+class _Site:
+    """One call inside a function, as the async conversion sees it."""
+
+    kind: str  # "pair", "function_pair", "run_coroutine", "local", "blocking", "dropped"
+    detail: str = ""  # what to report (the blocking call) or the async name
+    style: str = api.AWAIT
+    receiver_global: str | None = None  # for pairs: the module global that is the receiver, if any
+    local_function: str | None = None
+    iterable_result: bool = False
+
+
+def _attribute_path(expr) -> tuple[cst.BaseExpression, list[str]]:
+    """x.a.b → (x, ["a", "b"])."""
+    path = []
+    while isinstance(expr, cst.Attribute):
+        path.insert(0, expr.attr.value)
+        expr = expr.value
+    return expr, path
+
+
+def _chain_receiver(expr: cst.BaseExpression, depth: int) -> cst.BaseExpression:
+    for _ in range(depth):
+        expr = expr.value
+    return expr
+
+
+class _Module:
+    """What the module defines: functions, the kinds of its globals, and qualified names of expressions."""
+
+    def __init__(self, module: cst.Module):
+        self.wrapper = MetadataWrapper(module)
+        self.module = self.wrapper.module
+        self.qualified = self.wrapper.resolve(QualifiedNameProvider)
+        self.positions = self.wrapper.resolve(PositionProvider)
+        self.functions: dict[str, cst.FunctionDef] = {
+            s.name.value: s for s in self.module.body if isinstance(s, cst.FunctionDef)
+        }
+        self.classes = {s.name.value for s in self.module.body if isinstance(s, cst.ClassDef)}
+        self.global_kinds: dict[str, str] = {}
+        self.global_producers: dict[str, str] = {}  # global → qualified name of the class that built it
+        self.global_assignments: dict[str, int] = {}
+        for stmt in self.module.body:
+            for target, value in _assignments(stmt):
+                self.global_assignments[target] = self.global_assignments.get(target, 0) + 1
+                kind = self.kind_of(value, {})
+                if kind:
+                    self.global_kinds[target] = kind
+                else:
+                    self.global_kinds.pop(target, None)
+                producers = sorted(self.imported(value.func)) if isinstance(value, cst.Call) else []
+                if producers:
+                    self.global_producers[target] = producers[0]
+                else:
+                    self.global_producers.pop(target, None)
+
+    def _qualified(self, node):
+        value = self.qualified.get(node, ())
+        return value() if callable(value) else value  # the provider computes names lazily
+
+    def names(self, node) -> set[str]:
+        return {q.name for q in self._qualified(node)}
+
+    def imported(self, node) -> set[str]:
+        return {q.name for q in self._qualified(node) if q.source in (QualifiedNameSource.IMPORT,
+                                                                       QualifiedNameSource.BUILTIN)}
+
+    def kind_of(self, expr, local_kinds: dict[str, str | None]) -> str | None:
+        if isinstance(expr, cst.Name):
+            if expr.value in local_kinds:
+                return local_kinds[expr.value]
+            return self.global_kinds.get(expr.value)
+        if isinstance(expr, cst.Call):
+            for name in self.imported(expr.func):
+                if name in api.PRODUCERS:
+                    return api.PRODUCERS[name]
+            base, path = _attribute_path(expr.func)
+            for split in range(len(path)):
+                receiver = _chain_receiver(expr.func, len(path) - split)
+                kind = self.kind_of(receiver, local_kinds)
+                if kind and (kind, ".".join(path[split:])) in api.CHAINS:
+                    return api.CHAINS[(kind, ".".join(path[split:]))]
+            return None
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
+            if api.RUNNABLE in (self.kind_of(expr.left, local_kinds), self.kind_of(expr.right, local_kinds)):
+                return api.RUNNABLE
+        return None
+
+    def line(self, node) -> int | None:
+        position = self.positions.get(node)
+        return position.start.line if position else None
+
+
+def _assignments(stmt) -> list[tuple[str, cst.BaseExpression]]:
+    if isinstance(stmt, cst.SimpleStatementLine):
+        return [(s.targets[0].target.value, s.value) for s in stmt.body
+                if isinstance(s, cst.Assign) and len(s.targets) == 1 and isinstance(s.targets[0].target, cst.Name)]
+    return []
+
+
+class _FunctionScan(cst.CSTVisitor):
+    """The calls of one function body (nested functions and lambdas excluded) and the positions they sit in."""
+
+    def __init__(self):
+        self.calls: list[cst.Call] = []
+        self.iterated: set[int] = set()  # ids of expressions a for/comprehension iterates
+        self.assigned: dict[int, str] = {}  # id(value) → name, for `name = value`
+        self.yielded_from: set[int] = set()  # ids of `yield from X` operands (as statements)
+        self.iterated_names: set[str] = set()
+        self.name_uses: dict[str, int] = {}
+        self.yields = False
+        self.with_items: list[cst.WithItem] = []
+        self.locals: dict[str, cst.BaseExpression | None] = {}
+
+    def visit_FunctionDef(self, node):
+        return False
+
+    def visit_Lambda(self, node):
+        return False
+
+    def visit_ClassDef(self, node):
+        return False
+
+    def visit_Call(self, node):
+        self.calls.append(node)
+
+    def visit_For(self, node):
+        self.iterated.add(id(node.iter))
+        if isinstance(node.iter, cst.Name):
+            self.iterated_names.add(node.iter.value)
+
+    def visit_CompFor(self, node):
+        self.iterated.add(id(node.iter))
+        if isinstance(node.iter, cst.Name):
+            self.iterated_names.add(node.iter.value)
+
+    def visit_Assign(self, node):
+        if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            name = node.targets[0].target.value
+            self.assigned[id(node.value)] = name
+            self.locals[name] = node.value if name not in self.locals else None
+
+    def visit_Expr(self, node):
+        if isinstance(node.value, cst.Yield) and isinstance(node.value.value, cst.From):
+            self.yielded_from.add(id(node.value.value.item))
+
+    def visit_Yield(self, node):
+        self.yields = True
+
+    def visit_WithItem(self, node):
+        self.with_items.append(node)
+        if node.asname and isinstance(node.asname.name, cst.Name):
+            self.locals[node.asname.name.value] = None
+
+    def visit_Name(self, node):
+        self.name_uses[node.value] = self.name_uses.get(node.value, 0) + 1
+
+
+@dataclass
+class _Function:
+    name: str
+    node: cst.FunctionDef
+    scan: _FunctionScan
+    local_kinds: dict[str, str | None]
+    sites: dict[int, _Site] = field(default_factory=dict)  # id(call) → site
+    calls_to: set[str] = field(default_factory=set)
+
+    @property
+    def generator(self) -> bool:
+        return self.scan.yields
+
+
+def _scan_function(mod: _Module, name: str, fn: cst.FunctionDef) -> _Function:
+    scan = _FunctionScan()
+    fn.body.visit(scan)
+    params = {p.name.value for p in [*fn.params.params, *fn.params.kwonly_params]}
+    local_kinds: dict[str, str | None] = {p: None for p in params}
+    for local, value in scan.locals.items():
+        local_kinds[local] = mod.kind_of(value, local_kinds) if value is not None else None
+    for item in scan.with_items:
+        if item.asname and isinstance(item.asname.name, cst.Name):
+            local_kinds[item.asname.name.value] = mod.kind_of(item.item, local_kinds)
+    return _Function(name, fn, scan, local_kinds)
+
+
+def _classify(mod: _Module, fn: _Function, call: cst.Call, swapped: set[str]) -> _Site | None:
+    names = mod.imported(call.func)
+    for name in names:
+        if name in api.DROPPED_CALLS:
+            return _Site("dropped", name)
+        if name in api.RUN_COROUTINE:
+            return _Site("run_coroutine", name)
+        if name in api.FUNCTION_PAIRS:
+            pair = api.FUNCTION_PAIRS[name]
+            return _Site("function_pair", pair.name, pair.style)
+        if name in api.BLOCKING_CALLS:
+            return _Site("blocking", name)
+    if isinstance(call.func, cst.Attribute) and call.func.attr.value in api.RUN_COROUTINE_METHODS:
+        return _Site("run_coroutine", call.func.attr.value)
+    if isinstance(call.func, cst.Name):
+        local = call.func.value
+        if local in mod.functions and local not in fn.local_kinds:
+            return _Site("local", local, local_function=local)
+    base, path = _attribute_path(call.func)
+    for split in range(len(path)):
+        receiver = _chain_receiver(call.func, len(path) - split)
+        kind = mod.kind_of(receiver, fn.local_kinds)
+        if kind is None:
+            continue
+        method = ".".join(path[split:])
+        if kind == api.NATIVE_ASYNC or (kind, method) in api.CHAINS:
+            return None
+        glob = receiver.value if isinstance(receiver, cst.Name) and receiver.value not in fn.local_kinds else None
+        pair = api.METHOD_PAIRS.get((kind, method))
+        twin_needed = kind in (api.OPENAI_CLIENT, api.STORE, api.CHECKPOINTER)
+        if pair and (not twin_needed or (glob is not None and glob in swapped)):
+            return _Site("pair", pair.name, pair.style, receiver_global=glob, iterable_result=pair.iterable_result)
+        if kind in api.BLOCKING_KINDS:
+            return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} ({kind.replace('_', ' ')})",
+                         receiver_global=glob)
+        return None
+    if names and not any(_known_non_blocking(n) for n in names):
+        # A callable imported from a module the table does not know: it may do I/O.
+        return _Site("blocking", sorted(names)[0])
+    if isinstance(base, cst.Name) and base.value not in fn.local_kinds and isinstance(call.func, cst.Attribute) \
+            and base.value in mod.global_producers and mod.global_kinds.get(base.value) is None \
+            and not _known_non_blocking(mod.global_producers[base.value]):
+        # A method of an object built by a library the table does not know (a client, most likely).
+        return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} (a {mod.global_producers[base.value]})")
+    return None
+
+
+def _known_non_blocking(name: str) -> bool:
+    return (name.startswith(api.NON_BLOCKING_PREFIXES) or name in api.PRODUCERS or name in api.CLASS_TWINS
+            or name in _ASYNC_FUNCTIONS)
+
+
+_ASYNC_FUNCTIONS = {pair.name for pair in api.FUNCTION_PAIRS.values()}
+
+
+# ---------------------------------------------------------------- deciding what becomes async
+
+def _convertible(mod: _Module, name: str, fn: cst.FunctionDef, call_counts: dict[str, int],
+                 name_counts: dict[str, int]) -> bool:
+    for d in fn.decorators:
+        target = d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
+        if not any(n.startswith("mlflow.trace") for n in mod.names(target)):
+            return False
+    # Used only by direct calls (the definition's own name is one use).
+    return name_counts.get(name, 0) - 1 == call_counts.get(name, 0)
+
+
+class _Uses(cst.CSTVisitor):
+    def __init__(self):
+        self.names: dict[str, int] = {}
+        self.calls: dict[str, int] = {}
+
+    def visit_Call(self, node):
+        if isinstance(node.func, cst.Name):
+            self.calls[node.func.value] = self.calls.get(node.func.value, 0) + 1
+
+    def visit_Attribute(self, node):
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node):
+        node.value.visit(self)
+        return False
+
+    def visit_Name(self, node):
+        self.names[node.value] = self.names.get(node.value, 0) + 1
+
+
+@dataclass
+class _Plan:
+    functions: dict[str, _Function]
+    converted: set[str]
+    swapped: set[str]
+    blocking_functions: set[str]
+    lazy: dict[str, int]  # global → index of its `X = asyncio.run(...)` statement
+
+
+def _plan(mod: _Module, entries: list[str]) -> _Plan:
+    uses = _Uses()
+    mod.module.visit(uses)
+    candidates = {g for g, producer in mod.global_producers.items()
+                  if producer in api.CLASS_TWINS and mod.global_assignments.get(g) == 1}
+    swapped = set(candidates)
+    while True:
+        functions = {n: _scan_function(mod, n, f) for n, f in mod.functions.items()}
+        for fn in functions.values():
+            for call in fn.scan.calls:
+                site = _classify(mod, fn, call, swapped)
+                if site is not None:
+                    fn.sites[id(call)] = site
+                    if site.kind == "local":
+                        fn.calls_to.add(site.local_function)
+        convertible = {n for n, f in mod.functions.items() if _convertible(mod, n, f, uses.calls, uses.names)}
+        converted = _converted(functions, entries, convertible)
+        receivers: dict[str, int] = {}
+        for name in converted:
+            for site in functions[name].sites.values():
+                if site.kind == "pair" and site.receiver_global:
+                    receivers[site.receiver_global] = receivers.get(site.receiver_global, 0) + 1
+        keep = {g for g in swapped if receivers.get(g, 0) == uses.names.get(g, 0) - 1}
+        if keep == swapped:
+            break
+        swapped = keep
+    blocking = _blocking_functions(functions, converted)
+    lazy = {}
+    for index, stmt in enumerate(mod.module.body):
+        for target, value in _assignments(stmt):
+            if isinstance(value, cst.Call) and mod.imported(value.func) & api.RUN_COROUTINE and value.args \
+                    and mod.global_assignments.get(target) == 1:
+                used_in = sum(functions[n].scan.name_uses.get(target, 0) for n in converted
+                              if target not in functions[n].local_kinds)
+                if used_in and used_in == uses.names.get(target, 0) - 1:
+                    lazy[target] = index
+    return _Plan(functions, converted, swapped, blocking, lazy)
+
+
+def _needs_async(fn: _Function) -> bool:
+    return any(s.kind in ("pair", "function_pair", "run_coroutine") for s in fn.sites.values())
+
+
+def _converted(functions: dict[str, _Function], entries: list[str], convertible: set[str]) -> set[str]:
+    reachable, todo = set(), [e for e in entries if e in functions]
+    while todo:
+        name = todo.pop()
+        if name not in reachable:
+            reachable.add(name)
+            todo.extend(functions[name].calls_to & set(functions))
+    candidates = reachable & convertible
+    converted = {n for n in candidates if _needs_async(functions[n])}
+    changed = True
+    while changed:
+        changed = False
+        for name in candidates - converted:
+            if functions[name].calls_to & converted:
+                converted.add(name)
+                changed = True
+        for name in list(converted):
+            if not _contexts_supported(functions, name, converted):
+                converted.discard(name)
+                # Its callers no longer need to be async on its account: start over without it.
+                return _converted(functions, entries, convertible - {name})
+    return converted
+
+
+def _async_iterable(functions, fn: _Function, site: _Site, converted) -> bool:
+    if site.kind == "local":
+        return site.local_function in converted and functions[site.local_function].generator
+    return site.kind == "pair" and site.style == api.ITERATE
+
+
+def _contexts_supported(functions, name: str, converted: set[str]) -> bool:
+    """Every async-iterable value the function would produce is consumed by something async can express."""
+    fn = functions[name]
+    for call in fn.scan.calls:
+        site = fn.sites.get(id(call))
+        if site is None or not _async_iterable(functions, fn, site, converted):
+            continue
+        if id(call) in fn.scan.iterated or id(call) in fn.scan.yielded_from:
+            continue
+        target = fn.scan.assigned.get(id(call))
+        if target and fn.scan.name_uses.get(target, 0) == 1 + _iterations_of(fn, target):
+            continue
+        return False
+    return True
+
+
+def _iterations_of(fn: _Function, name: str) -> int:
+    return 1 if name in fn.scan.iterated_names else 0
+
+
+def _blocking_functions(functions: dict[str, _Function], converted: set[str]) -> set[str]:
+    """Synchronous functions that may block (directly or through others): async code calls them in threads."""
+    blocking = {n for n, f in functions.items() if n not in converted and any(
+        s.kind in ("pair", "function_pair", "run_coroutine", "blocking") for s in f.sites.values())}
+    changed = True
+    while changed:
+        changed = False
+        for name, fn in functions.items():
+            if name not in converted and name not in blocking and fn.calls_to & (blocking | converted):
+                blocking.add(name)
+                changed = True
+    return blocking
+
+
+# ---------------------------------------------------------------- rewriting
+
+def _dotted(name: str) -> cst.BaseExpression:
+    return cst.parse_expression(name)
+
+
+def _awaited(expr: cst.BaseExpression) -> cst.Await:
+    return cst.Await(expression=expr)
+
+
+class _ToAsync(cst.CSTTransformer):
+    """Rewrites the body of one converted function."""
+
+    def __init__(self, mod: _Module, plan: _Plan, fn: _Function, context: CodemodContext, report,
+                 lazy_loaders: dict[str, str]):
+        self.mod = mod
+        self.plan = plan
+        self.fn = fn
+        self.context = context
+        self.report = report
+        self.lazy_loaders = lazy_loaders
+        self.async_names: set[str] = set()  # locals bound to async iterables
+        self.async_iters: set[int] = set()  # ids of original calls that now give async iterables
+        self.depth = 0
+
+    # Nested scopes keep their synchronous semantics.
+    def visit_FunctionDef(self, node):
+        self.depth += 1
+
+    def leave_FunctionDef(self, original, updated):
+        self.depth -= 1
+        return updated
+
+    def visit_Lambda(self, node):
+        self.depth += 1
+
+    def leave_Lambda(self, original, updated):
+        self.depth -= 1
+        return updated
+
+    def _iterable(self, original, target: str | None) -> None:
+        """The call now gives an async iterable: its `for`, or the name it is bound to, goes async."""
+        self.async_iters.add(id(original))
+        if target:
+            self.async_names.add(target)
+
+    def leave_Call(self, original, updated):
+        if self.depth:
+            return updated
+        site = self.fn.sites.get(id(original))
+        if site is None:
+            return updated
+        iterated = id(original) in self.fn.scan.iterated or id(original) in self.fn.scan.yielded_from
+        target = self.fn.scan.assigned.get(id(original))
+        if site.kind == "pair":
+            receiver = _chain_receiver(updated.func, len(site.detail.split(".")))
+            new_func = receiver
+            for part in site.detail.split("."):
+                new_func = cst.Attribute(value=new_func, attr=cst.Name(part))
+            call = updated.with_changes(func=new_func)
+            if site.style == api.ITERATE:
+                self._iterable(original, target)
+                return call
+            if site.iterable_result and (iterated or target):
+                self._iterable(original, target)
+            return _awaited(call)
+        if site.kind == "function_pair":
+            module, function = site.detail.rsplit(".", 1)
+            if isinstance(updated.func, cst.Attribute) and self.mod.imported(original.func.value) == {module}:
+                new_func = updated.func.with_changes(attr=cst.Name(function))  # Runner.run_sync → Runner.run
+            else:
+                AddImportsVisitor.add_needed_import(self.context, module)
+                RemoveImportsVisitor.remove_unused_import_by_node(self.context, original)
+                new_func = _dotted(site.detail)
+            return _awaited(updated.with_changes(func=new_func))
+        if site.kind == "run_coroutine" and updated.args:
+            RemoveImportsVisitor.remove_unused_import_by_node(self.context, original.func)
+            return _awaited(updated.args[0].value)
+        if site.kind == "local" and site.local_function in self.plan.converted:
+            if _async_iterable(self.plan.functions, self.fn, site, self.plan.converted):
+                self._iterable(original, target)
+                return updated
+            return _awaited(updated)
+        if site.kind == "blocking" or (site.kind == "local" and site.local_function in self.plan.blocking_functions):
+            what = site.detail if site.kind == "blocking" else f"{site.local_function}(), which blocks,"
+            self.report("S2A171", f"in {self.fn.name}, {what} has no async form serving2apps knows: "
+                                  "it runs in a worker thread")
+            helper = "iterate_in_worker_thread" if iterated else "in_worker_thread"
+            AddImportsVisitor.add_needed_import(self.context, ADAPTERS, helper)
+            call = cst.Call(func=cst.Name(helper), args=[cst.Arg(updated.func), *updated.args])
+            if iterated:
+                self._iterable(original, None)
+                return call
+            return _awaited(call)
+        return updated
+
+    def leave_Name(self, original, updated):
+        if not self.depth and updated.value in self.lazy_loaders and updated.value not in self.fn.local_kinds:
+            return _awaited(cst.Call(func=cst.Name(self.lazy_loaders[updated.value]))).with_changes(
+                lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        return updated
+
+    def leave_Attribute(self, original, updated):
+        updated = updated.with_changes(attr=original.attr)
+        return updated.with_changes(value=_parenthesized(updated.value))
+
+    def leave_Subscript(self, original, updated):
+        return updated.with_changes(value=_parenthesized(updated.value))
+
+    def leave_Arg(self, original, updated):
+        return updated.with_changes(keyword=original.keyword)
+
+    def _goes_async(self, original_iter) -> bool:
+        if isinstance(original_iter, cst.Name):
+            return original_iter.value in self.async_names
+        return id(original_iter) in self.async_iters
+
+    def leave_For(self, original, updated):
+        if not self.depth and self._goes_async(original.iter):
+            return updated.with_changes(asynchronous=cst.Asynchronous())
+        return updated
+
+    def leave_CompFor(self, original, updated):
+        if not self.depth and self._goes_async(original.iter):
+            return updated.with_changes(asynchronous=cst.Asynchronous())
+        return updated
+
+    def leave_With(self, original, updated):
+        if self.depth:
+            return updated
+        items, twinned = [], False
+        for original_item, item in zip(original.items, updated.items):
+            producer = self.mod.imported(original_item.item.func) if isinstance(original_item.item, cst.Call) else set()
+            twin = sorted(producer & api.CONTEXT_MANAGER_TWINS)
+            if twin:
+                module, name = api.CLASS_TWINS[twin[0]].rsplit(".", 1)
+                AddImportsVisitor.add_needed_import(self.context, module, name)
+                RemoveImportsVisitor.remove_unused_import_by_node(self.context, original_item.item.func)
+                item = item.with_changes(item=item.item.with_changes(func=cst.Name(name)))
+                twinned = True
+            items.append(item)
+        if twinned:
+            return updated.with_changes(items=items, asynchronous=cst.Asynchronous())
+        return updated
+
+    def leave_SimpleStatementLine(self, original, updated):
+        if self.depth or len(updated.body) != 1:
+            return updated
+        stmt, before = updated.body[0], original.body[0]
+        if isinstance(stmt, cst.Expr) and isinstance(stmt.value, cst.Yield) and isinstance(stmt.value.value, cst.From):
+            # An async generator cannot `yield from`: loop over the items instead (async for an async iterable).
+            name = _free_name(self.fn, "item")
+            return cst.For(
+                target=cst.Name(name),
+                iter=stmt.value.value.item,
+                body=cst.IndentedBlock([cst.SimpleStatementLine([cst.Expr(cst.Yield(cst.Name(name)))])]),
+                asynchronous=cst.Asynchronous() if self._goes_async(before.value.value.item) else None,
+                leading_lines=updated.leading_lines,
+            )
+        if isinstance(stmt, cst.Expr) and isinstance(before.value, cst.Call) \
+                and getattr(self.fn.sites.get(id(before.value)), "kind", None) == "dropped":
+            return cst.RemoveFromParent()
+        if _private_loop(self.mod, self.fn, before):
+            # The loop only existed to run coroutines, which are awaited now; keeping it would leak one per call.
+            RemoveImportsVisitor.remove_unused_import_by_node(self.context, before)
+            return cst.RemoveFromParent()
+        return updated
+
+
+def _private_loop(mod: _Module, fn: _Function, stmt) -> bool:
+    """`loop = asyncio.new_event_loop()` whose loop is only used to run_until_complete."""
+    if not (isinstance(stmt, cst.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0].target, cst.Name)
+            and isinstance(stmt.value, cst.Call) and mod.imported(stmt.value.func) & api.EVENT_LOOP_FACTORIES):
+        return False
+    loop = stmt.targets[0].target.value
+    runs = sum(1 for call in fn.scan.calls if isinstance(call.func, cst.Attribute)
+               and call.func.attr.value in api.RUN_COROUTINE_METHODS
+               and isinstance(call.func.value, cst.Name) and call.func.value.value == loop)
+    return fn.scan.name_uses.get(loop, 0) == 1 + runs
+
+
+def _free_name(fn: _Function, wanted: str) -> str:
+    name, n = wanted, 1
+    while name in fn.scan.name_uses or name in fn.local_kinds:
+        n += 1
+        name = f"{wanted}_{n}"
+    return name
+
+
+def _parenthesized(expr):
+    if isinstance(expr, cst.Await) and not expr.lpar:
+        return expr.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return expr
+
+
+class _SwapConstructions(cst.CSTTransformer):
+    """`client = OpenAI(...)` → `client = AsyncOpenAI(...)` for the globals whose every use became async."""
+
+    def __init__(self, mod: _Module, swapped: set[str], context: CodemodContext):
+        self.mod, self.swapped, self.context = mod, swapped, context
+        self.done: list[str] = []
+
+    def leave_Assign(self, original, updated):
+        if len(original.targets) != 1 or not isinstance(original.targets[0].target, cst.Name):
+            return updated
+        target = original.targets[0].target.value
+        if target not in self.swapped or not isinstance(original.value, cst.Call):
+            return updated
+        producer = self.mod.global_producers[target]
+        module, twin = api.CLASS_TWINS[producer].rsplit(".", 1)
+        AddImportsVisitor.add_needed_import(self.context, module, twin)
+        RemoveImportsVisitor.remove_unused_import_by_node(self.context, original.value)
+        self.done.append(f"{target}: {producer.rsplit('.', 1)[1]} → {twin}")
+        return updated.with_changes(value=updated.value.with_changes(func=cst.Name(twin)))
+
+
+def _lazy_initialiser(target: str, loader: str, lock: str, value: cst.Call) -> list[cst.BaseStatement]:
+    coroutine = cst.Module([]).code_for_node(value.args[0].value)
+    code = (
+        f"{target} = None\n"
+        f"{lock} = asyncio.Lock()\n"
+        "\n\n"
+        f"async def {loader}():\n"
+        f'    """{target}, computed once on first use (it needs the event loop, which import time does not have)."""\n'
+        f"    global {target}\n"
+        f"    async with {lock}:\n"
+        f"        if {target} is None:\n"
+        f"            {target} = await {coroutine}\n"
+        f"    return {target}\n"
+    )
+    return list(cst.parse_module(code).body)
+
+
+def make_async(module: cst.Module, entries: list[str], filename: str) -> AsyncResult:
+    """Convert what the table allows; `entries` are the functions the handlers call (predict, predict_stream)."""
+    mod = _Module(module)
+    plan = _plan(mod, entries)
+    findings: list[Finding] = []
+    context = CodemodContext(wrapper=mod.wrapper)
+
+    def report(code, message):
+        # No line: lines move when the handlers and imports are added; messages name the function instead.
+        findings.append(Finding(code, message, filename))
+
+    if not plan.converted:
+        report("S2A172", "nothing the agent calls has an async form serving2apps knows; predict/predict_stream "
+                         "stay synchronous and run in worker threads")
+        return AsyncResult(module, set(), findings)
+
+    taken = set(mod.functions) | set(mod.global_kinds) | set(mod.global_assignments) | mod.classes
+    lazy_loaders = {}
+    for target in plan.lazy:
+        lazy_loaders[target] = _unique(f"load_{target.lstrip('_').lower()}", taken)
+    body = []
+    for index, stmt in enumerate(mod.module.body):
+        if isinstance(stmt, cst.FunctionDef) and stmt.name.value in plan.functions:
+            fn = plan.functions[stmt.name.value]
+            if fn.name in plan.converted:
+                transformer = _ToAsync(mod, plan, fn, context, report, lazy_loaders)
+                new_body = stmt.body.visit(transformer)
+                stmt = stmt.with_changes(body=new_body, asynchronous=cst.Asynchronous())
+        elif any(t in plan.lazy for t, _ in _assignments(stmt)):
+            target, value = _assignments(stmt)[0]
+            lock = _unique(f"_{target.lstrip('_').lower()}_lock", taken)
+            AddImportsVisitor.add_needed_import(context, "asyncio")
+            RemoveImportsVisitor.remove_unused_import_by_node(context, stmt)
+            new = _lazy_initialiser(target, lazy_loaders[target], lock, value)
+            new[0] = new[0].with_changes(leading_lines=stmt.leading_lines)
+            body.extend(new)
+            report("S2A175", f"{target} needs the event loop: it is now computed once, on first use, by "
+                             f"{lazy_loaders[target]}()")
+            continue
+        elif _drops(mod, stmt):
+            RemoveImportsVisitor.remove_unused_import_by_node(context, stmt)
+            report("S2A174", "nest_asyncio.apply() removed: the app's event loop must not be patched")
+            continue
+        body.append(stmt)
+    swap = _SwapConstructions(mod, plan.swapped, context)
+    new_module = mod.module.with_changes(body=body).visit(swap)
+    for done in swap.done:
+        report("S2A173", f"client {done}, its only uses are now awaited")
+    converted = sorted(plan.converted)
+    report("S2A170", f"{len(converted)} function(s) became async: {', '.join(converted)}")
+    new_module = RemoveImportsVisitor(context).transform_module(new_module)
+    new_module = AddImportsVisitor(context).transform_module(new_module)
+    return AsyncResult(new_module, set(plan.converted), findings)
+
+
+def _drops(mod: _Module, stmt) -> bool:
+    return (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr)
+            and isinstance(stmt.body[0].value, cst.Call)
+            and bool(mod.imported(stmt.body[0].value.func) & api.DROPPED_CALLS))
+
+
+def _unique(wanted: str, taken: set[str]) -> str:
+    name, n = wanted, 1
+    while name in taken:
+        n += 1
+        name = f"{wanted}_{n}"
+    taken.add(name)
+    return name
+
+
+# ---------------------------------------------------------------- the blocking-call check
+
+def blocking_calls_in_async(code: str, filename: str, functions: set[str]) -> list[Finding]:
+    """Each call that may block the event loop inside the named async functions of `code` (the ones the
+    codemod wrote or converted: a hit is a bug in the codemod, S2A179)."""
+    mod = _Module(cst.parse_module(code))
+    findings = []
+    everything = {n: _scan_function(mod, n, f) for n, f in mod.functions.items()}
+    for fn in everything.values():
+        for call in fn.scan.calls:
+            site = _classify(mod, fn, call, set())
+            if site is not None:
+                fn.sites[id(call)] = site
+                if site.kind == "local":
+                    fn.calls_to.add(site.local_function)
+    native = {n for n, f in mod.functions.items() if f.asynchronous is not None}
+    blocking = _blocking_functions(everything, native)
+    for name in sorted(native & functions):
+        fn = everything[name]
+        for call in fn.scan.calls:
+            site = fn.sites.get(id(call))
+            if site is None or site.kind == "dropped":
+                continue
+            if site.kind == "local" and site.local_function not in blocking:
+                continue
+            what = cst.Module([]).code_for_node(call.func)
+            findings.append(Finding("S2A179", f"{name} calls {what}() directly inside async def", filename,
+                                    mod.line(call)))
+    return findings

@@ -1,0 +1,89 @@
+"""Before/after fixtures for async mode (async_cases/*.in.py → *.out.py), in the format of test_agent_file.
+
+One case per entry of the sync → async table, plus the thread fallback and the don't-touch cases. Each case
+also checks that the output parses, that a second run changes nothing, that no undefined name appears, and
+that the blocking-call check finds nothing (S2A179 would be a codemod bug). Every sync-mode case is run in
+async mode too: the same checks hold, and an agent with nothing async to convert comes out as in sync mode.
+Regenerate the outputs with SERVING2APPS_UPDATE_GOLDENS=1, then read every diff before committing.
+"""
+
+import os
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from test_agent_file import CASES, NAMES, artifacts_of, header, python311_can_parse, undefined_names
+
+from serving2apps.codemod.agent_file import migrate_agent_source
+from serving2apps.codemod.to_async import blocking_calls_in_async
+
+ASYNC_CASES = Path(__file__).parent / "async_cases"
+ASYNC_NAMES = sorted(p.name[: -len(".in.py")] for p in ASYNC_CASES.glob("*.in.py"))
+
+
+def migrate(source, before=""):
+    return migrate_agent_source(source, "agent.py", artifacts_of(before or source), header(before or source, "model_config"),
+                                mode="async")
+
+
+def check_output(before: str, result) -> None:
+    cst.parse_module(result.code)
+    assert "S2A179" not in {f.code for f in result.findings}
+    again = migrate(result.code, before)
+    assert again.code == result.code and again.strategy == "unchanged"
+    if python311_can_parse(before):
+        assert undefined_names(result.code) <= undefined_names(before)
+
+
+@pytest.mark.parametrize("name", ASYNC_NAMES)
+def test_async_case(name):
+    before = (ASYNC_CASES / f"{name}.in.py").read_text()
+    expected_strategy, *expected_codes = header(before, "expect").split()
+    result = migrate(before)
+    golden = ASYNC_CASES / f"{name}.out.py"
+    if os.environ.get("SERVING2APPS_UPDATE_GOLDENS"):
+        golden.write_text(result.code)
+    assert result.code == golden.read_text()
+    assert result.strategy == expected_strategy
+    assert sorted({f.code for f in result.findings}) == sorted(expected_codes)
+    check_output(before, result)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_sync_cases_in_async_mode(name):
+    before = (CASES / f"{name}.in.py").read_text()
+    result = migrate(before)
+    check_output(before, result)
+    codes = {f.code for f in result.findings}
+    if codes & {"S2A172", "S2A176"} or result.strategy == "unchanged":
+        sync = migrate_agent_source(before, "agent.py", artifacts_of(before), header(before, "model_config"))
+        assert result.code == sync.code
+
+
+def test_thread_fallback_is_reported_per_call_site():
+    result = migrate((ASYNC_CASES / "thread_fallback.in.py").read_text())
+    fallbacks = sorted(f.message for f in result.findings if f.code == "S2A171")
+    assert len(fallbacks) == 5
+    assert any("vendor_search.rerank" in m for m in fallbacks)
+    assert any("_weather()" in m for m in fallbacks)
+    assert all(m.startswith("in predict,") for m in fallbacks)
+
+
+def test_the_blocking_call_check_finds_what_was_left():
+    code = (
+        "import time\n"
+        "import requests\n"
+        "from databricks_langchain import ChatDatabricks\n"
+        "llm = ChatDatabricks(endpoint='x')\n"
+        "def helper():\n"
+        "    return requests.get('https://example').text\n"
+        "async def handler(request):\n"
+        "    time.sleep(1)\n"
+        "    text = helper()\n"
+        "    return llm.invoke(text), await llm.ainvoke(text)\n"
+    )
+    found = blocking_calls_in_async(code, "agent.py", {"handler"})
+    assert [(f.code, f.line) for f in found] == [("S2A179", 8), ("S2A179", 9), ("S2A179", 10)]
+    assert "time.sleep" in found[0].message and "helper" in found[1].message and "invoke" in found[2].message
+    assert blocking_calls_in_async(code, "agent.py", set()) == []
