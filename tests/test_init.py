@@ -29,7 +29,7 @@ def test_init_example_end_to_end(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo-agent", "original_mlflow_model"]
     app = tmp_path / "demo-agent"
     assert "@invoke()" in (app / "agent_server" / "agent.py").read_text()
-    assert json.loads((app / ".serving2apps" / "answers.json").read_text())["async_mode"] == "no"
+    assert json.loads((app / ".serving2apps" / "answers.json").read_text())["async_mode"] == "yes"
     assert "app_name: demo-agent" in (app / ".copier-answers.yml").read_text()
     assert "uv run start-app" in result.stdout
     with running_agent_app(app, tmp_path / "server.log") as base:
@@ -83,12 +83,15 @@ def test_without_a_terminal_a_missing_answer_names_its_flag(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_on_a_terminal_the_app_name_is_asked_and_checked(tmp_path):
+def test_on_a_terminal_the_app_name_and_mode_are_asked_and_checked(tmp_path):
     command = [sys.executable, "-m", "serving2apps.cli", "init", "--example", "--engine", "copier"]
     code, screen = _drive(command, [(b"Name of the new Databricks App", b"Bad_Name\n"),
-                                    (b'invalid value for app_name: "Bad_Name"', b"asked-agent\n")], tmp_path)
+                                    (b'invalid value for app_name: "Bad_Name"', b"asked-agent\n"),
+                                    (b"Convert the agent's I/O to async", b"n\n")], tmp_path)
     assert code == 0, screen
     assert (tmp_path / "asked-agent" / "agent_server" / "agent.py").is_file()
+    answers = json.loads((tmp_path / "asked-agent" / ".serving2apps" / "answers.json").read_text())
+    assert answers["async_mode"] == "no"
 
 
 def test_bundle_engine_drives_the_databricks_cli_and_matches_copier(go_renderer, tmp_path, monkeypatch):

@@ -140,9 +140,18 @@ def test_app_dir_must_be_a_rendered_scaffold(model, tmp_path):
         run(model, tmp_path / "not-an-app")
 
 
-def test_async_mode_is_refused_until_it_exists(model, app):
-    with pytest.raises(MigrationError, match="--mode async is not available"):
-        run(model, app, mode="async")
+def test_async_mode_on_an_agent_with_no_async_api_serves_it_from_threads(model, app):
+    code, output = run(model, app, mode="async")
+    assert code == 0, output
+    report = json.loads((app / REPORT_JSON).read_text())
+    assert report["summary"]["mode"] == "async"
+    assert {"S2A172", "S2A110"} <= {f["code"] for f in report["findings"]}
+    assert "in_worker_thread(predict, request)" in (app / "agent_server" / "agent.py").read_text()
+
+
+def test_unknown_mode_is_refused(model, app):
+    with pytest.raises(MigrationError, match="unknown mode 'fast'"):
+        run(model, app, mode="fast")
 
 
 def test_cli_exit_codes(model, app):

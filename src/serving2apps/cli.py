@@ -17,6 +17,10 @@ VERIFY_HELP = ("serve the migrated app locally, replay the model's input example
                "model's answers")
 
 
+MODE_HELP = ("async (recommended): the agent's I/O becomes async where serving2apps knows the async API, anything "
+             "else runs in worker threads; sync: the agent's code stays synchronous and runs in worker threads")
+
+
 def _add_source_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("source (exactly one)")
     group.add_argument("--endpoint", help="Model Serving endpoint that serves the agent")
@@ -81,6 +85,8 @@ def _init(args: argparse.Namespace) -> int:
     if args.endpoint and args.profile is None and not args.yes and _on_a_terminal():
         args.profile = ask_profile()
         source = replace(source, profile=args.profile)
+    if args.mode is None:
+        args.mode = ask_mode() if not args.yes and _on_a_terminal() else "async"
     return init(source, args.app_name, args.output_dir, mode=args.mode, example=args.example, verify=args.verify,
                 engine=args.engine, dry_run=args.dry_run)
 
@@ -123,6 +129,18 @@ def ask_profile() -> str:
               file=sys.stderr)
 
 
+def ask_mode() -> str:
+    """Seed question 3: go async (recommended) or keep the code synchronous."""
+    while True:
+        print("Convert the agent's I/O to async (recommended: more concurrent requests on the same compute)? "
+              "[Y/n]: ", end="", file=sys.stderr, flush=True)
+        answer = sys.stdin.readline().strip().lower()
+        if answer in ("", "y", "yes"):
+            return "async"
+        if answer in ("n", "no"):
+            return "sync"
+
+
 def ask_app_name(assume_defaults: bool = False) -> str:
     """Ask for the app name on a terminal; without one (or with --yes), say which flag is missing."""
     if assume_defaults or not _on_a_terminal():
@@ -159,8 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--example", action="store_true", help="migrate the sample agent shipped with serving2apps")
     init.add_argument("--app-name", help="the new app's name (lowercase letters, digits, hyphens); asked on a terminal")
     init.add_argument("--output-dir", type=Path, default=Path("."), help="default: the current folder")
-    init.add_argument("--mode", choices=["sync"], default="sync", help="sync: your code stays synchronous, served "
-                      "from worker threads (async mode is not available yet)")
+    init.add_argument("--mode", choices=["async", "sync"], help=MODE_HELP + "; asked on a terminal, else async")
     init.add_argument("--verify", action="store_true", help=VERIFY_HELP)
     init.add_argument("--yes", action="store_true", help="never ask: use the flags and defaults (the app name has "
                       "no default and must be given)")
@@ -188,8 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     migrate.add_argument("--source", type=Path, help="the model folder (default: original_mlflow_model beside the app)")
     migrate.add_argument("--app-dir", type=Path, default=Path("."), help="the app made by the template (default: .)")
-    migrate.add_argument("--mode", choices=["sync"], help="sync: your code stays synchronous, served from worker "
-                         "threads (async mode is not available yet)")
+    migrate.add_argument("--mode", choices=["async", "sync"], help=MODE_HELP + "; default: the mode the template "
+                         "recorded, else async")
     migrate.add_argument("--dry-run", action="store_true", help="print the diffs and the report; write nothing")
     migrate.add_argument("--verify", action="store_true", help=VERIFY_HELP)
     migrate.add_argument("--force", action="store_true", help="replace files you changed since the last migrate")

@@ -65,17 +65,13 @@ def post_gen(template_root: Path, argv: list[str]) -> int:
     if status or os.environ.get("COPIER_OPERATION") != "copy":
         return status
     from serving2apps.download import DEFAULT_DEST
-    from serving2apps.migrate import MODES, migrate
+    from serving2apps.migrate import migrate
 
     model = Path.cwd().parent / DEFAULT_DEST
     if not (model / "MLmodel").is_file():
         print(f"serving2apps post-gen: no model in {model}; run `serving2apps migrate` in the app once it is there.")
         return 0
     mode = "async" if answers["async_mode"] == "yes" else "sync"
-    if mode not in MODES:
-        print(f"serving2apps post-gen: {mode} mode is not available in this version; migrating in sync mode "
-              "(your code stays synchronous and runs in worker threads).")
-        mode = "sync"
     try:
         # Review items are in MIGRATION_REPORT.md; only an error should stop copier.
         migrate(model, Path.cwd(), mode=mode)

@@ -69,7 +69,7 @@ def init(
     source: Source | None,
     app_name: str,
     output_dir: Path = Path("."),
-    mode: str = "sync",
+    mode: str = "async",
     example: bool = False,
     verify: bool = False,
     engine: str | None = None,

@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from serving2apps.bundle_config import check_cli_version, update_bundle
-from serving2apps.codemod.agent_file import migrate_agent_source
+from serving2apps.codemod.agent_file import MODES, migrate_agent_source
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.imports import rewrite_code_imports
 from serving2apps.dependencies import lock as lock_dependencies
@@ -33,7 +33,6 @@ from serving2apps.template_source import template_root
 AGENT_DIR = "agent_server"
 # Files the scaffold owns in agent_server/; model modules with these names are copied under another name.
 SCAFFOLD_MODULES = {"__init__", "agent", "start_server", "utils", "evaluate_agent", "adapters"}
-MODES = ("sync",)
 # What migrate wrote last time (path → sha256), so a re-run can tell the user's edits from its own output.
 WRITTEN = ".serving2apps/written.json"
 # Files migrate merges into (round-trip), keeping the user's edits: never a conflict.
@@ -115,12 +114,9 @@ def _destination(code_file: str, mapping: dict[str, str]) -> str:
     return "/".join([AGENT_DIR, *parts])
 
 
-def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "sync", lock: bool = False) -> MigrationPlan:
+def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async", lock: bool = False) -> MigrationPlan:
     if mode not in MODES:
-        raise MigrationError(
-            f"--mode {mode} is not available in this version of serving2apps",
-            "run with --mode sync (your code stays synchronous and runs in worker threads)",
-        )
+        raise MigrationError(f"unknown mode {mode!r}", f"use --mode {' or --mode '.join(MODES)}")
     plan = MigrationPlan()
     mapping = _module_mapping(model)
     for name, dotted in mapping.items():
@@ -157,7 +153,7 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "sync", lock: bo
     source = _decode((model.root / model.agent_file).read_bytes(), model.agent_file)
     source, findings = rewrite_code_imports(source, mapping, f"{AGENT_DIR}/agent.py")
     plan.findings += findings
-    result = migrate_agent_source(source, f"{AGENT_DIR}/agent.py", artifacts, config_file)
+    result = migrate_agent_source(source, f"{AGENT_DIR}/agent.py", artifacts, config_file, mode)
     plan.files[f"{AGENT_DIR}/agent.py"] = result.code.encode()
     plan.findings += result.findings
     plan.strategy = result.strategy
@@ -262,7 +258,7 @@ def migrate(source: Path, app_dir: Path, mode: str | None = None, dry_run: bool 
     app_dir = Path(app_dir)
     check_app_dir(app_dir)
     model = read_model(Path(source))
-    plan = plan_migration(model, app_dir, mode or recorded_mode(app_dir) or "sync", lock=lock)
+    plan = plan_migration(model, app_dir, mode or recorded_mode(app_dir) or "async", lock=lock)
     if dry_run:
         log(diff(plan, app_dir) or "No changes.")
         log(plan.files[REPORT_MD].decode())
