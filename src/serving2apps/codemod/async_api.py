@@ -101,7 +101,7 @@ CLASS_TWINS: dict[str, str] = {
     "databricks_langchain.DatabricksStore": "databricks_langchain.AsyncDatabricksStore",
 }
 # Twins used as context managers: `with` becomes `async with`.
-CONTEXT_MANAGER_TWINS = {"databricks_langchain.CheckpointSaver", "databricks_langchain.DatabricksStore"}
+CONTEXT_MANAGER_TWINS = {"databricks_langchain.CheckpointSaver"}
 
 
 @dataclass(frozen=True)
