@@ -1,9 +1,10 @@
 import os
 import shutil
+import sys
 
 import pytest
 
-from engines import build_go_renderer, make_template_repo
+from engines import build_go_renderer, make_template_repo, render_bundle_init
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -80,3 +81,16 @@ def registered(mlflow_server):
             input_example=INPUT_EXAMPLE,
         ),
     }
+
+
+@pytest.fixture(scope="session")
+def agent_scaffold(go_renderer, tmp_path_factory):
+    """A rendered app on sys.path, so migrated code loaded in-process can import agent_server.adapters."""
+    out = tmp_path_factory.mktemp("behaviour-app")
+    assert render_bundle_init(go_renderer, {"app_name": "behaviour"}, out).returncode == 0
+    app = out / "behaviour"
+    sys.path.insert(0, str(app))
+    yield app
+    sys.path.remove(str(app))
+    for name in [m for m in sys.modules if m == "agent_server" or m.startswith("agent_server.")]:
+        del sys.modules[name]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
@@ -31,6 +32,10 @@ class Reply:
     status: int
     body: dict | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    # Server-sent events instead of a JSON body: each chunk is written and flushed, after `delays[i]` seconds.
+    events: list[bytes] | None = None
+    delays: list[float] = field(default_factory=list)
+    delay: float = 0.0  # before the reply starts (a slow model, a slow network)
 
 
 Handler = Callable[["WorkspaceServer", Recorded, dict], Reply]
@@ -95,6 +100,11 @@ class WorkspaceServer(LoopbackHTTPServer):
                 )
                 server.requests.append(request)
                 reply = server._answer(request)
+                if reply.delay:
+                    time.sleep(reply.delay)
+                if reply.events is not None:
+                    self._send_events(reply)
+                    return
                 payload = json.dumps(reply.body if reply.body is not None else {}).encode()
                 self.send_response(reply.status)
                 self.send_header("content-type", "application/json")
@@ -103,6 +113,19 @@ class WorkspaceServer(LoopbackHTTPServer):
                     self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(payload)
+
+            def _send_events(self, reply: Reply):
+                self.send_response(reply.status)
+                self.send_header("content-type", "text/event-stream")
+                self.send_header("cache-control", "no-cache")
+                self.send_header("connection", "close")
+                self.end_headers()
+                for i, event in enumerate(reply.events):
+                    if i < len(reply.delays) and reply.delays[i]:
+                        time.sleep(reply.delays[i])
+                    self.wfile.write(event)
+                    self.wfile.flush()
+                self.close_connection = True
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 

@@ -11,26 +11,12 @@ import mlflow.models.model
 import pytest
 from mlflow.types.responses import ResponsesAgentRequest
 
-from engines import render_bundle_init
 from test_agent_file import CASES, NAMES, artifacts_of, header
 
 from serving2apps.codemod.agent_file import migrate_agent_source
 
 RUNNABLE = [n for n in NAMES if header((CASES / f"{n}.in.py").read_text(), "behaviour") is None]
 REQUEST = {"input": [{"role": "user", "content": "hello"}], "custom_inputs": {"thread_id": "t-1"}}
-
-
-@pytest.fixture(scope="module")
-def scaffold(go_renderer, tmp_path_factory):
-    """A rendered app, so migrated code can import agent_server.adapters."""
-    out = tmp_path_factory.mktemp("behaviour-app")
-    assert render_bundle_init(go_renderer, {"app_name": "behaviour"}, out).returncode == 0
-    app = out / "behaviour"
-    sys.path.insert(0, str(app))
-    yield app
-    sys.path.remove(str(app))
-    for name in [m for m in sys.modules if m == "agent_server" or m.startswith("agent_server.")]:
-        del sys.modules[name]
 
 
 def load(path, source):
@@ -76,10 +62,11 @@ def run_migrated(path, source):
     return asyncio.run(both())
 
 
+@pytest.mark.parametrize("mode", ["sync", "async"])
 @pytest.mark.parametrize("name", RUNNABLE)
-def test_migrated_answers_like_the_original(name, scaffold, tmp_path):
+def test_migrated_answers_like_the_original(name, mode, agent_scaffold, tmp_path):
     before = (CASES / f"{name}.in.py").read_text()
-    after = migrate_agent_source(before, "agent.py", artifacts_of(before)).code
+    after = migrate_agent_source(before, "agent.py", artifacts_of(before), mode=mode).code
     original_answer, original_events = run_original(tmp_path / "original.py", before)
     migrated_answer, migrated_events = run_migrated(tmp_path / "migrated.py", after)
     assert migrated_answer == original_answer
