@@ -25,6 +25,12 @@ class Timing:
     first_token: float = 0.0  # seconds before the reply starts
     between_tokens: float = 0.0
     words_per_token: int = 1
+    slow: float = 0.0  # extra seconds for a conversation whose last user text contains "slow"
+
+
+def _wait(messages: list[dict], timing: Timing) -> float:
+    user = [m for m in messages if m.get("role") == "user"]
+    return timing.first_token + (timing.slow if user and "slow" in _text_of(user[-1].get("content")) else 0.0)
 
 
 def install_fake_llm(server: WorkspaceServer, timing: Timing | None = None) -> Timing:
@@ -71,6 +77,7 @@ def _sse(payload: dict | str) -> bytes:
 def _chat(request: Recorded, timing: Timing) -> Reply:
     body = json.loads(request.body)
     text, call = decide(body.get("messages", []), body.get("tools") or [])
+    wait = _wait(body.get("messages", []), timing)
     model = body.get("model", "fake")
     base = {"id": "chatcmpl-1", "created": 0, "model": model}
     tool_calls = [{"id": "call-1", "type": "function", "function": call}] if call else None
@@ -78,7 +85,7 @@ def _chat(request: Recorded, timing: Timing) -> Reply:
         message = {"role": "assistant", "content": text, **({"tool_calls": tool_calls} if tool_calls else {})}
         return Reply(200, {**base, "object": "chat.completion", "choices": [
             {"index": 0, "message": message, "finish_reason": "tool_calls" if call else "stop"}],
-            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}, delay=timing.first_token)
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}, delay=wait)
     chunk = {**base, "object": "chat.completion.chunk"}
     events, delays = [], []
     if call:
@@ -93,7 +100,7 @@ def _chat(request: Recorded, timing: Timing) -> Reply:
     events.append(_sse({**chunk, "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls" if call else "stop"}]}))
     delays.append(0.0)
     events.append(_sse("[DONE]"))
-    return Reply(200, events=events, delays=delays, delay=timing.first_token)
+    return Reply(200, events=events, delays=delays, delay=wait)
 
 
 def _responses(request: Recorded, timing: Timing) -> Reply:
@@ -101,6 +108,7 @@ def _responses(request: Recorded, timing: Timing) -> Reply:
     given = body.get("input")
     messages = [{"role": "user", "content": given}] if isinstance(given, str) else list(given or [])
     text, call = decide(messages, body.get("tools") or [])
+    wait = _wait(messages, timing)
     if call:
         item = {"type": "function_call", "id": "fc-1", "call_id": "call-1", "name": call["name"],
                 "arguments": call["arguments"], "status": "completed"}
@@ -113,7 +121,7 @@ def _responses(request: Recorded, timing: Timing) -> Reply:
                                        "input_tokens_details": {"cached_tokens": 0},
                                        "output_tokens_details": {"reasoning_tokens": 0}}}
     if not body.get("stream"):
-        return Reply(200, response, delay=timing.first_token)
+        return Reply(200, response, delay=wait)
     events, delays, seq = [], [], 0
 
     def add(payload, wait=0.0):
@@ -129,4 +137,4 @@ def _responses(request: Recorded, timing: Timing) -> Reply:
                  "delta": token, "logprobs": []}, timing.between_tokens if i else 0.0)
     add({"type": "response.output_item.done", "output_index": 0, "item": item})
     add({"type": "response.completed", "response": response})
-    return Reply(200, events=events, delays=delays, delay=timing.first_token)
+    return Reply(200, events=events, delays=delays, delay=wait)
