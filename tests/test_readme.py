@@ -16,3 +16,10 @@ def test_readme_has_two_commands():
 def test_ci_runs_exactly_the_readme_test_command():
     ci = (REPO_ROOT / ".ci" / "run").read_text().splitlines()
     assert LINES[1] in ci
+
+
+def test_every_report_code_is_documented():
+    from serving2apps.codemod.findings import CODES
+
+    for code, (kind, _) in CODES.items():
+        assert f"| {code} | {kind} |" in README, code
