@@ -12,11 +12,17 @@ from pathlib import Path
 from serving2apps.local_server import free_port, running_server
 
 
+class _Server(ThreadingHTTPServer):
+    # The default backlog (5) resets connections when many clients connect at once (benchmarks, load tests).
+    request_queue_size = 1024
+    daemon_threads = True
+
+
 class LoopbackHTTPServer:
     """A threaded http.server on a free loopback port, used as a context manager."""
 
     def __init__(self, handler_class):
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler_class)
+        self._httpd = _Server(("127.0.0.1", 0), handler_class)
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
     @property

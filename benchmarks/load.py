@@ -1,0 +1,88 @@
+"""Load generator, run as its own process: N clients send requests back to back for a fixed time.
+
+Prints one JSON object: requests/s, latency percentiles, time to first token (streaming), errors, and this
+process's own CPU use (it shares the machine with the server it measures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import time
+
+import httpx
+
+BODY = {"input": [{"role": "user", "content": "where is order 42"}]}
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+async def one(client: httpx.AsyncClient, path: str, stream: bool, body: dict) -> tuple[float, float | None]:
+    start = time.perf_counter()
+    if not stream:
+        response = await client.post(path, json=body)
+        response.raise_for_status()
+        return time.perf_counter() - start, None
+    first = None
+    async with client.stream("POST", path, json={**body, "stream": True}) as response:
+        response.raise_for_status()
+        async for line in response.aiter_lines():
+            if first is None and line.startswith("data:"):
+                first = time.perf_counter() - start
+    return time.perf_counter() - start, first
+
+
+async def run(url: str, path: str, clients: int, duration: float, stream: bool, warmup: int) -> dict:
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
+        for _ in range(warmup):
+            await one(client, path, stream, BODY)
+        latencies, ttft, errors = [], [], []
+        stop = time.perf_counter() + duration
+
+        async def worker():
+            while time.perf_counter() < stop:
+                try:
+                    latency, first = await one(client, path, stream, BODY)
+                    latencies.append(latency)
+                    if first is not None:
+                        ttft.append(first)
+                except Exception as exc:  # counted, and the first few kept for the report
+                    errors.append(f"{type(exc).__name__}: {exc}"[:200])
+
+        cpu0 = resource.getrusage(resource.RUSAGE_SELF)
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        elapsed = time.perf_counter() - started
+        cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+    return {
+        "clients": clients, "stream": stream, "requests": len(latencies), "seconds": round(elapsed, 2),
+        "rps": round(len(latencies) / elapsed, 1),
+        "p50": percentile(latencies, 50), "p99": percentile(latencies, 99),
+        "ttft_p50": percentile(ttft, 50), "errors": len(errors), "error_examples": errors[:3],
+        "load_cpu_percent": round(100 * cpu / elapsed, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--path", default="/invocations")
+    parser.add_argument("--clients", type=int, default=1)
+    parser.add_argument("--duration", type=float, default=5.0)
+    parser.add_argument("--stream", action="store_true")
+    parser.add_argument("--warmup", type=int, default=2)
+    args = parser.parse_args()
+    print(json.dumps(asyncio.run(run(args.url, args.path, args.clients, args.duration, args.stream, args.warmup))))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""How long migration takes: `serving2apps migrate` (no download, no uv sync) on the example, the codemod on
+every fixture, and `serving2apps init --example` end to end. Peak memory of the tool is reported too.
+
+    uv run --frozen python benchmarks/migrate_speed.py
+
+Writes benchmarks/results/migrate_speed.json and prints a table. Not part of the test run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+CASE_DIRS = [ROOT / "tests" / "codemod" / "cases", ROOT / "tests" / "codemod" / "async_cases"]
+RESULTS = HERE / "results"
+
+
+# Runs the CLI in a child and prints its peak RSS (itself and its own children) as the last stderr line.
+MEASURED_CLI = """
+import resource, sys
+from serving2apps.cli import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print(f"peak_rss_kb={peak}", file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def timed_command(arguments: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one CLI run in a fresh process."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", MEASURED_CLI, *arguments], cwd=cwd, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"serving2apps {' '.join(arguments)} failed:\n{done.stderr[-2000:]}")
+    peak_kb = int(done.stderr.rsplit("peak_rss_kb=", 1)[1].split()[0])
+    return wall, peak_kb / 1024
+
+
+def codemod_times(repeats: int = 5) -> list[dict]:
+    from serving2apps.codemod.agent_file import migrate_agent_source
+
+    rows = []
+    for folder in CASE_DIRS:
+        for case in sorted(folder.glob("*.in.py")):
+            source = case.read_text()
+            for mode in ("sync", "async"):
+                times = []
+                for _ in range(repeats):
+                    start = time.perf_counter()
+                    migrate_agent_source(source, "agent.py", mode=mode)
+                    times.append(time.perf_counter() - start)
+                rows.append({"case": f"{folder.name}/{case.name[:-6]}", "mode": mode, "lines": source.count("\n"),
+                             "median_ms": round(1000 * statistics.median(times), 1)})
+    return rows
+
+
+def main() -> None:
+    RESULTS.mkdir(exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="serving2apps-speed-"))
+    try:
+        init_wall, init_rss = timed_command(["init", "--example", "--app-name", "speed-agent", "--yes",
+                                             "--engine", "copier", "--output-dir", str(work)], work)
+        app = work / "speed-agent"
+        migrate_runs = []
+        for mode in ("sync", "async", "sync", "async", "sync", "async"):
+            wall, rss = timed_command(["migrate", "--app-dir", str(app), "--mode", mode, "--force"], work)
+            migrate_runs.append({"mode": mode, "wall_s": round(wall, 3), "peak_rss_mb": round(rss, 1)})
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    rows = codemod_times()
+    summary = {
+        "cores": os.cpu_count(),
+        "init_example_wall_s": round(init_wall, 2),
+        "init_example_peak_rss_mb": round(init_rss, 1),
+        "migrate_example": migrate_runs,
+        "migrate_example_median_s": round(statistics.median(r["wall_s"] for r in migrate_runs), 3),
+        "codemod_median_ms_per_file": round(statistics.median(r["median_ms"] for r in rows), 1),
+        "codemod_max_ms_per_file": max(r["median_ms"] for r in rows),
+    }
+    (RESULTS / "migrate_speed.json").write_text(json.dumps({"summary": summary, "codemod": rows}, indent=2) + "\n")
+    print("| measure | value |\n|---|---|")
+    for key, value in summary.items():
+        if key != "migrate_example":
+            print(f"| {key} | {value} |")
+    print(f"| migrate peak RSS MB (max) | {max(r['peak_rss_mb'] for r in migrate_runs)} |")
+    slowest = sorted(rows, key=lambda r: -r["median_ms"])[:5]
+    print("\nslowest codemod files:")
+    for r in slowest:
+        print(f"  {r['case']} ({r['mode']}, {r['lines']} lines): {r['median_ms']} ms")
+
+
+if __name__ == "__main__":
+    main()
