@@ -8,7 +8,7 @@ import yaml
 from bundle_schema import bundle_errors
 from engines import REPO_ROOT, render_bundle_init
 from serving2apps.bundle_config import RESOURCE_TYPES, SECRET_SINCE, check_cli_version, update_bundle
-from serving2apps.endpoint import REDACTED
+from serving2apps.environment_secrets import REDACTED
 from serving2apps.errors import MigrationError
 from serving2apps.model_reader import Resource, read_model
 from serving2apps.template_schema import TemplateSchema

@@ -90,6 +90,8 @@ class WorkspaceServer(LoopbackHTTPServer):
         server = self
 
         class _Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive: clients reuse connections, as with a real workspace
+
             def _serve(self):
                 length = int(self.headers.get("content-length") or 0)
                 request = Recorded(
@@ -115,17 +117,18 @@ class WorkspaceServer(LoopbackHTTPServer):
                 self.wfile.write(payload)
 
             def _send_events(self, reply: Reply):
+                # Chunked, so the connection stays open for the next request as real endpoints allow.
                 self.send_response(reply.status)
                 self.send_header("content-type", "text/event-stream")
                 self.send_header("cache-control", "no-cache")
-                self.send_header("connection", "close")
+                self.send_header("transfer-encoding", "chunked")
                 self.end_headers()
                 for i, event in enumerate(reply.events):
                     if i < len(reply.delays) and reply.delays[i]:
                         time.sleep(reply.delays[i])
-                    self.wfile.write(event)
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(event), event))
                     self.wfile.flush()
-                self.close_connection = True
+                self.wfile.write(b"0\r\n\r\n")
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 

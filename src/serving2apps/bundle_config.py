@@ -24,11 +24,10 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from serving2apps.codemod.findings import Finding
-from serving2apps.endpoint import REDACTED, is_secret_reference
+from serving2apps.environment_secrets import REDACTED, secret_reference
 from serving2apps.errors import MigrationError
 from serving2apps.model_reader import ModelInfo, Resource
 
-_SECRET = re.compile(r"^\{\{\s*secrets/([^/\s}]+)/([^/\s}]+)\s*\}\}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -244,9 +243,9 @@ def update_bundle(databricks_yml: str, app_yaml: str, model: ModelInfo, environm
         if value == REDACTED:
             findings.append(Finding("S2A204", f"{var} had a plain value on the endpoint; it was not copied"))
             continue
-        secret = _SECRET.match(value.strip()) if is_secret_reference(value) else None
+        secret = secret_reference(value)
         if secret:
-            scope, key = secret.groups()
+            scope, key = secret
             name = resources.add("secret", {"scope": scope, "key": key, "permission": "READ"},
                                  _slug(f"secret-{scope}-{key}"))
             versions.add(SECRET_SINCE)

@@ -7,18 +7,14 @@ endpoints with no custom MLflow model behind them (foundation or external models
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.errors import DatabricksError, NotFound, PermissionDenied, Unauthenticated
 
+from serving2apps.environment_secrets import safe_environment
 from serving2apps.errors import MigrationError
 
-# Environment variable names whose plain (non-secret-reference) values must never be recorded.
-_SENSITIVE_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL|AUTH|\bPAT\b", re.IGNORECASE)
-_SECRET_REFERENCE = re.compile(r"^\{\{\s*secrets/[^/\s}]+/[^/\s}]+\s*\}\}$")
-REDACTED = "<redacted: plain value of a sensitive variable>"
 
 
 @dataclass(frozen=True)
@@ -40,17 +36,6 @@ class ServedModel:
     def model_uri(self) -> str:
         return f"models:/{self.model_name}/{self.model_version}"
 
-
-def is_secret_reference(value: str) -> bool:
-    return bool(_SECRET_REFERENCE.match(value.strip()))
-
-
-def safe_environment(env: dict[str, str] | None) -> dict[str, str]:
-    """The endpoint's environment as it may be written down: references kept, sensitive plain values hidden."""
-    return {
-        name: value if is_secret_reference(value) or not _SENSITIVE_NAME.search(name) else REDACTED
-        for name, value in sorted((env or {}).items())
-    }
 
 
 def describe(client: WorkspaceClient) -> str:

@@ -31,6 +31,7 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider
 
 from serving2apps.codemod.findings import Finding
+from serving2apps.codemod.import_changes import apply_import_changes
 from serving2apps.codemod.parsing import parse_source
 from serving2apps.codemod.to_async import blocking_calls_in_async, make_async
 from serving2apps.codemod.names import (
@@ -649,7 +650,7 @@ def migrate_agent_source(
     if reasons:
         new_module, entries = _to_adapter(module, agent, state, artifacts, model_config_file, reasons)
         strategy = "adapter"
-    new_module = _fix_imports(new_module, state.context)
+    new_module = apply_import_changes(new_module, state.context)
 
     native: set[str] = set()
     if mode == "async" and strategy == "functions":
@@ -664,7 +665,7 @@ def migrate_agent_source(
     names = _Allocator(_module_bound_names(new_module, set()))
     handlers = (names.name("invoke_agent"), names.name("stream_agent"))
     registration = _registration(*entries, native, *handlers, context)
-    new_module = AddImportsVisitor(context).transform_module(new_module.with_changes(body=[*new_module.body, *registration]))
+    new_module = apply_import_changes(new_module.with_changes(body=[*new_module.body, *registration]), context)
     if native:
         state.findings += blocking_calls_in_async(new_module.code, filename, native | set(handlers))
     return AgentFileResult(new_module.code, strategy, state.findings)
@@ -1040,8 +1041,3 @@ def _all_classes(module) -> list[cst.ClassDef]:
 
     module.visit(_Classes())
     return found
-
-
-def _fix_imports(module: cst.Module, context: CodemodContext) -> cst.Module:
-    module = RemoveImportsVisitor(context).transform_module(module)
-    return AddImportsVisitor(context).transform_module(module)

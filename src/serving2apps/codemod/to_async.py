@@ -32,6 +32,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProv
 
 from serving2apps.codemod import async_api as api
 from serving2apps.codemod.findings import Finding
+from serving2apps.codemod.import_changes import apply_import_changes
 
 ADAPTERS = "agent_server.adapters"
 
@@ -717,8 +718,7 @@ def make_async(module: cst.Module, entries: list[str], filename: str) -> AsyncRe
         report("S2A173", f"client {done}, its only uses are now awaited")
     converted = sorted(plan.converted)
     report("S2A170", f"{len(converted)} function(s) became async: {', '.join(converted)}")
-    new_module = RemoveImportsVisitor(context).transform_module(new_module)
-    new_module = AddImportsVisitor(context).transform_module(new_module)
+    new_module = apply_import_changes(new_module, context)
     return AsyncResult(new_module, set(plan.converted), findings)
 
 

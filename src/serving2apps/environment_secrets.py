@@ -1,0 +1,32 @@
+"""Which endpoint environment values are secrets, and how they may be written down.
+
+Kept apart from the workspace client so that migrate (which reads recorded environments) does not import the
+databricks-sdk, whose import alone takes seconds.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Environment variable names whose plain (non-secret-reference) values must never be recorded.
+_SENSITIVE_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL|AUTH|\bPAT\b", re.IGNORECASE)
+_SECRET_REFERENCE = re.compile(r"^\{\{\s*secrets/([^/\s}]+)/([^/\s}]+)\s*\}\}$")
+REDACTED = "<redacted: plain value of a sensitive variable>"
+
+
+def secret_reference(value: str) -> tuple[str, str] | None:
+    """(scope, key) of a `{{secrets/scope/key}}` reference, else None."""
+    match = _SECRET_REFERENCE.match(value.strip())
+    return (match.group(1), match.group(2)) if match else None
+
+
+def is_secret_reference(value: str) -> bool:
+    return secret_reference(value) is not None
+
+
+def safe_environment(env: dict[str, str] | None) -> dict[str, str]:
+    """The endpoint's environment as it may be written down: references kept, sensitive plain values hidden."""
+    return {
+        name: value if is_secret_reference(value) or not _SENSITIVE_NAME.search(name) else REDACTED
+        for name, value in sorted((env or {}).items())
+    }
