@@ -14,7 +14,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Callable
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from servers import LoopbackHTTPServer
 
@@ -25,6 +25,7 @@ class Recorded:
     path: str
     headers: dict[str, str]
     body: bytes
+    query: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -48,6 +49,7 @@ class WorkspaceServer(LoopbackHTTPServer):
         self.requests: list[Recorded] = []
         self.routes: list[tuple[str, re.Pattern, Handler]] = []
         self.serving_endpoints: dict[str, dict] = {}
+        self.experiments: dict[str, str] = {}  # path → id
         # (method, path) → replies to send before the normal route answers (fault injection).
         self.faults: dict[tuple[str, str], deque[Reply]] = {}
         self.workspace_id = "1234567890123456"
@@ -60,6 +62,8 @@ class WorkspaceServer(LoopbackHTTPServer):
             lambda s, r, p: Reply(200, {"oidc_endpoint": f"{s.url}/oidc", "workspace_id": s.workspace_id}),
         )
         self.add_route("GET", "/api/2.0/serving-endpoints/{name}", _get_serving_endpoint)
+        self.add_route("GET", "/api/2.0/mlflow/experiments/get-by-name", _get_experiment_by_name)
+        self.add_route("POST", "/api/2.0/mlflow/experiments/create", _create_experiment)
         super().__init__(self._handler_class())
 
     def add_route(self, method: str, path: str, handler: Handler) -> None:
@@ -99,6 +103,7 @@ class WorkspaceServer(LoopbackHTTPServer):
                     path=urlsplit(self.path).path,
                     headers={k.lower(): v for k, v in self.headers.items()},
                     body=self.rfile.read(length) if length else b"",
+                    query={k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()},
                 )
                 server.requests.append(request)
                 reply = server._answer(request)
@@ -171,3 +176,19 @@ def custom_model_endpoint(name: str, entities: list[dict], routes: list[tuple[st
             },
         },
     }
+
+
+def _get_experiment_by_name(server: WorkspaceServer, request: Recorded, params: dict) -> Reply:
+    name = request.query.get("experiment_name", "")
+    if name not in server.experiments:
+        return Reply(404, {"error_code": "RESOURCE_DOES_NOT_EXIST", "message": f"Experiment '{name}' does not exist."})
+    return Reply(200, {"experiment": {"experiment_id": server.experiments[name], "name": name,
+                                      "lifecycle_stage": "active"}})
+
+
+def _create_experiment(server: WorkspaceServer, request: Recorded, params: dict) -> Reply:
+    name = json.loads(request.body)["name"]
+    if name in server.experiments:
+        return Reply(400, {"error_code": "RESOURCE_ALREADY_EXISTS", "message": f"Experiment '{name}' already exists."})
+    server.experiments[name] = str(1000 + len(server.experiments))
+    return Reply(200, {"experiment_id": server.experiments[name]})

@@ -69,6 +69,13 @@ def _verify(args: argparse.Namespace) -> int:
     return EXIT_REVIEW if any(f.kind == "review" for f in findings) else EXIT_OK
 
 
+def _deploy(args: argparse.Namespace) -> int:
+    from serving2apps.deploy import deploy
+
+    return deploy(args.app_dir.resolve(), profile=args.profile, target=args.target, bind=args.bind,
+                  smoke_test=not args.skip_smoke_test)
+
+
 def _init(args: argparse.Namespace) -> int:
     from serving2apps.download import Source
     from serving2apps.init import init
@@ -213,6 +220,21 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("--lock", action="store_true", help="resolve the merged dependencies with `uv lock` and "
                          "write uv.lock (needs uv and the package index); refuses, writing nothing, if they conflict")
     migrate.set_defaults(run=_migrate)
+
+    deploy = commands.add_parser(
+        "deploy",
+        help="deploy the migrated app: bundle validate, deploy and run, then ask it one question",
+        description="Runs `databricks bundle validate`, `deploy` and `run` (deploy alone does not restart the app) "
+        "in the app folder, then calls the deployed app's /invocations with your OAuth token and prints the answer. "
+        "Exit codes: 0 deployed and answering, 2 error (the failing command and a hint).",
+    )
+    deploy.add_argument("--app-dir", type=Path, default=Path("."), help="the migrated app (default: .)")
+    deploy.add_argument("--profile", help="Databricks CLI profile of the target workspace")
+    deploy.add_argument("--target", help="bundle target (default: the bundle's default, dev)")
+    deploy.add_argument("--bind", action="store_true", help="adopt an existing app of the same name "
+                        "(databricks bundle deployment bind) instead of failing")
+    deploy.add_argument("--skip-smoke-test", action="store_true", help="do not query the deployed app")
+    deploy.set_defaults(run=_deploy)
 
     verify = commands.add_parser("verify", help=VERIFY_HELP, description=VERIFY_HELP + ". Exit codes: 0 same "
                                  "answers, 1 different answers (review), 2 error.")

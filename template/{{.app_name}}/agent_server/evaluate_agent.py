@@ -5,6 +5,8 @@ input_example.json beside this app, as downloaded with the original model). The 
 """
 
 import argparse
+import asyncio
+import inspect
 import json
 import sys
 from pathlib import Path
@@ -47,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
 
     def predict(input, **rest):
         result = invoke(ResponsesAgentRequest(input=input, **rest))
+        if inspect.isawaitable(result):  # migrated handlers are async; evaluate calls predict from threads
+            result = asyncio.run(result)
         return result if isinstance(result, dict) else result.model_dump(exclude_none=True)
 
     data = [{"inputs": request} for request in load_requests(args.file)]

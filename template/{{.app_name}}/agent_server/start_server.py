@@ -20,7 +20,7 @@ import agent_server.agent  # noqa: E402,F401  (importing it registers the @invok
 app = AgentServer("ResponsesAgent").app
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None, app_path: str = "agent_server.start_server:app") -> None:
     on_apps = "DATABRICKS_APP_PORT" in os.environ
     parser = argparse.ArgumentParser(description="Serve the agent with the MLflow agent server.")
     parser.add_argument("--host", default="0.0.0.0" if on_apps else "127.0.0.1")
@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     # An import string, not the app object: uvicorn needs it for --workers and --reload.
     uvicorn.run(
-        "agent_server.start_server:app",
+        app_path,
         host=args.host,
         port=args.port,
         workers=args.workers,
