@@ -34,7 +34,8 @@ def test_init_example_end_to_end(tmp_path):
     assert "uv run start-app" in result.stdout
     with running_agent_app(app, tmp_path / "server.log") as base:
         answer = httpx.post(base + "/invocations", json=echo.INPUT_EXAMPLE, timeout=30).json()
-    assert answer["output"][0]["content"][0]["text"] == "bonjour: hello world"
+    assert answer["output"][-1]["content"][0]["text"] == "bonjour: hello world"
+    assert [i["type"] for i in answer["output"]] == ["function_call", "function_call_output", "message"]
 
 
 def test_existing_folders_are_never_touched(tmp_path):

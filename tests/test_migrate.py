@@ -186,7 +186,8 @@ def test_migrated_app_serves_and_stays_responsive(model, app, tmp_path):
     run(model, app)
     with running_agent_app(app, tmp_path / "server.log") as base:
         answer = httpx.post(base + "/invocations", json=REQUEST, timeout=30).json()
-        assert answer["output"][0]["content"][0]["text"] == "bonjour: hello world"
+        assert answer["output"][-1]["content"][0]["text"] == "bonjour: hello world"
+        assert answer["output"][1]["output"] == "2 words"
         with httpx.stream("POST", base + "/invocations", json={**REQUEST, "stream": True}, timeout=30) as events:
             deltas = [json.loads(line[6:])["delta"] for line in events.iter_lines()
                       if line.startswith("data: {") and "output_text.delta" in line]

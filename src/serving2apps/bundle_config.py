@@ -26,6 +26,7 @@ from ruamel.yaml.error import YAMLError
 from serving2apps.codemod.findings import Finding
 from serving2apps.environment_secrets import REDACTED, secret_reference
 from serving2apps.errors import MigrationError
+from serving2apps.yaml_limits import plain_yaml_problem
 from serving2apps.model_reader import ModelInfo, Resource
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -92,6 +93,9 @@ def _yaml() -> YAML:
 
 
 def _load(text: str, name: str):
+    problem = plain_yaml_problem(text)
+    if problem:
+        raise MigrationError(f"{name} is refused: {problem}", f"fix {name} (serving2apps did not change it)")
     try:
         data = _yaml().load(text)
     except (YAMLError, RecursionError) as exc:

@@ -21,6 +21,7 @@ from packaging.version import Version
 
 from serving2apps.codemod.findings import Finding
 from serving2apps.errors import MigrationError
+from serving2apps.yaml_limits import plain_yaml_problem
 from serving2apps.model_reader import ModelInfo
 
 # Only the model server needed these (mlflow itself is merged with the app's own minimum, like any package).
@@ -31,7 +32,11 @@ def model_requirements(model: ModelInfo) -> list[str]:
     if model.requirements:
         return (model.root / model.requirements).read_text(encoding="utf-8").splitlines()
     if model.conda_env:
-        conda = yaml.safe_load((model.root / model.conda_env).read_text(encoding="utf-8")) or {}
+        text = (model.root / model.conda_env).read_text(encoding="utf-8")
+        problem = plain_yaml_problem(text)
+        if problem:
+            raise MigrationError(f"{model.conda_env} is refused: {problem}", "download the model again")
+        conda = yaml.safe_load(text) or {}
         for dep in conda.get("dependencies") or []:
             if isinstance(dep, dict) and "pip" in dep:
                 return [str(x) for x in dep["pip"]]

@@ -89,7 +89,10 @@ def init(
     }
     problems = TemplateSchema.load(template_root()).problems(answers)
     if problems:
-        raise MigrationError("; ".join(problems), "fix the value and run the command again")
+        raise MigrationError("; ".join(problems), "pass a valid value (an app name: lowercase letters, digits and "
+                             "hyphens, 2 to 30 characters) and run the command again")
+    if output_dir.exists() and not output_dir.is_dir():
+        raise MigrationError(f"--output-dir {output_dir} is a file, not a folder", "choose a folder for --output-dir")
     app_dir, model_dir = output_dir / app_name, output_dir / DEFAULT_DEST
     for existing in (app_dir, model_dir):
         if existing.exists():

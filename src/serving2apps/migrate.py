@@ -184,7 +184,17 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async", lock: b
     return plan
 
 
+# An agent file this large is generated code or data, and libcst would take minutes on it.
+_MAX_AGENT_BYTES = 2 * 1024 * 1024
+
+
 def _decode(data: bytes, name: str) -> str:
+    if len(data) > _MAX_AGENT_BYTES:
+        raise MigrationError(
+            f"{name} is {len(data) / 1024 / 1024:.1f} MB; serving2apps migrates agent files up to "
+            f"{_MAX_AGENT_BYTES // 1024 // 1024} MB",
+            "move data out of the agent file (into artifacts or a code/ module read at run time) and log the model again",
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from serving2apps.errors import MigrationError
+from serving2apps.yaml_limits import plain_yaml_problem
 
 # metadata.task that mlflow writes for each agent interface (mlflow/pyfunc/model.py).
 RESPONSES_AGENT_TASK = "agent/v1/responses"
@@ -96,11 +97,16 @@ def _load_mlmodel(root: Path) -> dict:
             "point at the folder that holds MLmodel (serving2apps download writes one)",
         )
     if path.stat().st_size > _MAX_MLMODEL_BYTES:
-        raise MigrationError(f"{path} is larger than {_MAX_MLMODEL_BYTES} bytes; an MLmodel file is a few KB")
+        raise MigrationError(f"{path} is larger than {_MAX_MLMODEL_BYTES} bytes; an MLmodel file is a few KB",
+                             "download the model again; if it is really this large, move data out of its metadata")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
         raise MigrationError(f"{path} is not valid YAML: {exc}", "download the model again") from None
+    problem = plain_yaml_problem(text)
+    if problem:
+        raise MigrationError(f"{path} is refused: {problem}", "download the model again")
+    data = yaml.safe_load(text)
     if not isinstance(data, dict):
         raise MigrationError(f"{path} does not hold a YAML mapping", "download the model again")
     return data
@@ -109,13 +115,16 @@ def _load_mlmodel(root: Path) -> dict:
 def _resources(section: object, origin: str) -> list[Resource]:
     if not section:
         return []
-    if not isinstance(section, dict) or not isinstance(section.get("databricks", {}), dict):
-        raise MigrationError(f"MLmodel {origin} is not in mlflow's resources format (api_version 1)")
+    if not isinstance(section, dict) or not isinstance(section.get("databricks", {}), dict) \
+            or str(section.get("api_version", "1")) != "1":
+        raise MigrationError(f"MLmodel {origin} is not in mlflow's resources format (api_version 1)",
+                             "download the model again; if it was logged with a newer mlflow, upgrade serving2apps")
     found = []
     for rtype, entries in sorted((section.get("databricks") or {}).items()):
         for entry in entries or []:
             if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
-                raise MigrationError(f"MLmodel {origin}: a {rtype} entry has no name: {entry!r}")
+                raise MigrationError(f"MLmodel {origin}: a {rtype} entry has no name: {entry!r}",
+                                     "download the model again, or log it with resources that name what they use")
             found.append(Resource(rtype, entry["name"], entry.get("on_behalf_of_user"), origin))
     return found
 
@@ -196,7 +205,9 @@ def read_model(root: Path) -> ModelInfo:
         try:
             json.loads((root / input_example).read_text(encoding="utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
-            raise MigrationError(f"{root / input_example} is not valid JSON: {exc}", "download the model again") from None
+            raise MigrationError(f"{root / input_example} is not valid JSON: {exc}",
+                                 "delete input_example.json from the model folder (verify then sends a built "
+                                 "request), or download the model again") from None
 
     return ModelInfo(
         root=root,

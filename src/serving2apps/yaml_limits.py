@@ -1,0 +1,30 @@
+"""Limits on the YAML serving2apps reads from models and apps: no aliases, bounded nesting.
+
+MLmodel, conda.yaml and databricks.yml are plain configuration; mlflow and the bundle CLI never write anchors
+and aliases, and an alias-based "billion laughs" document stays small when parsed but explodes when written
+back out. Deep nesting exhausts the parser's recursion. Both are refused before any loader builds the document.
+"""
+
+from __future__ import annotations
+
+import yaml
+
+MAX_DEPTH = 64
+
+
+def plain_yaml_problem(text: str) -> str | None:
+    """Why this text is not plain configuration YAML (aliases, nesting too deep), or None."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                return "it uses YAML aliases (*name), which configuration files here never need"
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return f"it nests deeper than {MAX_DEPTH} levels"
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError as exc:
+        return f"it is not valid YAML: {str(exc).splitlines()[0]}"
+    return None
