@@ -126,8 +126,11 @@ def main() -> None:
     parser.add_argument("--model-time", type=float, default=0.1, help="seconds per model call (two per request)")
     parser.add_argument("--duration", type=float, default=6.0)
     parser.add_argument("--only", nargs="*", help="forms to run (default: all)")
+    parser.add_argument("--clients", nargs="*", type=int, help="concurrency levels (default: 1 8 32 128 256)")
+    parser.add_argument("--whole-only", action="store_true", help="skip the streaming sweep")
+    parser.add_argument("--output", default="serving", help="results file stem under benchmarks/results/")
     args = parser.parse_args()
-    sweep = [1, 32, 128] if args.quick else [1, 8, 32, 128, 256]
+    sweep = args.clients or ([1, 32, 128] if args.quick else [1, 8, 32, 128, 256])
     duration = 3.0 if args.quick else args.duration
     model_time = 2 * args.model_time
     RESULTS.mkdir(exist_ok=True)
@@ -162,7 +165,7 @@ def main() -> None:
                 form_env = {**env, "PYTHONPATH": str(app), "MLFLOW_TRACKING_URI": f"sqlite:///{app / 'traces.db'}"}
             with running_server(command, cwd, form_env, log, health, timeout=180) as proc:
                 for stream in (False, True):
-                    if stream and form == "original":
+                    if stream and (form == "original" or args.whole_only):
                         continue  # MLflow's scoring server answers whole responses only
                     for clients in sweep:
                         row = {"form": form, **load(f"http://127.0.0.1:{port}", clients, duration, stream)}
@@ -176,8 +179,8 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     machine = {"cores": os.cpu_count(), "model_time_per_request_s": model_time, "duration_s": duration,
                "worker_threads": POOL, "python": sys.version.split()[0]}
-    (RESULTS / "serving.json").write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n")
-    plot(rows, RESULTS / "serving.png", model_time)
+    (RESULTS / f"{args.output}.json").write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n")
+    plot(rows, RESULTS / f"{args.output}.png", model_time)
     print()
     print(table(rows))
 

@@ -189,6 +189,41 @@ def test_a_503_is_retried(workspace, tmp_path):
     assert len(gets) == 2
 
 
+def test_a_429_with_retry_after_is_retried(workspace, tmp_path):
+    workspace.fail_next(
+        "GET", "/api/2.0/serving-endpoints/echo-endpoint",
+        Reply(429, {"error_code": "REQUEST_LIMIT_EXCEEDED", "message": "slow down"}, {"Retry-After": "1"}),
+    )
+    download(Source(endpoint="echo-endpoint"), tmp_path / "m", retry=FAST, log=lambda m: None)
+    gets = [r for r in workspace.requests if r.path == "/api/2.0/serving-endpoints/echo-endpoint"]
+    assert len(gets) == 2
+
+
+def test_a_workspace_slower_than_the_timeout_is_explained(workspace, monkeypatch, tmp_path):
+    monkeypatch.setenv("SERVING2APPS_HTTP_TIMEOUT_SECONDS", "1")
+    monkeypatch.setenv("SERVING2APPS_RETRY_TIMEOUT_SECONDS", "3")
+    slow = Reply(200, workspace.serving_endpoints["echo-endpoint"], delay=2.5)
+    workspace.fail_next("GET", "/api/2.0/serving-endpoints/echo-endpoint", *[slow] * 10)
+    with pytest.raises(MigrationError) as refused:
+        download(Source(endpoint="echo-endpoint"), tmp_path / "m", retry=FAST, log=lambda m: None)
+    assert "echo-endpoint" in refused.value.problem and "time" in str(refused.value).lower()
+    assert refused.value.fix
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_token_that_expires_between_resolve_and_download_is_explained(workspace, mlflow_server, monkeypatch,
+                                                                        tmp_path):
+    with FaultProxy(mlflow_server, refuse=lambda method, path: 401) as proxy:
+        monkeypatch.setenv("MLFLOW_TRACKING_URI", proxy.url)
+        monkeypatch.setenv("MLFLOW_REGISTRY_URI", proxy.url)
+        with pytest.raises(MigrationError) as refused:
+            download(Source(endpoint="echo-endpoint"), tmp_path / "m", retry=FAST, log=lambda m: None)
+    assert proxy.refused_count >= 1
+    assert "401" in refused.value.problem or "auth" in refused.value.problem.lower()
+    assert "databricks auth login" in refused.value.fix
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_deleted_model_version(workspace, tmp_path):
     workspace.serving_endpoints["gone"] = custom_model_endpoint(
         "gone", [{"name": "g", "entity_name": "echo_plain", "entity_version": "99"}]

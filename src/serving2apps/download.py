@@ -159,6 +159,23 @@ def _is_permanent(exc: Exception) -> bool:
     return getattr(exc, "error_code", None) in _PERMANENT_ERRORS
 
 
+@contextmanager
+def _auth_failures_stop(model_uri: str, profile: str | None):
+    """A 401/403 from the registry (a token that expired after the endpoint was resolved, say) is not retried."""
+    try:
+        yield
+    except Exception as exc:
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        text = str(exc)
+        if status in (401, 403) or "UNAUTHENTICATED" in text or "401 Client Error" in text or "403 Client Error" in text:
+            raise MigrationError(
+                f"cannot download {model_uri}: the registry refused the credentials ({text.splitlines()[0][:200]})",
+                f"your token may have expired: run `databricks auth login --profile {profile or 'DEFAULT'}`, then "
+                "run the command again",
+            ) from None
+        raise
+
+
 def fetch_model_uri(model_uri: str, into: Path, profile: str | None, retry: Retry, log: Callable[[str], None]) -> None:
     import mlflow.artifacts
     from mlflow.exceptions import MlflowException
@@ -179,7 +196,8 @@ def fetch_model_uri(model_uri: str, into: Path, profile: str | None, retry: Retr
         for child in into.iterdir():
             shutil.rmtree(child) if child.is_dir() else child.unlink()
         try:
-            with _mlflow_http_retries_off(), _Progress(into, f"downloading {model_uri}"):
+            with _auth_failures_stop(model_uri, profile), _mlflow_http_retries_off(), \
+                    _Progress(into, f"downloading {model_uri}"):
                 mlflow.artifacts.download_artifacts(
                     artifact_uri=model_uri,
                     dst_path=str(into),

@@ -7,9 +7,11 @@ endpoints with no custom MLflow model behind them (foundation or external models
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from databricks.sdk import WorkspaceClient
+from databricks.sdk.config import Config
 from databricks.sdk.errors import DatabricksError, NotFound, PermissionDenied, Unauthenticated
 
 from serving2apps.environment_secrets import safe_environment
@@ -43,10 +45,22 @@ def describe(client: WorkspaceClient) -> str:
     return f"profile {profile} ({client.config.host or 'no host'})"
 
 
+def _timeouts() -> dict:
+    """Per-request and overall retry budgets. The SDK reads neither from the environment; its defaults (60 s per
+    request, 300 s of retries) stand unless these variables say otherwise."""
+    budgets = {}
+    for variable, key, kind in (("SERVING2APPS_HTTP_TIMEOUT_SECONDS", "http_timeout_seconds", float),
+                                ("SERVING2APPS_RETRY_TIMEOUT_SECONDS", "retry_timeout_seconds", int)):
+        if os.environ.get(variable):
+            budgets[key] = kind(os.environ[variable])
+    return budgets
+
+
 def workspace_client(profile: str | None) -> WorkspaceClient:
     """A client for the profile; with no profile, the SDK's own default (environment, then DEFAULT)."""
     try:
-        return WorkspaceClient(profile=profile) if profile else WorkspaceClient()
+        config = Config(profile=profile, **_timeouts()) if profile else Config(**_timeouts())
+        return WorkspaceClient(config=config)
     except (ValueError, DatabricksError) as exc:
         name = profile or "DEFAULT"
         raise MigrationError(
@@ -125,8 +139,12 @@ def resolve_endpoint(client: WorkspaceClient, endpoint: str, served_entity: str 
             f"no permission to read serving endpoint {endpoint!r}: {_first_line(exc)}",
             "ask the endpoint's owner for CAN_QUERY or CAN_MANAGE on it",
         ) from None
-    except DatabricksError as exc:
-        raise MigrationError(f"reading serving endpoint {endpoint!r} failed: {_first_line(exc)}") from None
+    except (DatabricksError, TimeoutError, OSError) as exc:
+        raise MigrationError(
+            f"reading serving endpoint {endpoint!r} failed: {_first_line(exc)}",
+            "the SDK retried until its time budget ran out: check the workspace's status and your network, then "
+            "try again (SERVING2APPS_HTTP_TIMEOUT_SECONDS / SERVING2APPS_RETRY_TIMEOUT_SECONDS raise the budgets)",
+        ) from None
 
     config = detail.config or detail.pending_config
     entities = _entities(config) if config else []
