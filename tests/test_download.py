@@ -413,3 +413,18 @@ def test_an_unknown_model_uri_shape_is_refused(tmp_path):
     with pytest.raises(MigrationError, match="not a model URI"):
         download(Source(model_uri="s3://bucket/model"), tmp_path / "m", retry=FAST, log=lambda m: None)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("source, mode", [(Source(endpoint="echo-endpoint"), "async"),
+                                          (Source(model_uri="models:/echo_full/1"), "sync")],
+                         ids=["endpoint-async", "model-uri-sync"])
+def test_init_downloads_migrates_and_verifies(workspace, source, mode, tmp_path):
+    from serving2apps.init import init
+
+    lines = []
+    code = init(source, "remote-agent", tmp_path, mode=mode, verify=True, engine="copier", log=lines.append)
+    assert code in (0, 1), "\n".join(lines)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["original_mlflow_model", "remote-agent"]
+    report = json.loads((tmp_path / "remote-agent" / ".serving2apps" / "report.json").read_text())
+    assert report["summary"]["mode"] == mode
+    assert "S2A400" in {f["code"] for f in report["findings"]}, "\n".join(lines)
