@@ -52,7 +52,7 @@ def test_migrate_places_code_artifacts_and_report(model, app):
     assert code == 0, output
     agent = (app / "agent_server" / "agent.py").read_text()
     assert "@invoke()" in agent and "class EchoAgent" not in agent
-    assert "from agent_server.helpers.text import words" in agent
+    assert "from agent_server.helpers.text import count_words, words" in agent
     assert (app / "agent_server" / "helpers" / "text.py").is_file()
     assert (app / "agent_server" / "helpers" / "__init__.py").is_file()
     assert (app / "agent_server" / "artifacts" / "prompt.txt").read_text().strip() == "bonjour"

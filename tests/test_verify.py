@@ -24,15 +24,17 @@ def test_same_answers(migrated):
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     assert "S2A400" in result.stdout
-    assert re.search(r"invoke \(whole answer\)\s+1\s+1\s+same", result.stdout)
-    assert re.search(r"stream \(finished items\)\s+1\s+1\s+same", result.stdout)
+    assert re.search(r"invoke \(whole answer\)\s+3\s+3\s+same", result.stdout)
+    assert re.search(r"stream \(finished items\)\s+3\s+3\s+same", result.stdout)
 
 
 def test_a_different_answer_is_reported_for_review(migrated, tmp_path):
     app, model = migrated
     agent = app / "agent_server" / "agent.py"
     original = agent.read_text()
-    agent.write_text(original.replace('return f"{prefix}: {text}"', 'return f"{prefix}! {text}"'))
+    changed = original.replace('return f"{prefix}: {_text(request)}"', 'return f"{prefix}! {_text(request)}"')
+    assert changed != original
+    agent.write_text(changed)
     try:
         findings = verify(app, model, log=lambda m: None)
     finally:

@@ -95,7 +95,7 @@ def _yaml() -> YAML:
 def _load(text: str, name: str):
     problem = plain_yaml_problem(text)
     if problem:
-        raise MigrationError(f"{name} is refused: {problem}", f"fix {name} (serving2apps did not change it)")
+        raise MigrationError(f"{name} {problem}", f"fix {name} (serving2apps did not change it)")
     try:
         data = _yaml().load(text)
     except (YAMLError, RecursionError) as exc:

@@ -35,7 +35,7 @@ def model_requirements(model: ModelInfo) -> list[str]:
         text = (model.root / model.conda_env).read_text(encoding="utf-8")
         problem = plain_yaml_problem(text)
         if problem:
-            raise MigrationError(f"{model.conda_env} is refused: {problem}", "download the model again")
+            raise MigrationError(f"{model.conda_env} {problem}", "download the model again")
         conda = yaml.safe_load(text) or {}
         for dep in conda.get("dependencies") or []:
             if isinstance(dep, dict) and "pip" in dep:

@@ -105,7 +105,7 @@ def _load_mlmodel(root: Path) -> dict:
         raise MigrationError(f"{path} is not valid YAML: {exc}", "download the model again") from None
     problem = plain_yaml_problem(text)
     if problem:
-        raise MigrationError(f"{path} is refused: {problem}", "download the model again")
+        raise MigrationError(f"{path} {problem}", "download the model again")
     data = yaml.safe_load(text)
     if not isinstance(data, dict):
         raise MigrationError(f"{path} does not hold a YAML mapping", "download the model again")

@@ -13,18 +13,18 @@ MAX_DEPTH = 64
 
 
 def plain_yaml_problem(text: str) -> str | None:
-    """Why this text is not plain configuration YAML (aliases, nesting too deep), or None."""
+    """Why this text is not plain configuration YAML, as a predicate ("is not valid YAML: ..."), or None."""
     depth = 0
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent):
-                return "it uses YAML aliases (*name), which configuration files here never need"
+                return "uses YAML aliases (*name), which configuration files here never need"
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    return f"it nests deeper than {MAX_DEPTH} levels"
+                    return f"nests deeper than {MAX_DEPTH} levels"
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
     except yaml.YAMLError as exc:
-        return f"it is not valid YAML: {str(exc).splitlines()[0]}"
+        return f"is not valid YAML: {str(exc).splitlines()[0]}"
     return None
