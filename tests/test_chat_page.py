@@ -3,7 +3,6 @@ with a tool call answers a typed message, streamed, with the tool call shown. A 
 tests/.artifacts/chat_page.png."""
 
 import os
-import shutil
 import sys
 from pathlib import Path
 

@@ -3,7 +3,6 @@ and stream, on the same request, and the outputs are compared."""
 
 import asyncio
 import importlib.util
-import sys
 import uuid
 
 import mlflow.genai.agent_server.server as agent_server_registry

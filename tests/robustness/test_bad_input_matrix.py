@@ -61,7 +61,7 @@ def flavor(data: dict) -> dict:
 
 def app(root: Path) -> Path:
     """An app migrated from the example, beside its original_mlflow_model."""
-    shutil.copytree(PRISTINE, root, dirs_exist_ok=True)
+    shutil.copytree(SHARED["pristine"], root, dirs_exist_ok=True)
     return root / "app"
 
 
@@ -133,7 +133,7 @@ def read_only_output(root):
 def endpoint(name: str, spec: dict | None = None, *extra: str):
     def setup(root):
         if spec is not None:
-            WORKSPACE.serving_endpoints[name] = spec
+            SHARED["workspace"].serving_endpoints[name] = spec
         return ["download", "--endpoint", name, "--dest", str(root / "out"), *extra]
     return setup
 
@@ -249,22 +249,21 @@ CASES = [
     Case("deploy-outside-an-app", lambda r: ["deploy", "--app-dir", str(r)], "no databricks.yml", "inside"),
 ]
 
-PRISTINE: Path
-WORKSPACE: WorkspaceServer
+# What the module's fixtures set up once, for the cases' setup functions.
+SHARED: dict = {}
 
 
 @pytest.fixture(scope="module", autouse=True)
 def pristine(tmp_path_factory):
-    global PRISTINE
-    PRISTINE = tmp_path_factory.mktemp("pristine")
-    init(None, "app", PRISTINE, example=True, engine="copier", log=lambda m: None)
+    SHARED["pristine"] = tmp_path_factory.mktemp("pristine")
+    init(None, "app", SHARED["pristine"], example=True, engine="copier", log=lambda m: None)
 
 
 @pytest.fixture(scope="module", autouse=True)
 def workspace():
-    global WORKSPACE
-    with WorkspaceServer() as WORKSPACE:
-        yield WORKSPACE
+    with WorkspaceServer() as server:
+        SHARED["workspace"] = server
+        yield server
 
 
 def snapshot(root: Path) -> dict:
@@ -281,9 +280,9 @@ def snapshot(root: Path) -> dict:
 
 
 @pytest.fixture
-def case_env(monkeypatch, tmp_path):
-    monkeypatch.setenv("DATABRICKS_HOST", WORKSPACE.url)
-    monkeypatch.setenv("DATABRICKS_TOKEN", WORKSPACE.token)
+def case_env(monkeypatch, tmp_path, workspace):
+    monkeypatch.setenv("DATABRICKS_HOST", workspace.url)
+    monkeypatch.setenv("DATABRICKS_TOKEN", workspace.token)
     monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(tmp_path / "no-databrickscfg"))
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
     monkeypatch.chdir(tmp_path)
