@@ -34,3 +34,23 @@ def test_interrupted_download_leaves_nothing(mlflow_server, registered, tmp_path
     assert proc.returncode != 0
     assert "interrupted" in stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_interrupted_init_after_writing_leaves_nothing(tmp_path, sig):
+    """Signalled once the migration has written the staged app (while verify serves it): no app, no model, no
+    staging folder, and no server left running."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "serving2apps.cli", "init", "--example", "--app-name", "cut-agent", "--yes",
+         "--engine", "copier", "--verify", "--output-dir", str(tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob(".serving2apps-init-*/cut-agent/MIGRATION_REPORT.md")):
+        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
+        time.sleep(0.1)
+    proc.send_signal(sig)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "interrupted" in stderr
+    assert list(tmp_path.iterdir()) == []
