@@ -13,6 +13,8 @@ def test_agent_evaluate_scores_the_input_example(tmp_path):
     init(None, "eval-agent", tmp_path, example=True, engine="copier", log=lambda m: None)
     app = tmp_path / "eval-agent"
     env = {**os.environ, "PYTHONPATH": str(app), "MLFLOW_TRACKING_URI": f"sqlite:///{tmp_path / 'eval.db'}"}
+    for inherited in ("MLFLOW_EXPERIMENT_ID", "MLFLOW_EXPERIMENT_NAME"):  # they name another store's experiment
+        env.pop(inherited, None)
     done = subprocess.run([sys.executable, "-m", "agent_server.evaluate_agent"], cwd=app, env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
