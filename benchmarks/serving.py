@@ -128,6 +128,9 @@ def main() -> None:
     parser.add_argument("--clients", nargs="*", type=int, help="concurrency levels (default: 1 8 32 128 256)")
     parser.add_argument("--whole-only", action="store_true", help="skip the streaming sweep")
     parser.add_argument("--output", default="serving", help="results file stem under benchmarks/results/")
+    parser.add_argument("--trace", action="store_true", help="keep MLflow tracing on (to a local sqlite store, "
+                        "whose writes then dominate the server's CPU); off by default so the figures are about "
+                        "the serving code")
     args = parser.parse_args()
     sweep = args.clients or ([1, 32, 128] if args.quick else [1, 8, 32, 128, 256])
     duration = 3.0 if args.quick else args.duration
@@ -142,6 +145,8 @@ def main() -> None:
         model_env = {"OPENAI_BASE_URL": f"{model_url}/v1", "OPENAI_API_KEY": "benchmark-token"}
         os.environ.update(model_env)  # saving the original model runs the agent file, which builds its client
         env = {**os.environ, "AGENT_WORKER_THREADS": str(POOL)}
+        if not args.trace:
+            env["MLFLOW_TRACE_SAMPLING_RATIO"] = "0"
         render_scaffold({"app_name": "bench-agent"}, work / "scaffold")  # the app folder itself
         forms = ["original", *agent_sources()]
         sources = agent_sources()
@@ -177,7 +182,7 @@ def main() -> None:
         fake.wait()
         shutil.rmtree(work, ignore_errors=True)
     machine = {"cores": os.cpu_count(), "model_time_per_request_s": model_time, "duration_s": duration,
-               "worker_threads": POOL, "python": sys.version.split()[0]}
+               "worker_threads": POOL, "python": sys.version.split()[0], "tracing": args.trace}
     (RESULTS / f"{args.output}.json").write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n")
     plot(rows, RESULTS / f"{args.output}.png", model_time)
     print()
