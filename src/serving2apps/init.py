@@ -106,6 +106,10 @@ def init(
     # Staged beside the destination so the final renames are atomic; a dry run touches nothing there.
     with tempfile.TemporaryDirectory(prefix=".serving2apps-init-", dir=None if dry_run else output_dir) as work:
         staged_model, staged_app = Path(work) / DEFAULT_DEST, Path(work) / app_name
+        if not dry_run:
+            # Messages name the places the files end up in, not the staging folder they are built in.
+            shown = log
+            log = lambda message: shown(str(message).replace(work, str(output_dir)))  # noqa: E731
         download(replace(source), staged_model, log=log)
         if engine == "bundle":
             render_with_bundle_cli(answers, Path(work), source.profile)
