@@ -73,6 +73,13 @@ def _chain_receiver(expr: cst.BaseExpression, depth: int) -> cst.BaseExpression:
     return expr
 
 
+def _receivers(func: cst.BaseExpression):
+    """Each way to read x.a.b(...) as receiver.method, outermost receiver first: (x, "a.b"), (x.a, "b")."""
+    path = _attribute_path(func)[1]
+    for split in range(len(path)):
+        yield _chain_receiver(func, len(path) - split), ".".join(path[split:])
+
+
 class _Module:
     """What the module defines: functions, the kinds of its globals, and qualified names of expressions."""
 
@@ -122,12 +129,10 @@ class _Module:
             for name in self.imported(expr.func):
                 if name in api.PRODUCERS:
                     return api.PRODUCERS[name]
-            base, path = _attribute_path(expr.func)
-            for split in range(len(path)):
-                receiver = _chain_receiver(expr.func, len(path) - split)
+            for receiver, method in _receivers(expr.func):
                 kind = self.kind_of(receiver, local_kinds)
-                if kind and (kind, ".".join(path[split:])) in api.CHAINS:
-                    return api.CHAINS[(kind, ".".join(path[split:]))]
+                if kind and (kind, method) in api.CHAINS:
+                    return api.CHAINS[(kind, method)]
             return None
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
             if api.RUNNABLE in (self.kind_of(expr.left, local_kinds), self.kind_of(expr.right, local_kinds)):
@@ -249,13 +254,10 @@ def _classify(mod: _Module, fn: _Function, call: cst.Call, swapped: set[str]) ->
         local = call.func.value
         if local in mod.functions and local not in fn.local_kinds:
             return _Site("local", local, local_function=local)
-    base, path = _attribute_path(call.func)
-    for split in range(len(path)):
-        receiver = _chain_receiver(call.func, len(path) - split)
+    for receiver, method in _receivers(call.func):
         kind = mod.kind_of(receiver, fn.local_kinds)
         if kind is None:
             continue
-        method = ".".join(path[split:])
         if kind == api.NATIVE_ASYNC or (kind, method) in api.CHAINS:
             return None
         glob = receiver.value if isinstance(receiver, cst.Name) and receiver.value not in fn.local_kinds else None
@@ -270,12 +272,26 @@ def _classify(mod: _Module, fn: _Function, call: cst.Call, swapped: set[str]) ->
     if names and not any(_known_non_blocking(n) for n in names):
         # A callable imported from a module the table does not know: it may do I/O.
         return _Site("blocking", sorted(names)[0])
+    base = _attribute_path(call.func)[0]
     if isinstance(base, cst.Name) and base.value not in fn.local_kinds and isinstance(call.func, cst.Attribute) \
             and base.value in mod.global_producers and mod.global_kinds.get(base.value) is None \
             and not _known_non_blocking(mod.global_producers[base.value]):
         # A method of an object built by a library the table does not know (a client, most likely).
         return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} (a {mod.global_producers[base.value]})")
     return None
+
+
+def _classify_calls(mod: _Module, functions: dict[str, _Function], swapped: set[str]) -> None:
+    """Fill each function's sites (and the local functions it calls) for the clients swapped so far."""
+    for fn in functions.values():
+        fn.sites.clear()
+        fn.calls_to.clear()
+        for call in fn.scan.calls:
+            site = _classify(mod, fn, call, swapped)
+            if site is not None:
+                fn.sites[id(call)] = site
+                if site.kind == "local":
+                    fn.calls_to.add(site.local_function)
 
 
 def _known_non_blocking(name: str) -> bool:
@@ -334,16 +350,10 @@ def _plan(mod: _Module, entries: list[str]) -> _Plan:
     candidates = {g for g, producer in mod.global_producers.items()
                   if producer in api.CLASS_TWINS and mod.global_assignments.get(g) == 1}
     swapped = set(candidates)
+    functions = {n: _scan_function(mod, n, f) for n, f in mod.functions.items()}
+    convertible = {n for n, f in mod.functions.items() if _convertible(mod, n, f, uses.calls, uses.names)}
     while True:
-        functions = {n: _scan_function(mod, n, f) for n, f in mod.functions.items()}
-        for fn in functions.values():
-            for call in fn.scan.calls:
-                site = _classify(mod, fn, call, swapped)
-                if site is not None:
-                    fn.sites[id(call)] = site
-                    if site.kind == "local":
-                        fn.calls_to.add(site.local_function)
-        convertible = {n for n, f in mod.functions.items() if _convertible(mod, n, f, uses.calls, uses.names)}
+        _classify_calls(mod, functions, swapped)
         converted = _converted(functions, entries, convertible)
         receivers: dict[str, int] = {}
         for name in converted:
@@ -586,7 +596,7 @@ class _ToAsync(cst.CSTTransformer):
         stmt, before = updated.body[0], original.body[0]
         if isinstance(stmt, cst.Expr) and isinstance(stmt.value, cst.Yield) and isinstance(stmt.value.value, cst.From):
             # An async generator cannot `yield from`: loop over the items instead (async for an async iterable).
-            name = _free_name(self.fn, "item")
+            name = _unique("item", {*self.fn.scan.name_uses, *self.fn.local_kinds})
             return cst.For(
                 target=cst.Name(name),
                 iter=stmt.value.value.item,
@@ -614,14 +624,6 @@ def _private_loop(mod: _Module, fn: _Function, stmt) -> bool:
                and call.func.attr.value in api.RUN_COROUTINE_METHODS
                and isinstance(call.func.value, cst.Name) and call.func.value.value == loop)
     return fn.scan.name_uses.get(loop, 0) == 1 + runs
-
-
-def _free_name(fn: _Function, wanted: str) -> str:
-    name, n = wanted, 1
-    while name in fn.scan.name_uses or name in fn.local_kinds:
-        n += 1
-        name = f"{wanted}_{n}"
-    return name
 
 
 def _parenthesized(expr):
@@ -745,13 +747,7 @@ def blocking_calls_in_async(code: str, filename: str, functions: set[str]) -> li
     mod = _Module(cst.parse_module(code))
     findings = []
     everything = {n: _scan_function(mod, n, f) for n, f in mod.functions.items()}
-    for fn in everything.values():
-        for call in fn.scan.calls:
-            site = _classify(mod, fn, call, set())
-            if site is not None:
-                fn.sites[id(call)] = site
-                if site.kind == "local":
-                    fn.calls_to.add(site.local_function)
+    _classify_calls(mod, everything, set())
     native = {n for n, f in mod.functions.items() if f.asynchronous is not None}
     blocking = _blocking_functions(everything, native)
     for name in sorted(native & functions):
