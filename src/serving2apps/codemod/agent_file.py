@@ -32,6 +32,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProv
 
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.import_changes import apply_import_changes
+from serving2apps.codemod.name_uses import name_uses
 from serving2apps.codemod.parsing import parse_source
 from serving2apps.codemod.to_async import blocking_calls_in_async, make_async
 from serving2apps.codemod.names import (
@@ -331,33 +332,8 @@ def _blockers(module: cst.Module, agent: _Agent, class_refs: int) -> list[str]:
 # ---------------------------------------------------------------- the functions strategy
 
 
-class _Identifiers(cst.CSTVisitor):
-    """Every identifier a block binds or reads (not attribute names or keyword argument names)."""
-
-    def __init__(self):
-        self.names: list[str] = []
-
-    def visit_Attribute(self, node):
-        node.value.visit(self)
-        return False
-
-    def visit_Arg(self, node):
-        node.value.visit(self)
-        return False
-
-    def visit_Name(self, node):
-        self.names.append(node.value)
-
-
-def _name_uses(node: cst.CSTNode) -> list[str]:
-    """Each use of a variable name in node (attribute and keyword-argument names are not variables)."""
-    found = _Identifiers()
-    node.visit(found)
-    return found.names
-
-
 def _identifiers(node: cst.CSTNode) -> set[str]:
-    return set(_name_uses(node))
+    return set(name_uses(node))
 
 
 def _module_bound_names(module: cst.Module, skip: set[int]) -> set[str]:
@@ -638,7 +614,7 @@ def migrate_agent_source(
         state.report("S2A161", f"{pointed} ModelConfig() call(s) now read the model's config from {model_config_file}")
         AddImportsVisitor.add_needed_import(state.context, "pathlib", "Path")
     agent = _locate(module, scan, filename)
-    class_refs = sum(1 for stmt in module.body for n in _name_uses(stmt) if n == agent.cls.name.value) - 1
+    class_refs = sum(1 for stmt in module.body for n in name_uses(stmt) if n == agent.cls.name.value) - 1
     reasons = _blockers(module, agent, class_refs)
     _report_hazards(agent.cls, state)
     if not reasons:
@@ -939,7 +915,7 @@ def _module_setup(special, agent, taken, names, attribute_map, method_map, prope
         self_name = _self_name(init)
         bound = _bind_init_params(init, agent.instantiation)
         param_names = {p for p, _ in bound}
-        reads = _name_uses(init.body)
+        reads = name_uses(init.body)
         merged = {}
         body_stmts = [s for s in init.body.body if not _is_super_init(s) and not _is_docstring(s)]
         for stmt in body_stmts:

@@ -23,6 +23,7 @@ cannot know them, so a blocking call on such a value is not detected.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -33,6 +34,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProv
 from serving2apps.codemod import async_api as api
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.import_changes import apply_import_changes
+from serving2apps.codemod.name_uses import NameUses
 
 ADAPTERS = "agent_server.adapters"
 
@@ -314,25 +316,20 @@ def _convertible(mod: _Module, name: str, fn: cst.FunctionDef, call_counts: dict
     return name_counts.get(name, 0) - 1 == call_counts.get(name, 0)
 
 
-class _Uses(cst.CSTVisitor):
+class _Uses(NameUses):
+    """How often each name is used in the module, and how often it is called directly."""
+
     def __init__(self):
-        self.names: dict[str, int] = {}
-        self.calls: dict[str, int] = {}
+        super().__init__()
+        self.calls: Counter[str] = Counter()
 
     def visit_Call(self, node):
         if isinstance(node.func, cst.Name):
-            self.calls[node.func.value] = self.calls.get(node.func.value, 0) + 1
+            self.calls[node.func.value] += 1
 
-    def visit_Attribute(self, node):
-        node.value.visit(self)
-        return False
-
-    def visit_Arg(self, node):
-        node.value.visit(self)
-        return False
-
-    def visit_Name(self, node):
-        self.names[node.value] = self.names.get(node.value, 0) + 1
+    @property
+    def counts(self) -> Counter[str]:
+        return Counter(self.names)
 
 
 @dataclass
@@ -347,11 +344,12 @@ class _Plan:
 def _plan(mod: _Module, entries: list[str]) -> _Plan:
     uses = _Uses()
     mod.module.visit(uses)
+    counts = uses.counts
     candidates = {g for g, producer in mod.global_producers.items()
                   if producer in api.CLASS_TWINS and mod.global_assignments.get(g) == 1}
     swapped = set(candidates)
     functions = {n: _scan_function(mod, n, f) for n, f in mod.functions.items()}
-    convertible = {n for n, f in mod.functions.items() if _convertible(mod, n, f, uses.calls, uses.names)}
+    convertible = {n for n, f in mod.functions.items() if _convertible(mod, n, f, uses.calls, counts)}
     while True:
         _classify_calls(mod, functions, swapped)
         converted = _converted(functions, entries, convertible)
@@ -360,7 +358,7 @@ def _plan(mod: _Module, entries: list[str]) -> _Plan:
             for site in functions[name].sites.values():
                 if site.kind == "pair" and site.receiver_global:
                     receivers[site.receiver_global] = receivers.get(site.receiver_global, 0) + 1
-        keep = {g for g in swapped if receivers.get(g, 0) == uses.names.get(g, 0) - 1}
+        keep = {g for g in swapped if receivers.get(g, 0) == counts[g] - 1}
         if keep == swapped:
             break
         swapped = keep
@@ -372,7 +370,7 @@ def _plan(mod: _Module, entries: list[str]) -> _Plan:
                     and mod.global_assignments.get(target) == 1:
                 used_in = sum(functions[n].scan.name_uses.get(target, 0) for n in converted
                               if target not in functions[n].local_kinds)
-                if used_in and used_in == uses.names.get(target, 0) - 1:
+                if used_in and used_in == counts[target] - 1:
                     lazy[target] = index
     return _Plan(functions, converted, swapped, blocking, lazy)
 
