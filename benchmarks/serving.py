@@ -189,10 +189,13 @@ def main() -> None:
     print(table(rows))
 
 
+def ms(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{1000 * seconds:.0f}"
+
+
 def format_row(row: dict) -> str:
     if "failed" in row:
         return f"{row['form']:>9} c={row['clients']:<4} {'stream' if row['stream'] else 'whole '} FAILED {row['failed']}"
-    ms = lambda v: "-" if v is None else f"{1000 * v:.0f}"  # noqa: E731
     return (f"{row['form']:>9} c={row['clients']:<4} {'stream' if row['stream'] else 'whole '} "
             f"{row['rps']:>7.1f} req/s (ideal {row['ideal_rps']:>6.1f})  p50 {ms(row['p50']):>5} ms  "
             f"p99 {ms(row['p99']):>5} ms  ttft {ms(row['ttft_p50']):>5} ms  errors {row['errors']}  "
@@ -205,7 +208,6 @@ def table(rows: list[dict]) -> str:
     for r in rows:
         if "failed" in r:
             continue
-        ms = lambda v: "-" if v is None else f"{1000 * v:.0f}"  # noqa: E731
         lines.append(f"| {r['form']} | {'stream' if r['stream'] else 'whole'} | {r['clients']} | {r['rps']} | "
                      f"{r['ideal_rps']} | {ms(r['p50'])} | {ms(r['p99'])} | {ms(r['ttft_p50'])} | {r['errors']} | "
                      f"{r['server_peak_rss_mb']} | {r['load_cpu_percent']} |")
