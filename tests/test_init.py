@@ -32,6 +32,8 @@ def test_init_example_end_to_end(tmp_path):
     assert json.loads((app / ".serving2apps" / "answers.json").read_text())["async_mode"] == "yes"
     assert "app_name: demo-agent" in (app / ".copier-answers.yml").read_text()
     assert "uv run start-app" in result.stdout
+    # Messages name where files end up, never the staging folder they were built in.
+    assert f"in {app / 'MIGRATION_REPORT.md'}" in result.stdout and ".serving2apps-init-" not in result.stdout
     with running_agent_app(app, tmp_path / "server.log") as base:
         answer = httpx.post(base + "/invocations", json=echo.INPUT_EXAMPLE, timeout=30).json()
     assert answer["output"][-1]["content"][0]["text"] == "bonjour: hello world"
