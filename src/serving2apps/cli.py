@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from serving2apps import __version__
-from serving2apps.errors import EXIT_ERROR, MigrationError
+from serving2apps.errors import EXIT_ERROR, MigrationError, run_guarded
 
 
 VERIFY_HELP = ("serve the migrated app locally, replay the model's input example, and compare with the original "
@@ -253,10 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        return args.run(args)
-    except MigrationError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        return run_guarded(lambda: args.run(args))
     except KeyboardInterrupt:
         print("interrupted: nothing was left half-written", file=sys.stderr)
         sys.stdout.flush()

@@ -1,8 +1,25 @@
-"""The one error type users see: what went wrong and what to do about it."""
+"""The one error type users see, the exit codes, and what a crash leaves behind.
+
+Exit codes: 0 done, 1 done with items to review, 2 refused (bad input, with the fix), 3 internal error. A crash
+must never read as success, so everything that is not a MigrationError exits 3 with the traceback saved.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
 
 EXIT_OK = 0
 EXIT_REVIEW = 1
 EXIT_ERROR = 2
+EXIT_INTERNAL = 3
+
+REPORT_BUGS = "please report it with that file attached (it holds no tokens: only the traceback)"
 
 
 class MigrationError(Exception):
@@ -15,3 +32,31 @@ class MigrationError(Exception):
 
     def __str__(self) -> str:
         return f"{self.problem}\n  fix: {self.fix}" if self.fix else self.problem
+
+
+def save_traceback(exc: BaseException) -> Path:
+    """Write the traceback where the user can find it; the terminal gets one line, not the stack."""
+    folder = Path(os.environ.get("SERVING2APPS_CRASH_DIR") or Path(tempfile.gettempdir()) / "serving2apps-crashes")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
+    path.write_text("".join(traceback.format_exception(exc)))
+    return path
+
+
+def run_guarded(action: Callable[[], int], prefix: str = "error") -> int:
+    """Run one command: its own exit code, 2 for a MigrationError, 3 (traceback saved) for anything else."""
+    try:
+        return action()
+    except MigrationError as exc:
+        print(f"{prefix}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the point is to catch what nobody foresaw
+        try:
+            where = f"the traceback is in {save_traceback(exc)}"
+        except OSError:
+            where = "the traceback could not be saved: " + "".join(traceback.format_exception_only(exc)).strip()
+        print(f"{prefix}: internal error in serving2apps ({type(exc).__name__}: {exc}); {where}; {REPORT_BUGS}",
+              file=sys.stderr)
+        return EXIT_INTERNAL

@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from serving2apps.errors import EXIT_ERROR, MigrationError
+from serving2apps.errors import EXIT_ERROR, run_guarded
 from serving2apps.template_schema import TemplateSchema
 
 
@@ -40,22 +40,28 @@ def pre_gen(template_root: Path, argv: list[str]) -> int:
         return status
     # Imported here: databricks-sdk and mlflow take seconds to import, and a bad answer needs neither.
     from serving2apps.download import DEFAULT_DEST, Source, download
-    from serving2apps.model_reader import read_model
 
     dest = Path.cwd().parent / DEFAULT_DEST
     if not answers["endpoint_name"]:
         print("serving2apps pre-gen: no endpoint given; nothing to download "
               "(serving2apps download --model-uri/--model-dir fetches the model).")
         return 0
-    try:
-        if (dest / "MLmodel").is_file():
-            read_model(dest)
-            print(f"serving2apps pre-gen: using the model already in {dest}.")
-            return 0
-        download(Source(endpoint=answers["endpoint_name"], profile=answers["profile"]), dest)
-    except MigrationError as exc:
-        print(f"serving2apps pre-gen: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+    if (dest / "MLmodel").is_file():
+        return run_guarded(lambda: _reuse(dest), "serving2apps pre-gen: error")
+    source = Source(endpoint=answers["endpoint_name"], profile=answers["profile"])
+
+    def fetch() -> int:
+        download(source, dest)
+        return 0
+
+    return run_guarded(fetch, "serving2apps pre-gen: error")
+
+
+def _reuse(model: Path) -> int:
+    from serving2apps.model_reader import read_model
+
+    read_model(model)
+    print(f"serving2apps pre-gen: using the model already in {model}.")
     return 0
 
 
@@ -72,10 +78,9 @@ def post_gen(template_root: Path, argv: list[str]) -> int:
         print(f"serving2apps post-gen: no model in {model}; run `serving2apps migrate` in the app once it is there.")
         return 0
     mode = "async" if answers["async_mode"] == "yes" else "sync"
-    try:
-        # Review items are in MIGRATION_REPORT.md; only an error should stop copier.
+
+    def run() -> int:
         migrate(model, Path.cwd(), mode=mode)
-    except MigrationError as exc:
-        print(f"serving2apps post-gen: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    return 0
+        return 0  # review items are in MIGRATION_REPORT.md; only an error should stop copier
+
+    return run_guarded(run, "serving2apps post-gen: error")

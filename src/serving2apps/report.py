@@ -35,5 +35,8 @@ def render_markdown(findings: list[Finding], summary: dict) -> str:
 
 def _item(f: Finding) -> str:
     where = f" ({f.file}:{f.line})" if f.file and f.line else f" ({f.file})" if f.file else ""
+    if f.original_line:
+        where = where[:-1] + f"; line {f.original_line} in the model's file)" if where else \
+            f" (line {f.original_line} in the model's file)"
     fix = "" if f.kind == "info" else f" Fix: {f.hint}."
     return f"- **{f.code}**{where}: {f.message}.{fix}"

@@ -21,7 +21,6 @@ property setters, `return` inside `__init__`/`load_context`, and `self.x` names 
 
 from __future__ import annotations
 
-import builtins
 import json
 from dataclasses import dataclass, field
 
@@ -34,6 +33,11 @@ from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.import_changes import apply_import_changes
 from serving2apps.codemod.name_uses import name_uses
 from serving2apps.codemod.parsing import parse_source
+from serving2apps.codemod.handlers import AgentFileResult, Allocator, entry_bodies, handlers, identifiers, module_bound_names
+from serving2apps.codemod.kept_instance import keep_instance
+from serving2apps.codemod.line_map import place_lines
+from serving2apps.codemod.registered_handlers import migrate_registered
+from serving2apps.codemod.self_check import check_output
 from serving2apps.codemod.to_async import blocking_calls_in_async, make_async
 from serving2apps.codemod.names import (
     INHERITED_HELPERS,
@@ -50,13 +54,6 @@ from serving2apps.errors import MigrationError
 
 ENTRY_POINTS = ("predict", "predict_stream")
 SPECIAL_METHODS = ("__init__", "load_context")
-
-
-@dataclass
-class AgentFileResult:
-    code: str
-    strategy: str  # "functions" | "adapter" | "unchanged"
-    findings: list[Finding] = field(default_factory=list)
 
 
 @dataclass
@@ -332,19 +329,6 @@ def _blockers(module: cst.Module, agent: _Agent, class_refs: int) -> list[str]:
 # ---------------------------------------------------------------- the functions strategy
 
 
-def _identifiers(node: cst.CSTNode) -> set[str]:
-    return set(name_uses(node))
-
-
-def _module_bound_names(module: cst.Module, skip: set[int]) -> set[str]:
-    names = set()
-    for i, stmt in enumerate(module.body):
-        if i in skip:
-            continue
-        names |= _identifiers(stmt)
-    return names
-
-
 def _local_names(fn: cst.FunctionDef) -> set[str]:
     """Names a function body binds (parameters, assignments, for/with targets, imports)."""
     bound = {p.name.value for p in fn.params.params} | {p.name.value for p in fn.params.kwonly_params}
@@ -388,22 +372,6 @@ def _target_names(target) -> set[str]:
     if isinstance(target, cst.StarredElement):
         return _target_names(target.value)
     return set()
-
-
-class _Allocator:
-    """Picks module-level names that collide with nothing already used."""
-
-    def __init__(self, taken: set[str]):
-        self.taken = set(taken) | set(dir(builtins))
-
-    def name(self, wanted: str) -> str:
-        candidate = wanted
-        n = 1
-        while candidate in self.taken:
-            candidate = f"agent_{wanted.lstrip('_')}" if n == 1 else f"agent_{wanted.lstrip('_')}_{n}"
-            n += 1
-        self.taken.add(candidate)
-        return candidate
 
 
 class _Rewrite(cst.CSTTransformer):
@@ -500,65 +468,11 @@ def _context_statement(name: str, artifacts: dict[str, str], model_config_file: 
     )
 
 
-def _context_imports(state, model_config_file: str | None) -> None:
-    AddImportsVisitor.add_needed_import(state.context, "mlflow.pyfunc", "PythonModelContext")
-    AddImportsVisitor.add_needed_import(state.context, "pathlib", "Path")
+def _context_imports(context: CodemodContext, model_config_file: str | None) -> None:
+    AddImportsVisitor.add_needed_import(context, "mlflow.pyfunc", "PythonModelContext")
+    AddImportsVisitor.add_needed_import(context, "pathlib", "Path")
     if model_config_file:
-        AddImportsVisitor.add_needed_import(state.context, "mlflow.models", "ModelConfig")
-
-
-def _registration(invoke_target: str | None, stream_target: str | None, native: set[str], invoke_name: str,
-                  stream_name: str, context: CodemodContext) -> list[cst.BaseStatement]:
-    """The @invoke/@stream handlers. Targets named in `native` are coroutines / async generators (async mode)
-    and are awaited directly; the others are synchronous and run in worker threads."""
-    adapters = set()
-    if invoke_target in native:
-        invoke_body = f"return await {invoke_target}(request)"
-    elif invoke_target:
-        invoke_body = f"return await in_worker_thread({invoke_target}, request)"
-        adapters.add("in_worker_thread")
-    elif stream_target in native:
-        invoke_body = f"return await response_from_async_stream_events({stream_target}(request))"
-        adapters.add("response_from_async_stream_events")
-    else:
-        invoke_body = f"return await in_worker_thread(lambda: response_from_stream_events({stream_target}(request)))"
-        adapters |= {"in_worker_thread", "response_from_stream_events"}
-    if stream_target in native:
-        stream_body = (f"async for event in {stream_target}(request):\n"
-                       "        yield event")
-    elif stream_target:
-        stream_body = (f"async for event in iterate_in_worker_thread({stream_target}, request):\n"
-                       "        yield event")
-        adapters.add("iterate_in_worker_thread")
-    else:
-        call = f"await {invoke_target}(request)" if invoke_target in native else \
-            f"await in_worker_thread({invoke_target}, request)"
-        stream_body = (f"response = {call}\n"
-                       "    for event in stream_events_from_response(response):\n"
-                       "        yield event")
-        adapters.add("stream_events_from_response")
-        if invoke_target not in native:
-            adapters.add("in_worker_thread")
-    code = (
-        "@invoke()\n"
-        f"async def {invoke_name}(request: ResponsesAgentRequest) -> ResponsesAgentResponse:\n"
-        f"    {invoke_body}\n"
-        "\n\n@stream()\n"
-        f"async def {stream_name}(request: ResponsesAgentRequest) -> AsyncIterator[ResponsesAgentStreamEvent]:\n"
-        f"    {stream_body}\n"
-    )
-    for module, name in [
-        ("collections.abc", "AsyncIterator"),
-        ("mlflow.genai.agent_server", "invoke"),
-        ("mlflow.genai.agent_server", "stream"),
-        (RESPONSES_MODULE, "ResponsesAgentRequest"),
-        (RESPONSES_MODULE, "ResponsesAgentResponse"),
-        (RESPONSES_MODULE, "ResponsesAgentStreamEvent"),
-        *[("agent_server.adapters", name) for name in sorted(adapters)],
-    ]:
-        AddImportsVisitor.add_needed_import(context, module, name)
-    two_blank_lines = [cst.EmptyLine(), cst.EmptyLine()]
-    return [stmt.with_changes(leading_lines=two_blank_lines) for stmt in cst.parse_module(code).body]
+        AddImportsVisitor.add_needed_import(context, "mlflow.models", "ModelConfig")
 
 
 def _line(positions, node) -> int | None:
@@ -584,6 +498,35 @@ class _CodemodState:
 MODES = ("async", "sync")
 
 
+@dataclass
+class _Input:
+    """The agent file after the rewrites every strategy shares (type names, ModelConfig paths)."""
+
+    source: str
+    filename: str
+    wrapper: MetadataWrapper
+    scan: _Scan
+    renamed: list[str]
+    pointed: int
+    artifacts: dict[str, str]
+    model_config_file: str | None
+
+    def state(self) -> _CodemodState:
+        """A fresh state per attempt: a failed strategy's scheduled imports must not leak into the next."""
+        state = _CodemodState(self.filename, self.wrapper)
+        if self.renamed:
+            state.report("S2A103", f"old type names {', '.join(self.renamed)} now use their current names")
+        if self.pointed:
+            state.report("S2A161", f"{self.pointed} ModelConfig() call(s) now read the model's config from "
+                                   f"{self.model_config_file}")
+            AddImportsVisitor.add_needed_import(state.context, "pathlib", "Path")
+        return state
+
+
+class _NotApplicable(Exception):
+    """A strategy that does not fit this file (why is in the message); the ladder moves on."""
+
+
 def migrate_agent_source(
     source: str,
     filename: str = "agent.py",
@@ -592,59 +535,174 @@ def migrate_agent_source(
     mode: str = "sync",
 ) -> AgentFileResult:
     """Migrate the agent file's source. `artifacts` maps artifact keys to their new paths relative to the
-    file (as load_context's context.artifacts will see them); `model_config_file` likewise. In async mode
-    the functions strategy's output is then converted by `to_async`."""
-    artifacts = artifacts or {}
+    file (as load_context's context.artifacts will see them); `model_config_file` likewise.
+
+    Strategies are tried in order and the first whose output passes the self-check is used: functions (in
+    async mode converted by `to_async` first, then without the conversion), kept class, kept instance. An
+    output that fails the check is reported (S2A180) with its problems and never returned."""
     parsed, renamed = _rename_legacy_types(parse_source(source, filename))
     pointed = 0
     if model_config_file:
         parsed, pointed = _point_model_config(parsed, model_config_file)
     wrapper = MetadataWrapper(parsed)
-    module = wrapper.module
     scan = _Scan()
     wrapper.visit(scan)
-    state = _CodemodState(filename, wrapper)
+    given = _Input(source, filename, wrapper, scan, renamed, pointed, artifacts or {}, model_config_file)
     if scan.registered:
-        state.report("S2A102", "already registers @invoke/@stream handlers; left unchanged")
-        return AgentFileResult(source, "unchanged", state.findings)
+        result = migrate_registered(wrapper.module, filename)
+        problems = _self_check(given, result)
+        if problems:
+            raise MigrationError(
+                f"{filename} registers its own handlers, and making them safe to serve failed the self-check "
+                f"({'; '.join(problems[:3])}) (S2A191)",
+                "fix the registered @invoke/@stream handlers by hand (async def, once each), and please report "
+                "the file to serving2apps")
+        return result
 
-    if renamed:
-        state.report("S2A103", f"old type names {', '.join(renamed)} now use their current names")
-    if pointed:
-        state.report("S2A161", f"{pointed} ModelConfig() call(s) now read the model's config from {model_config_file}")
-        AddImportsVisitor.add_needed_import(state.context, "pathlib", "Path")
-    agent = _locate(module, scan, filename)
-    class_refs = sum(1 for stmt in module.body for n in name_uses(stmt) if n == agent.cls.name.value) - 1
-    reasons = _blockers(module, agent, class_refs)
-    _report_hazards(agent.cls, state)
-    if not reasons:
+    failures: list[Finding] = []
+    for label, attempt in _ladder(given, mode):
         try:
-            new_module, entries = _to_functions(module, agent, state, artifacts, model_config_file)
-            strategy = "functions"
+            result = attempt()
+        except _NotApplicable:
+            continue
+        problems = _self_check(given, result)
+        if problems:
+            failures.append(Finding("S2A180", f"the {label} output failed the self-check "
+                                              f"({'; '.join(problems[:3])}), so it was not used", filename))
+            continue
+        result.findings[:0] = failures
+        return result
+    raise MigrationError(  # only when even the file as it was cannot be served: a serving2apps bug
+        f"{filename}: no strategy produced an agent that passes the self-check (S2A191)",
+        "please report the file to serving2apps; meanwhile migrate it by hand")
+
+
+def _ladder(given: _Input, mode: str):
+    """(label, attempt) pairs, safest last. An attempt raises _NotApplicable when the file does not fit it."""
+    located: list = []
+
+    def agent() -> _Agent:
+        if not located:
+            try:
+                located.append(_locate(given.wrapper.module, given.scan, given.filename))
+            except MigrationError as exc:
+                if not given.scan.set_model_calls:
+                    raise
+                located.append(exc)  # the kept instance does not need to know the class
+        if isinstance(located[0], MigrationError):
+            raise _NotApplicable(located[0].problem)
+        return located[0]
+
+    if mode == "async":
+        yield "functions strategy converted to async", lambda: _functions_attempt(given, agent(), mode, native=True)
+    yield "functions strategy", lambda: _functions_attempt(given, agent(), mode, native=False)
+    yield "kept class", lambda: _adapter_attempt(given, agent(), mode)
+    yield "kept instance", lambda: _instance_attempt(given, agent, mode)
+
+
+def _class_refs(module: cst.Module, agent: _Agent) -> int:
+    return sum(1 for stmt in module.body for n in name_uses(stmt) if n == agent.cls.name.value) - 1
+
+
+def _functions_attempt(given: _Input, agent: _Agent, mode: str, native: bool) -> AgentFileResult:
+    module = given.wrapper.module
+    reasons = _blockers(module, agent, _class_refs(module, agent))
+    if reasons:
+        raise _NotApplicable(reasons[0])
+    state = given.state()
+    _report_hazards(agent.cls, state)
+    try:
+        new_module, entries = _to_functions(module, agent, state, given.artifacts, given.model_config_file)
+    except _Blocked as exc:
+        raise _NotApplicable(str(exc)) from None
+    new_module = apply_import_changes(new_module, state.context)
+    converted: set[str] = set()
+    if native:
+        result = make_async(new_module, [e for e in entries if e], given.filename)
+        new_module, converted = result.module, result.async_functions
+        state.findings += result.findings
+    elif mode == "async":
+        state.report("S2A172", "the converted functions stay synchronous and run in worker threads")
+    return _withhandlers(new_module, entries, converted, state, "functions")
+
+
+def _adapter_attempt(given: _Input, agent: _Agent, mode: str) -> AgentFileResult:
+    module = given.wrapper.module
+    reasons = _blockers(module, agent, _class_refs(module, agent))
+    if not reasons:
+        init = _methods(agent.cls).get("__init__")
+        try:
+            if init is not None and agent.instantiation is not None:
+                _bind_init_params(init, agent.instantiation)
+            reasons = ["the functions strategy's output did not pass the self-check (S2A180)"]
         except _Blocked as exc:
             reasons = [str(exc)]
-    if reasons:
-        new_module, entries = _to_adapter(module, agent, state, artifacts, model_config_file, reasons)
-        strategy = "adapter"
+    state = given.state()
+    _report_hazards(agent.cls, state)
+    try:
+        new_module, entries = _to_adapter(module, agent, state, given.artifacts, given.model_config_file, reasons)
+    except MigrationError as exc:
+        raise _NotApplicable(exc.problem) from None
     new_module = apply_import_changes(new_module, state.context)
-
-    native: set[str] = set()
-    if mode == "async" and strategy == "functions":
-        converted = make_async(new_module, [e for e in entries if e], filename)
-        new_module, native = converted.module, converted.async_functions
-        state.findings += converted.findings
-    elif mode == "async":
+    if mode == "async":
         state.report("S2A176", "the class was kept (S2A101), so its methods stay synchronous and run in worker threads")
+    return _withhandlers(new_module, entries, set(), state, "adapter")
+
+
+def _instance_attempt(given: _Input, agent, mode: str) -> AgentFileResult:
+    state = given.state()
+    try:
+        _report_hazards(agent().cls, state)
+        why = "the kept class's output did not pass the self-check (S2A180)"
+    except _NotApplicable as exc:
+        why = str(exc)
+    module = apply_import_changes(given.wrapper.module, state.context)
+    names = Allocator(module_bound_names(module, set()))
+
+    def context_statement(name: str, context: CodemodContext) -> cst.SimpleStatementLine:
+        _context_imports(context, given.model_config_file)
+        return _context_statement(name, given.artifacts, given.model_config_file)
+
+    def register(slot: str, context: CodemodContext) -> list[cst.BaseStatement]:
+        return handlers(f"return await {slot}.invoke(request)",
+                         f"async for event in {slot}.stream(request):\n        yield event", set(), names, context)
+
+    code, findings = keep_instance(module, given.filename, names, context_statement, register)
+    state.findings += findings
+    state.report("S2A101", f"the agent object is served as it is: {why}")
+    if mode == "async":
+        state.report("S2A176", "the agent object was kept, so its methods stay synchronous and run in worker threads")
+    return AgentFileResult(code, "instance", state.findings)
+
+
+def _withhandlers(new_module: cst.Module, entries, native: set[str], state: _CodemodState,
+                   strategy: str) -> AgentFileResult:
     if set(entries) - native - {None}:
         state.report("S2A110", "predict/predict_stream are served through async adapters that run them in worker threads")
     context = CodemodContext()
-    names = _Allocator(_module_bound_names(new_module, set()))
-    handlers = (names.name("invoke_agent"), names.name("stream_agent"))
-    registration = _registration(*entries, native, *handlers, context)
+    names = Allocator(module_bound_names(new_module, set()))
+    registration = handlers(*entry_bodies(*entries, native), names, context)
     new_module = apply_import_changes(new_module.with_changes(body=[*new_module.body, *registration]), context)
-    if native:
-        state.findings += blocking_calls_in_async(new_module.code, filename, native | set(handlers))
     return AgentFileResult(new_module.code, strategy, state.findings)
+
+
+def _self_check(given: _Input, result: AgentFileResult) -> list[str]:
+    """The independent self-check's problems with this output; when there are none, the findings' lines are
+    placed in the output (beside the original file's)."""
+    if result.strategy == "unchanged":
+        return []
+    check = check_output(given.source, result.code, _blocking_messages)
+    if not check.ok:
+        return check.problems
+    if check.unchecked:
+        result.findings.append(Finding("S2A182", f"the output was not self-checked: {check.unchecked}",
+                                       given.filename))
+    result.findings = place_lines(result.findings, given.source, result.code)
+    return []
+
+
+def _blocking_messages(code: str, functions: set[str]) -> list[str]:
+    return [f"{f.message} (line {f.line})" for f in blocking_calls_in_async(code, "agent.py", functions)]
 
 
 class _ModelConfigCalls(cst.CSTVisitor):
@@ -765,9 +823,9 @@ def _report_request_mutation(fn: cst.FunctionDef, request: str, state: _CodemodS
 
 
 def _method_identifiers(fn: cst.FunctionDef) -> set[str]:
-    names = _identifiers(fn.body) | _identifiers(fn.params)
+    names = identifiers(fn.body) | identifiers(fn.params)
     for d in fn.decorators:
-        names |= _identifiers(d)
+        names |= identifiers(d)
     return names
 
 
@@ -788,13 +846,13 @@ def _to_functions(module, agent: _Agent, state: _CodemodState, artifacts, model_
     skip = {agent.class_index, *agent.set_model_indexes}
     if agent.instantiation_index is not None:
         skip.add(agent.instantiation_index)
-    module_names = _module_bound_names(module, skip)
+    module_names = module_bound_names(module, skip)
     regular = {n: f for n, f in methods.items() if n not in SPECIAL_METHODS}
     special = {n: f for n, f in methods.items() if n in SPECIAL_METHODS}
     taken = set(module_names)
     for fn in regular.values():
         taken |= _method_identifiers(fn)
-    names = _Allocator(taken - (set(regular) - module_names))
+    names = Allocator(taken - (set(regular) - module_names))
 
     method_map, property_map = {}, {}
     for name, fn in regular.items():
@@ -822,7 +880,7 @@ def _to_functions(module, agent: _Agent, state: _CodemodState, artifacts, model_
             self_name = _self_name(fn)
             kept = list(params.params[1:])
             if name == "predict" and len(kept) >= 2 and kept[1].name.value == "params":
-                if "params" in _identifiers(fn.body):
+                if "params" in identifiers(fn.body):
                     binding = cst.parse_statement("params = None  # serving2apps: the agent server passes no params\n")
                     at = 1 if body.body and _is_docstring(body.body[0]) else 0
                     body = body.with_changes(body=[*body.body[:at], binding, *body.body[at:]])
@@ -909,7 +967,7 @@ def _module_setup(special, agent, taken, names, attribute_map, method_map, prope
     """__init__ and load_context bodies as module-level statements, where the instance used to be created."""
     statements: list[cst.BaseStatement] = []
     allocated = set(attribute_map.values()) | set(method_map.values()) | set(property_map.values())
-    local_names = _Allocator(taken | allocated)
+    local_names = Allocator(taken | allocated)
     init = special.get("__init__")
     if init is not None:
         self_name = _self_name(init)
@@ -943,7 +1001,7 @@ def _module_setup(special, agent, taken, names, attribute_map, method_map, prope
         context_param = params[1].name.value if len(params) > 1 else "context"
         renames = {local: local_names.name(local) for local in sorted(_local_names(load) - {self_name})}
         statements.append(_context_statement(renames.get(context_param, context_param), artifacts, model_config_file))
-        _context_imports(state, model_config_file)
+        _context_imports(state.context, model_config_file)
         rewrite = _Rewrite(self_name, attribute_map, method_map, property_map, helper_map, renames)
         for stmt in load.body.body:
             if not _is_docstring(stmt):
@@ -972,7 +1030,7 @@ def _to_adapter(module, agent: _Agent, state: _CodemodState, artifacts, model_co
             f"{state.filename}: cannot find where the served {agent.cls.name.value} instance is created",
             "create it at module level (AGENT = MyAgent()) and pass it to set_model(AGENT)",
         )
-    names = _Allocator(_module_bound_names(module, set()))
+    names = Allocator(module_bound_names(module, set()))
     instance = agent.instance_name or names.name("AGENT")
     defined = set(_methods(agent.cls))
     for c in _all_classes(module):
@@ -984,7 +1042,7 @@ def _to_adapter(module, agent: _Agent, state: _CodemodState, artifacts, model_co
             _context_statement(context, artifacts, model_config_file),
             cst.parse_statement(f"{instance}.load_context({context})\n"),
         ]
-        _context_imports(state, model_config_file)
+        _context_imports(state.context, model_config_file)
     body = []
     for i, stmt in enumerate(module.body):
         if i == agent.instantiation_index and agent.instance_name is None:

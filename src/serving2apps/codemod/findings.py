@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-# code → (kind, one-line fix hint). "info": done, nothing to do; "review": a person should look.
+# code → (kind, one-line fix hint). "info": done, nothing to do; "review": a person should look; "refused": the
+# migration stopped (exit 2) and the error message carries the code.
 CODES: dict[str, tuple[str, str]] = {
     "S2A100": ("info", "none: the agent class became module functions registered with @invoke/@stream"),
     "S2A101": ("review", "the class was kept and wrapped by adapters; read the reason, and refactor by hand if you want plain functions"),
     "S2A102": ("info", "none: the file already registers @invoke/@stream functions and was left unchanged"),
+    "S2A104": ("info", "none: the file's synchronous @invoke/@stream handlers now run in worker threads under async handlers"),
+    "S2A105": ("info", "none: set_model() was removed where it stood; the agent server serves the registered handlers"),
+    "S2A107": ("review", "the agent file was kept as it was and its set_model() instance is served in worker threads: read the S2A180 reason, and refactor into @invoke/@stream functions by hand if you want native async"),
     "S2A103": ("info", "none: ResponsesRequest/ResponsesResponse/ResponsesStreamEvent now use their current names"),
     "S2A110": ("info", "none: predict/predict_stream run in worker threads so the server's event loop stays free"),
     "S2A111": ("info", "none: the missing stream (or invoke) entry point is built from the other one"),
@@ -29,6 +33,10 @@ CODES: dict[str, tuple[str, str]] = {
     "S2A175": ("info", "none: a value computed with asyncio.run at import is now computed once, on first use, in the server's event loop"),
     "S2A176": ("review", "async mode needs the functions strategy; the kept class's methods run in worker threads: refactor the class (see S2A101) to get native async"),
     "S2A179": ("review", "a blocking call was left inside an async function serving2apps wrote: this is a serving2apps bug; please report it, and wrap the call in `await in_worker_thread(...)` meanwhile"),
+    "S2A180": ("review", "a strategy's output failed the self-check and was not used; the next strategy's output is what you got: please report the agent file to serving2apps so the better strategy can handle it"),
+    "S2A182": ("review", "the output could not be self-checked here because the agent file needs a newer Python to parse: run `serving2apps verify` under the app's Python"),
+    "S2A190": ("refused", "the agent file never calls mlflow.models.set_model(): add set_model(YourAgent()) as models from code require"),
+    "S2A191": ("refused", "no strategy produced an output that passes the self-check: a serving2apps bug; migrate the file by hand and report it"),
     "S2A200": ("info", "none: a resource the agent used is granted to the app in databricks.yml"),
     "S2A201": ("info", "none: the model's on-behalf-of-user scopes are the app's user_api_scopes"),
     "S2A202": ("review", "this resource type has no Databricks Apps equivalent: grant access another way (e.g. a service principal permission) or remove the dependency"),
@@ -50,7 +58,8 @@ class Finding:
     code: str
     message: str
     file: str | None = None
-    line: int | None = None
+    line: int | None = None  # in the file as serving2apps wrote it
+    original_line: int | None = None  # in the model's file, where it differs from `line`
 
     @property
     def kind(self) -> str:

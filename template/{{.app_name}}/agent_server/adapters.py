@@ -73,6 +73,54 @@ async def response_from_async_stream_events(events: AsyncIterable[Any]) -> Respo
     return ResponsesAgentResponse(output=[item async for event in events if (item := _done_item(event)) is not None])
 
 
+def _overrides(agent: Any, method: str) -> bool:
+    """The agent's class defines `method` itself, not only MLflow's base class."""
+    for cls in type(agent).__mro__:
+        if method in vars(cls):
+            return not cls.__module__.startswith("mlflow.")
+    return False
+
+
+class ServedAgent:
+    """The agent instance the file handed to mlflow.models.set_model(), served as it is.
+
+    The kept-instance migration replaces `set_model(X)` with `SERVED_AGENT.set(X)`, wherever it was called.
+    load_context runs once, when the agent is set, as Model Serving ran it after loading the file; predict and
+    predict_stream run in worker threads; a missing entry point is built from the other one.
+    """
+
+    def __init__(self, context: Any = None):
+        self._context = context
+        self._agent: Any = None
+
+    def set(self, agent: Any) -> Any:
+        if _overrides(agent, "load_context"):
+            agent.load_context(self._context)
+        self._agent = agent
+        return agent
+
+    @property
+    def agent(self) -> Any:
+        if self._agent is None:
+            raise RuntimeError("the agent file never reached its set_model() call, so there is no agent to serve")
+        return self._agent
+
+    async def invoke(self, request: Any) -> Any:
+        agent = self.agent
+        if _overrides(agent, "predict") or not _overrides(agent, "predict_stream"):
+            return await in_worker_thread(agent.predict, request)
+        return await in_worker_thread(lambda: response_from_stream_events(agent.predict_stream(request)))
+
+    async def stream(self, request: Any) -> AsyncIterator[Any]:
+        agent = self.agent
+        if _overrides(agent, "predict_stream"):
+            async for event in iterate_in_worker_thread(agent.predict_stream, request):
+                yield event
+            return
+        for event in stream_events_from_response(await in_worker_thread(agent.predict, request)):
+            yield event
+
+
 def _done_item(event: Any) -> Any:
     data = event if isinstance(event, dict) else event.model_dump(exclude_none=True)
     return data["item"] if data.get("type") == "response.output_item.done" else None

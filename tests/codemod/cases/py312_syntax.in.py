@@ -1,4 +1,4 @@
-# expect: functions S2A100 S2A110 S2A111
+# expect: functions S2A100 S2A110 S2A111 S2A182
 # behaviour: not compared (needs files, services or packages the tests do not have)
 import mlflow
 from mlflow.pyfunc import ResponsesAgent
