@@ -25,13 +25,15 @@ REPORT_BUGS = "please report it with that file attached (it holds no tokens: onl
 class MigrationError(Exception):
     """A problem the user can fix. The CLI prints it (without a traceback) and exits with EXIT_ERROR."""
 
-    def __init__(self, problem: str, fix: str | None = None):
+    def __init__(self, problem: str, fix: str | None = None, code: str | None = None):
         super().__init__(problem)
         self.problem = problem
         self.fix = fix
+        self.code = code  # a refusal code of the report's registry (README), when the refusal has one
 
     def __str__(self) -> str:
-        return f"{self.problem}\n  fix: {self.fix}" if self.fix else self.problem
+        problem = f"{self.problem} ({self.code})" if self.code else self.problem
+        return f"{problem}\n  fix: {self.fix}" if self.fix else problem
 
 
 def save_traceback(exc: BaseException) -> Path:

@@ -18,6 +18,7 @@ from pyflakes.messages import UndefinedName
 from pyflakes.reporter import Reporter
 
 from serving2apps.codemod.agent_file import migrate_agent_source
+from serving2apps.errors import MigrationError
 
 CASES = Path(__file__).parent / "cases"
 NAMES = sorted(p.name[: -len(".in.py")] for p in CASES.glob("*.in.py"))
@@ -61,11 +62,21 @@ def python311_can_parse(source: str) -> bool:
     return True
 
 
+def check_refused(before: str, expected_codes: list[str], mode: str = "sync") -> None:
+    with pytest.raises(MigrationError) as refused:
+        migrate_agent_source(before, "agent.py", artifacts_of(before), header(before, "model_config"), mode=mode)
+    assert [refused.value.code] == expected_codes
+    assert refused.value.fix
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_case(name):
     before = (CASES / f"{name}.in.py").read_text()
     expected_strategy, *expected_codes = header(before, "expect").split()
     config = header(before, "model_config")
+    if expected_strategy == "refused":
+        assert not (CASES / f"{name}.out.py").exists()
+        return check_refused(before, expected_codes)
     result = migrate_agent_source(before, "agent.py", artifacts_of(before), config)
     golden = CASES / f"{name}.out.py"
     if os.environ.get("SERVING2APPS_UPDATE_GOLDENS"):

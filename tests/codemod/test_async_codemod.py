@@ -13,7 +13,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from test_agent_file import CASES, NAMES, artifacts_of, header, python311_can_parse, undefined_names
+from test_agent_file import CASES, NAMES, artifacts_of, check_refused, header, python311_can_parse, undefined_names
 
 from serving2apps.codemod.agent_file import migrate_agent_source
 from serving2apps.codemod.to_async import blocking_calls_in_async
@@ -53,6 +53,9 @@ def test_async_case(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_sync_cases_in_async_mode(name):
     before = (CASES / f"{name}.in.py").read_text()
+    expected_strategy, *expected_codes = header(before, "expect").split()
+    if expected_strategy == "refused":
+        return check_refused(before, expected_codes, mode="async")
     result = migrate(before)
     check_output(before, result)
     codes = {f.code for f in result.findings}

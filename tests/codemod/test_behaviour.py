@@ -2,6 +2,7 @@
 and stream, on the same request, and the outputs are compared."""
 
 import asyncio
+import inspect
 import importlib.util
 import uuid
 
@@ -30,10 +31,18 @@ def plain(value):
     return value if isinstance(value, dict) else value.model_dump(exclude_none=True)
 
 
+def reset_registry():
+    agent_server_registry._invoke_function = None
+    agent_server_registry._stream_function = None
+
+
 def run_original(path, source):
     mlflow.models.model.__mlflow_model__ = None
+    reset_registry()
     load(path, source)
     agent = mlflow.models.model.__mlflow_model__
+    if agent is None:  # a file that only registers handlers: they are what it serves
+        return run_registered()
     request = ResponsesAgentRequest(**REQUEST)
     answer = plain(agent.predict(request))
     try:
@@ -44,16 +53,27 @@ def run_original(path, source):
 
 
 def run_migrated(path, source):
-    agent_server_registry._invoke_function = None
-    agent_server_registry._stream_function = None
+    reset_registry()
     load(path, source)
+    return run_registered()
+
+
+def run_registered():
     invoke = agent_server_registry.get_invoke_function()
     stream = agent_server_registry.get_stream_function()
 
     async def both():
-        answer = plain(await invoke(ResponsesAgentRequest(**REQUEST)))
+        # An original file may register synchronous handlers, or only @invoke.
+        answer = invoke(ResponsesAgentRequest(**REQUEST))
+        answer = plain(await answer if inspect.isawaitable(answer) else answer)
+        if stream is None:
+            return answer, None
         try:
-            events = [plain(e) async for e in stream(ResponsesAgentRequest(**REQUEST))]
+            events = stream(ResponsesAgentRequest(**REQUEST))
+            if hasattr(events, "__aiter__"):
+                events = [plain(e) async for e in events]
+            else:
+                events = [plain(e) for e in events]
         except NotImplementedError:
             events = None  # the class is kept and cannot stream, like the original
         return answer, events

@@ -38,6 +38,7 @@ from serving2apps.codemod.kept_instance import keep_instance
 from serving2apps.codemod.line_map import place_lines
 from serving2apps.codemod.registered_handlers import migrate_registered
 from serving2apps.codemod.self_check import check_output
+from serving2apps.codemod.set_model_calls import strip_set_model
 from serving2apps.codemod.to_async import blocking_calls_in_async, make_async
 from serving2apps.codemod.names import (
     INHERITED_HELPERS,
@@ -63,7 +64,8 @@ class _Agent:
     instantiation: cst.Call | None
     instantiation_index: int | None  # the statement that creates the instance
     instance_name: str | None  # AGENT in AGENT = MyAgent()
-    set_model_indexes: list[int]
+    set_model_indexes: list[int]  # the top-level statements that hold a set_model() call
+    set_model_calls: list[cst.Call]
 
 
 # ---------------------------------------------------------------- analysis
@@ -129,10 +131,12 @@ def _locate(module: cst.Module, scan: _Scan, filename: str) -> _Agent:
             raise MigrationError(
                 f"{filename} defines {refused[0]}, not a ResponsesAgent",
                 "port the agent to mlflow.pyfunc.ResponsesAgent first; serving2apps migrates ResponsesAgent models",
+                code="S2A192",
             )
         raise MigrationError(
             f"{filename} defines no mlflow.pyfunc.ResponsesAgent subclass",
             "point serving2apps at the model whose agent file subclasses ResponsesAgent",
+            code="S2A193",
         )
     by_name = {c.name.value: c for c in agents}
     top_index = {id(stmt): i for i, stmt in enumerate(module.body)}
@@ -161,6 +165,7 @@ def _locate(module: cst.Module, scan: _Scan, filename: str) -> _Agent:
                 f"{filename} defines several ResponsesAgent classes ({', '.join(c.name.value for c in leaves)}) "
                 "and no set_model() call says which one is served",
                 "add mlflow.models.set_model(YourAgent()) to the agent file, as model serving requires",
+                code="S2A194",
             )
         chosen = leaves[0]
     return _Agent(
@@ -170,6 +175,7 @@ def _locate(module: cst.Module, scan: _Scan, filename: str) -> _Agent:
         instantiation_index=instantiation_index,
         instance_name=instance_name,
         set_model_indexes=sorted(set(set_model_indexes)),
+        set_model_calls=scan.set_model_calls,
     )
 
 
@@ -268,6 +274,14 @@ def _is_super_init(stmt) -> bool:
     return False
 
 
+def _instance_uses(module: cst.Module, agent: _Agent) -> int:
+    """Uses of the instance's name other than its assignment and the set_model() arguments."""
+    uses = sum(name_uses(stmt).count(agent.instance_name) for stmt in module.body)
+    handed = sum(1 for call in agent.set_model_calls if call.args and isinstance(call.args[0].value, cst.Name)
+                 and call.args[0].value.value == agent.instance_name)
+    return uses - 1 - handed
+
+
 def _blockers(module: cst.Module, agent: _Agent, class_refs: int) -> list[str]:
     cls = agent.cls
     reasons = []
@@ -283,6 +297,9 @@ def _blockers(module: cst.Module, agent: _Agent, class_refs: int) -> list[str]:
         reasons.append("the class is used elsewhere in the module besides its one instantiation")
     if agent.instantiation is None:
         reasons.append("no instantiation of the class was found next to set_model()")
+    if agent.instance_name and _instance_uses(module, agent):
+        reasons.append(f"the module uses {agent.instance_name} besides handing it to set_model() "
+                       "(calls at import, a __main__ block)")
     for stmt in cls.body.body:
         if isinstance(stmt, cst.FunctionDef):
             continue
@@ -377,8 +394,9 @@ def _target_names(target) -> set[str]:
 class _Rewrite(cst.CSTTransformer):
     """Rewrites one method body: self.x → globals/functions/helpers; renames locals moved to module level."""
 
-    def __init__(self, self_name, attributes, methods, properties, helpers, renames=None):
+    def __init__(self, self_name, attributes, methods, properties, helpers, renames=None, dropped_params=()):
         self.self_name = self_name
+        self.dropped_params = dropped_params  # methods whose second parameter, params, was dropped
         self.attributes = attributes  # attr → global name
         self.methods = methods  # method → function name
         self.properties = properties  # property → function name
@@ -400,6 +418,18 @@ class _Rewrite(cst.CSTTransformer):
         if attr in self.helpers:
             return cst.Name(self.helpers[attr])
         return updated
+
+    def leave_Call(self, original, updated):
+        func = original.func
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
+                and func.value.value == self.self_name and func.attr.value in self.dropped_params):
+            return updated
+        positional = [a for a in updated.args if a.keyword is None and not a.star]
+        args = [a for a in updated.args if not (a.keyword is not None and a.keyword.value == "params")
+                and not (len(positional) > 1 and a is positional[1])]
+        if args:
+            args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated.with_changes(args=args)
 
     def leave_Name(self, original, updated):
         if updated.value in self.renames:
@@ -554,27 +584,30 @@ def migrate_agent_source(
         if problems:
             raise MigrationError(
                 f"{filename} registers its own handlers, and making them safe to serve failed the self-check "
-                f"({'; '.join(problems[:3])}) (S2A191)",
+                f"({'; '.join(problems[:3])})",
                 "fix the registered @invoke/@stream handlers by hand (async def, once each), and please report "
-                "the file to serving2apps")
+                "the file to serving2apps", code="S2A191")
         return result
 
     failures: list[Finding] = []
+    why = ""  # why the strategies tried so far were not used
     for label, attempt in _ladder(given, mode):
         try:
-            result = attempt()
-        except _NotApplicable:
+            result = attempt(why)
+        except _NotApplicable as exc:
+            why = str(exc)
             continue
         problems = _self_check(given, result)
         if problems:
             failures.append(Finding("S2A180", f"the {label} output failed the self-check "
                                               f"({'; '.join(problems[:3])}), so it was not used", filename))
+            why = f"the {label} output did not pass the self-check (S2A180)"
             continue
         result.findings[:0] = failures
         return result
     raise MigrationError(  # only when even the file as it was cannot be served: a serving2apps bug
-        f"{filename}: no strategy produced an agent that passes the self-check (S2A191)",
-        "please report the file to serving2apps; meanwhile migrate it by hand")
+        f"{filename}: no strategy produced an agent that passes the self-check",
+        "please report the file to serving2apps; meanwhile migrate it by hand", code="S2A191")
 
 
 def _ladder(given: _Input, mode: str):
@@ -586,18 +619,18 @@ def _ladder(given: _Input, mode: str):
             try:
                 located.append(_locate(given.wrapper.module, given.scan, given.filename))
             except MigrationError as exc:
-                if not given.scan.set_model_calls:
+                if exc.code == "S2A192" or not given.scan.set_model_calls:
                     raise
-                located.append(exc)  # the kept instance does not need to know the class
+                located.append(exc)  # the kept instance serves what set_model() got, whatever its class
         if isinstance(located[0], MigrationError):
             raise _NotApplicable(located[0].problem)
         return located[0]
 
     if mode == "async":
-        yield "functions strategy converted to async", lambda: _functions_attempt(given, agent(), mode, native=True)
-    yield "functions strategy", lambda: _functions_attempt(given, agent(), mode, native=False)
-    yield "kept class", lambda: _adapter_attempt(given, agent(), mode)
-    yield "kept instance", lambda: _instance_attempt(given, agent, mode)
+        yield "functions strategy converted to async", lambda why: _functions_attempt(given, agent(), mode, True)
+    yield "functions strategy", lambda why: _functions_attempt(given, agent(), mode, False)
+    yield "kept class", lambda why: _adapter_attempt(given, agent(), mode, why)
+    yield "kept instance", lambda why: _instance_attempt(given, agent, mode, why)
 
 
 def _class_refs(module: cst.Module, agent: _Agent) -> int:
@@ -626,17 +659,11 @@ def _functions_attempt(given: _Input, agent: _Agent, mode: str, native: bool) ->
     return _withhandlers(new_module, entries, converted, state, "functions")
 
 
-def _adapter_attempt(given: _Input, agent: _Agent, mode: str) -> AgentFileResult:
+def _adapter_attempt(given: _Input, agent: _Agent, mode: str, why: str) -> AgentFileResult:
     module = given.wrapper.module
-    reasons = _blockers(module, agent, _class_refs(module, agent))
-    if not reasons:
-        init = _methods(agent.cls).get("__init__")
-        try:
-            if init is not None and agent.instantiation is not None:
-                _bind_init_params(init, agent.instantiation)
-            reasons = ["the functions strategy's output did not pass the self-check (S2A180)"]
-        except _Blocked as exc:
-            reasons = [str(exc)]
+    reasons = _blockers(module, agent, _class_refs(module, agent)) or [why]
+    if agent.instantiation is None and given.scan.set_model_calls:
+        raise _NotApplicable("set_model() is handed an instance built elsewhere (a factory, another module)")
     state = given.state()
     _report_hazards(agent.cls, state)
     try:
@@ -649,11 +676,10 @@ def _adapter_attempt(given: _Input, agent: _Agent, mode: str) -> AgentFileResult
     return _withhandlers(new_module, entries, set(), state, "adapter")
 
 
-def _instance_attempt(given: _Input, agent, mode: str) -> AgentFileResult:
+def _instance_attempt(given: _Input, agent, mode: str, why: str) -> AgentFileResult:
     state = given.state()
     try:
         _report_hazards(agent().cls, state)
-        why = "the kept class's output did not pass the self-check (S2A180)"
     except _NotApplicable as exc:
         why = str(exc)
     module = apply_import_changes(given.wrapper.module, state.context)
@@ -689,8 +715,6 @@ def _withhandlers(new_module: cst.Module, entries, native: set[str], state: _Cod
 def _self_check(given: _Input, result: AgentFileResult) -> list[str]:
     """The independent self-check's problems with this output; when there are none, the findings' lines are
     placed in the output (beside the original file's)."""
-    if result.strategy == "unchanged":
-        return []
     check = check_output(given.source, result.code, _blocking_messages)
     if not check.ok:
         return check.problems
@@ -870,6 +894,9 @@ def _to_functions(module, agent: _Agent, state: _CodemodState, artifacts, model_
         helper_map[helper] = local
         AddImportsVisitor.add_needed_import(state.context, RESPONSES_MODULE, wanted, None if local == wanted else local)
 
+    # The agent server passes the request alone: an entry point's `params` parameter goes, and so does the
+    # argument the agent's own calls pass for it.
+    dropped = {name: method_map[name] for name in ENTRY_POINTS if name in regular and _takes_params(regular[name])}
     functions = []
     for name, fn in regular.items():
         decorators = [d for d in fn.decorators if _decorator_names_of(d) not in ("staticmethod", "property")]
@@ -879,17 +906,19 @@ def _to_functions(module, agent: _Agent, state: _CodemodState, artifacts, model_
         if not is_static:
             self_name = _self_name(fn)
             kept = list(params.params[1:])
-            if name == "predict" and len(kept) >= 2 and kept[1].name.value == "params":
-                if "params" in identifiers(fn.body):
+            body = body.visit(_Rewrite(self_name, attribute_map, method_map, property_map, helper_map,
+                                       dropped_params=set(dropped)))
+            if name in dropped:
+                # Read after the rewrite: passing params on to the other entry point is no longer a read.
+                if "params" in identifiers(body):
                     binding = cst.parse_statement("params = None  # serving2apps: the agent server passes no params\n")
                     at = 1 if body.body and _is_docstring(body.body[0]) else 0
                     body = body.with_changes(body=[*body.body[:at], binding, *body.body[at:]])
-                    state.report("S2A120", "predict read params; it is bound to None now", fn)
+                    state.report("S2A120", f"{name} read params; it is bound to None now", fn)
                 kept.pop(1)
             if kept and not (params.star_arg != cst.MaybeSentinel.DEFAULT or params.kwonly_params or params.star_kwarg):
                 kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
             params = params.with_changes(params=kept)
-            body = body.visit(_Rewrite(self_name, attribute_map, method_map, property_map, helper_map))
             globals_needed = sorted({attribute_map[a.attr.value] for a in uses[name].written})
         else:
             globals_needed = []
@@ -913,8 +942,13 @@ def _to_functions(module, agent: _Agent, state: _CodemodState, artifacts, model_
             body.extend(setup)
         elif i not in skip:
             body.append(stmt)
-    for i in skip:
+        elif i in agent.set_model_indexes and (kept := strip_set_model(stmt, agent.set_model_calls)) is not None:
+            body.append(kept)
+            skip.discard(i)
+    for i in skip - set(agent.set_model_indexes):
         state.removed(module.body[i])
+    for call in agent.set_model_calls:
+        state.removed(call)
     replaced = {agent.class_index} | ({agent.instantiation_index} if setup else set())
     _respace(body, module.body, skip - replaced)
     if not ("predict" in method_map and "predict_stream" in method_map):
@@ -943,6 +977,11 @@ def _respace(body: list, original_body: list, removed: set[int]) -> None:
         if _blank_lines(stmt) < wanted:
             extra = [cst.EmptyLine() for _ in range(wanted - _blank_lines(stmt))]
             body[j] = stmt.with_changes(leading_lines=[*extra, *stmt.leading_lines])
+
+
+def _takes_params(fn: cst.FunctionDef) -> bool:
+    params = fn.params.params
+    return len(params) >= 3 and params[2].name.value == "params"
 
 
 def _decorator_names_of(decorator: cst.Decorator) -> str:
@@ -1053,9 +1092,12 @@ def _to_adapter(module, agent: _Agent, state: _CodemodState, artifacts, model_co
             body.extend(after_instance)
         elif i not in agent.set_model_indexes:
             body.append(stmt)
-    for i in agent.set_model_indexes:
-        state.removed(module.body[i])
-    _respace(body, module.body, set(agent.set_model_indexes) - {agent.instantiation_index})
+        elif (kept := strip_set_model(stmt, agent.set_model_calls)) is not None:
+            body.append(kept)
+    for call in agent.set_model_calls:
+        state.removed(call)
+    removed = {i for i in agent.set_model_indexes if strip_set_model(module.body[i], agent.set_model_calls) is None}
+    _respace(body, module.body, removed - {agent.instantiation_index})
     if agent.instantiation is None:
         body.append(_assign(instance, cst.Call(cst.Name(agent.cls.name.value))))
         body.extend(after_instance)

@@ -68,9 +68,9 @@ def keep_instance(module: cst.Module, filename: str, names, context_statement, r
     new = context.wrapper.visit(replace)
     if not replace.replaced:
         raise MigrationError(
-            f"{filename} never calls mlflow.models.set_model(), so Model Serving could not have loaded it "
-            "either (S2A190)",
+            f"{filename} never calls mlflow.models.set_model(), so Model Serving could not have loaded it either",
             "add mlflow.models.set_model(YourAgent()) at the end of the agent file, as models from code require",
+            code="S2A190",
         )
     model_context = names.name("model_context")
     AddImportsVisitor.add_needed_import(context, ADAPTERS, "ServedAgent")

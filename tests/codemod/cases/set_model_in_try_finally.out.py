@@ -1,0 +1,43 @@
+# expect: instance S2A101 S2A107
+from mlflow.pyfunc import PythonModelContext, ResponsesAgent
+from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentStreamEvent, ResponsesAgentResponse
+from agent_server.adapters import ServedAgent
+from collections.abc import AsyncIterator
+from mlflow.genai.agent_server import invoke, stream
+from pathlib import Path
+
+model_context = PythonModelContext(
+    artifacts={
+    },
+    model_config=None,
+)
+SERVED_AGENT = ServedAgent(model_context)
+
+try:
+    GREETING = "hello from the try block"
+    import json
+except ImportError:
+    json = None
+
+
+class Greeter(ResponsesAgent):
+    def predict(self, request):
+        return ResponsesAgentResponse(output=[self.create_text_output_item(text=GREETING, id="g")])
+
+
+try:
+    AGENT = Greeter()
+    SUFFIX = "!"
+finally:
+    SERVED_AGENT.set(AGENT)
+
+
+@invoke()
+async def invoke_agent(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+    return await SERVED_AGENT.invoke(request)
+
+
+@stream()
+async def stream_agent(request: ResponsesAgentRequest) -> AsyncIterator[ResponsesAgentStreamEvent]:
+    async for event in SERVED_AGENT.stream(request):
+        yield event
