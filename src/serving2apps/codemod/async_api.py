@@ -121,6 +121,13 @@ RUN_COROUTINE_METHODS = {"run_until_complete"}
 # A loop made only to run those is dropped with them.
 EVENT_LOOP_FACTORIES = {"asyncio.new_event_loop", "asyncio.get_event_loop"}
 
+# Synchronous generator functions that consume an iterable of chunks and yield events. Handed an async
+# iterable, they run in a worker thread that pulls each chunk from the event loop
+# (`agent_server.adapters.iterate_sync_consumer`); anything else handed an async iterable keeps its path
+# synchronous.
+SYNC_STREAM_CONSUMERS = {"mlflow.types.responses.output_to_responses_items_stream"}
+SYNC_CONSUMER_BRIDGE = "iterate_sync_consumer"
+
 # Statements that only exist to let sync code nest event loops; an async app must not patch its loop.
 DROPPED_CALLS = {"nest_asyncio.apply"}
 

@@ -30,7 +30,11 @@ from pyflakes.reporter import Reporter
 
 SERVER = "mlflow.genai.agent_server"
 # Functions known to take an async iterable (the app's adapters).
-ASYNC_ITERABLE_CONSUMERS = {"response_from_async_stream_events"}
+ASYNC_ITERABLE_CONSUMERS = {"response_from_async_stream_events", "iterate_sync_consumer"}
+# The app's adapters, as the file imports them: which are coroutine functions, which async generators.
+ADAPTERS = "agent_server.adapters"
+ADAPTER_ASYNC = {"in_worker_thread": False, "response_from_async_stream_events": False,
+                 "iterate_in_worker_thread": True, "iterate_sync_consumer": True}
 # Methods that take a coroutine object and run it (an event loop's).
 COROUTINE_RUNNERS = {"run_until_complete", "create_task", "run_coroutine_threadsafe"}
 
@@ -326,8 +330,10 @@ def _only_consumed_async(name: str, fn: ast.AST, parents, generator: bool) -> bo
 def _async_closure(tree: ast.Module) -> list[str]:
     parents = _parents(tree)
     imports = _imports(tree)
-    async_defs = {n.name: n for n in tree.body if isinstance(n, ast.AsyncFunctionDef)}
-    generators = {name for name, fn in async_defs.items() if _is_generator(fn)}
+    async_defs: dict[str, bool] = {n.name: _is_generator(n) for n in tree.body if isinstance(n, ast.AsyncFunctionDef)}
+    async_defs |= {local: ADAPTER_ASYNC[qualified.rsplit(".", 1)[1]] for local, qualified in imports.items()
+                   if qualified.rsplit(".", 1)[0] == ADAPTERS and qualified.rsplit(".", 1)[1] in ADAPTER_ASYNC}
+    generators = {name for name, generator in async_defs.items() if generator}
     problems = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id in async_defs and isinstance(node.ctx, ast.Load):

@@ -166,6 +166,12 @@ class _FunctionScan(cst.CSTVisitor):
         self.yields = False
         self.with_items: list[cst.WithItem] = []
         self.locals: dict[str, cst.BaseExpression | None] = {}
+        # Iterated inside a generator expression: async there makes an async generator expression, which only
+        # a consumer that takes one may receive. id(iter) or name → the generator expression.
+        self.generator_iters: dict[int, cst.GeneratorExp] = {}
+        self.generator_names: dict[str, cst.GeneratorExp] = {}
+        self.generator_consumers: dict[int, cst.Call] = {}  # id(generator expression) → the call it is passed to
+        self._comprehensions: list[cst.CSTNode] = []
 
     def visit_FunctionDef(self, node):
         return False
@@ -178,6 +184,33 @@ class _FunctionScan(cst.CSTVisitor):
 
     def visit_Call(self, node):
         self.calls.append(node)
+        for arg in node.args:
+            if isinstance(arg.value, cst.GeneratorExp):
+                self.generator_consumers[id(arg.value)] = node
+
+    def visit_GeneratorExp(self, node):
+        self._comprehensions.append(node)
+
+    def leave_GeneratorExp(self, node):
+        self._comprehensions.pop()
+
+    def visit_ListComp(self, node):
+        self._comprehensions.append(node)
+
+    def leave_ListComp(self, node):
+        self._comprehensions.pop()
+
+    def visit_SetComp(self, node):
+        self._comprehensions.append(node)
+
+    def leave_SetComp(self, node):
+        self._comprehensions.pop()
+
+    def visit_DictComp(self, node):
+        self._comprehensions.append(node)
+
+    def leave_DictComp(self, node):
+        self._comprehensions.pop()
 
     def visit_For(self, node):
         self.iterated.add(id(node.iter))
@@ -188,6 +221,11 @@ class _FunctionScan(cst.CSTVisitor):
         self.iterated.add(id(node.iter))
         if isinstance(node.iter, cst.Name):
             self.iterated_names.add(node.iter.value)
+        inner = self._comprehensions[-1] if self._comprehensions else None
+        if isinstance(inner, cst.GeneratorExp):
+            self.generator_iters[id(node.iter)] = inner
+            if isinstance(node.iter, cst.Name):
+                self.generator_names[node.iter.value] = inner
 
     def visit_Assign(self, node):
         if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
@@ -209,6 +247,15 @@ class _FunctionScan(cst.CSTVisitor):
 
     def visit_Name(self, node):
         self.name_uses[node.value] = self.name_uses.get(node.value, 0) + 1
+
+    # Attribute names and keyword names are not variables (`stream=True` is no use of a local `stream`).
+    def visit_Attribute(self, node):
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node):
+        node.value.visit(self)
+        return False
 
 
 @dataclass
@@ -352,7 +399,7 @@ def _plan(mod: _Module, entries: list[str]) -> _Plan:
     convertible = {n for n, f in mod.functions.items() if _convertible(mod, n, f, uses.calls, counts)}
     while True:
         _classify_calls(mod, functions, swapped)
-        converted = _converted(functions, entries, convertible)
+        converted = _converted(mod, functions, entries, convertible, uses.calls)
         receivers: dict[str, int] = {}
         for name in converted:
             for site in functions[name].sites.values():
@@ -379,7 +426,11 @@ def _needs_async(fn: _Function) -> bool:
     return any(s.kind in ("pair", "function_pair", "run_coroutine") for s in fn.sites.values())
 
 
-def _converted(functions: dict[str, _Function], entries: list[str], convertible: set[str]) -> set[str]:
+def _converted(mod: _Module, functions: dict[str, _Function], entries: list[str], convertible: set[str],
+               call_counts: Counter[str]) -> set[str]:
+    """The functions that become async: those reachable from the entry points that call a paired API, and
+    their callers. Closed under calls: a function any of whose calls would stay synchronous (a caller that
+    cannot convert, module-level code, a nested function) is left synchronous, and so is whatever needed it."""
     reachable, todo = set(), [e for e in entries if e in functions]
     while todo:
         name = todo.pop()
@@ -395,34 +446,55 @@ def _converted(functions: dict[str, _Function], entries: list[str], convertible:
             if functions[name].calls_to & converted:
                 converted.add(name)
                 changed = True
-        for name in list(converted):
-            if not _contexts_supported(functions, name, converted):
-                converted.discard(name)
-                # Its callers no longer need to be async on its account: start over without it.
-                return _converted(functions, entries, convertible - {name})
+    for name in sorted(converted):
+        if not _contexts_supported(mod, functions, name, converted) \
+                or _calls_from(functions, converted, name) != call_counts.get(name, 0):
+            # Its callers no longer need to be async on its account: start over without it.
+            return _converted(mod, functions, entries, convertible - {name}, call_counts)
     return converted
+
+
+def _calls_from(functions: dict[str, _Function], converted: set[str], name: str) -> int:
+    """How many direct calls of `name` sit in the bodies of converted functions."""
+    return sum(1 for caller in converted for site in functions[caller].sites.values()
+               if site.kind == "local" and site.local_function == name)
 
 
 def _async_iterable(functions, fn: _Function, site: _Site, converted) -> bool:
     if site.kind == "local":
         return site.local_function in converted and functions[site.local_function].generator
-    return site.kind == "pair" and site.style == api.ITERATE
+    return site.kind == "pair" and (site.style == api.ITERATE or site.iterable_result)
 
 
-def _contexts_supported(functions, name: str, converted: set[str]) -> bool:
-    """Every async-iterable value the function would produce is consumed by something async can express."""
+def _contexts_supported(mod: _Module, functions, name: str, converted: set[str]) -> bool:
+    """Every async-iterable value the function would produce is consumed by something async can express: a
+    `for` (made `async for`), a list/set/dict comprehension, `yield from`, or a generator expression handed to
+    a known stream consumer (bridged). A generator expression handed to anything else would give synchronous
+    code an async generator."""
     fn = functions[name]
     for call in fn.scan.calls:
         site = fn.sites.get(id(call))
         if site is None or not _async_iterable(functions, fn, site, converted):
             continue
-        if id(call) in fn.scan.iterated or id(call) in fn.scan.yielded_from:
-            continue
         target = fn.scan.assigned.get(id(call))
-        if target and fn.scan.name_uses.get(target, 0) == 1 + _iterations_of(fn, target):
-            continue
-        return False
+        if id(call) in fn.scan.iterated or id(call) in fn.scan.yielded_from:
+            generator = fn.scan.generator_iters.get(id(call))
+        elif target and fn.scan.name_uses.get(target, 0) == 1 + _iterations_of(fn, target):
+            generator = fn.scan.generator_names.get(target)
+        elif site.kind == "pair" and site.style != api.ITERATE and not (target and target in fn.scan.iterated_names):
+            continue  # an awaited value that is only iterable when iterated (create(stream=True)); here it is not
+        else:
+            return False
+        if generator is not None and not _bridged(mod, fn, generator):
+            return False
     return True
+
+
+def _bridged(mod: _Module, fn: _Function, generator: cst.GeneratorExp) -> bool:
+    """The generator expression is the chunks argument of a known stream consumer, whose result is iterated."""
+    consumer = fn.scan.generator_consumers.get(id(generator))
+    return (consumer is not None and bool(mod.imported(consumer.func) & api.SYNC_STREAM_CONSUMERS)
+            and (id(consumer) in fn.scan.iterated or id(consumer) in fn.scan.yielded_from))
 
 
 def _iterations_of(fn: _Function, name: str) -> int:
@@ -492,6 +564,14 @@ class _ToAsync(cst.CSTTransformer):
     def leave_Call(self, original, updated):
         if self.depth:
             return updated
+        if any(isinstance(a.value, cst.GeneratorExp) and _is_async_generator(a.value) for a in updated.args):
+            # Only a known stream consumer gets here (_contexts_supported): it runs in a worker thread that
+            # pulls each chunk from the event loop, and its events come back as an async iterable.
+            AddImportsVisitor.add_needed_import(self.context, ADAPTERS, api.SYNC_CONSUMER_BRIDGE)
+            self._iterable(original, None)
+            args = [a.with_changes(value=a.value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()]))
+                    if isinstance(a.value, cst.GeneratorExp) and not a.value.lpar else a for a in updated.args]
+            return cst.Call(func=cst.Name(api.SYNC_CONSUMER_BRIDGE), args=[cst.Arg(updated.func), *args])
         site = self.fn.sites.get(id(original))
         if site is None:
             return updated
@@ -610,6 +690,15 @@ class _ToAsync(cst.CSTTransformer):
             RemoveImportsVisitor.remove_unused_import_by_node(self.context, before)
             return cst.RemoveFromParent()
         return updated
+
+
+def _is_async_generator(expr: cst.GeneratorExp) -> bool:
+    comp = expr.for_in
+    while comp is not None:
+        if comp.asynchronous is not None:
+            return True
+        comp = comp.inner_for_in
+    return False
 
 
 def _private_loop(mod: _Module, fn: _Function, stmt) -> bool:

@@ -56,6 +56,25 @@ async def iterate_in_worker_thread(func: Callable[..., Iterable[T]], *args: Any,
             await loop.run_in_executor(worker_pool(), lambda: context.run(close))
 
 
+async def iterate_sync_consumer(consumer: Callable[..., Iterable[T]], items: AsyncIterable[Any], *args: Any,
+                                **kwargs: Any) -> AsyncIterator[T]:
+    """Iterate consumer(items, ...) for a synchronous generator function (such as MLflow's
+    output_to_responses_items_stream) handed an async iterable: the consumer runs in a worker thread, and each
+    item it pulls is fetched on the event loop."""
+    loop = asyncio.get_running_loop()
+    source = aiter(items)
+
+    async def fetch() -> Any:
+        return await anext(source, _DONE)
+
+    def pull() -> Iterator[Any]:
+        while (item := asyncio.run_coroutine_threadsafe(fetch(), loop).result()) is not _DONE:
+            yield item
+
+    async for event in iterate_in_worker_thread(consumer, pull(), *args, **kwargs):
+        yield event
+
+
 def stream_events_from_response(response: Any) -> Iterator[ResponsesAgentStreamEvent]:
     """The stream of an agent that only answers whole: one output_item.done event per output item."""
     output = response["output"] if isinstance(response, dict) else response.output

@@ -37,8 +37,8 @@ async def predict_stream(request: ResponsesAgentRequest):
         yield ResponsesAgentStreamEvent(
             type="response.output_item.done", item=create_text_output_item(text=str(message.content), id="m")
         )
-    for item_2 in _closing():
-        yield item_2
+    for item in _closing():
+        yield item
 
 
 def _closing():

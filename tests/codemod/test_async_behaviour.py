@@ -1,0 +1,45 @@
+"""Async fixtures that call a model through the OpenAI client are run, not only read: original class, sync
+migration and async migration each answer the same request, whole and streamed, against the deterministic
+fake model on the loopback workspace. Answers are compared, not status codes: an agent that catches its own
+errors (`except Exception: yield "Error: ..."`) would otherwise hide a broken conversion behind a 200."""
+
+from pathlib import Path
+
+import pytest
+
+from test_behaviour import run_migrated, run_original
+from test_frameworks import model_env, fake_llm  # noqa: F401 - fixtures
+
+from serving2apps.codemod.agent_file import migrate_agent_source
+
+ASYNC_CASES = Path(__file__).parent / "async_cases"
+# Every async fixture whose model is reached through an OpenAI client and needs nothing else.
+LIVE = [
+    "chain_three_deep",
+    "generator_to_sync_helper",
+    "generator_to_unknown_consumer",
+    "helper_caller_stays_sync",
+    "helper_used_at_import",
+    "openai_chat_stream",
+]
+
+
+def texts(answer: dict) -> list[str]:
+    return ["".join(part["text"] for part in item["content"]) for item in answer["output"] if item["type"] == "message"]
+
+
+@pytest.mark.parametrize("name", LIVE)
+def test_async_fixture_answers_like_the_original(name, model_env, agent_scaffold, tmp_path):  # noqa: F811
+    source = (ASYNC_CASES / f"{name}.in.py").read_text()
+    original_answer, original_events = run_original(tmp_path / "original.py", source)
+    assert texts(original_answer) and not any(t.startswith("Error") for t in texts(original_answer))
+    for mode in ("sync", "async"):
+        result = migrate_agent_source(source, "agent.py", mode=mode)
+        answer, events = run_migrated(tmp_path / f"{mode}.py", result.code)
+        assert texts(answer) == texts(original_answer), mode
+        done = [e["item"] for e in events if e["type"] == "response.output_item.done"]
+        if original_events is not None:
+            assert texts({"output": done}) == texts({"output": [e["item"] for e in original_events
+                                                                if e["type"] == "response.output_item.done"]}), mode
+        else:
+            assert texts({"output": done}) == texts(original_answer), mode
