@@ -94,3 +94,41 @@ def test_case(name):
 
 def test_there_are_enough_cases():
     assert len(NAMES) >= 30
+
+
+def test_a_strategy_whose_output_fails_the_self_check_is_not_used(monkeypatch):
+    """The ladder, whatever the transformer bug: a functions output that refers to `self` is caught, reported
+    (S2A180, with the problem) and replaced by the kept class, which answers."""
+    import serving2apps.codemod.agent_file as agent_file
+
+    real = agent_file._to_functions
+
+    def broken(*args, **kwargs):
+        module, entries = real(*args, **kwargs)
+        return cst.parse_module(module.code.replace('text="42"', "text=self.greeting")), entries
+
+    monkeypatch.setattr(agent_file, "_to_functions", broken)
+    before = (CASES / "predict_only.in.py").read_text()
+    assert 'text="42"' in before
+    for mode in ("sync", "async"):
+        result = migrate_agent_source(before, "agent.py", mode=mode)
+        assert result.strategy == "adapter"
+        failed = [f for f in result.findings if f.code == "S2A180"]
+        assert failed and all("self is used but no longer defined" in f.message for f in failed)
+        assert "self.greeting" not in result.code
+
+
+def test_every_codemod_rule_has_a_fixture():
+    """Each code the agent-file codemod reports, and each refusal, is expected by at least one fixture."""
+    from serving2apps.codemod.findings import CODES
+
+    from test_async_codemod import ASYNC_CASES
+
+    expected = set()
+    for path in [*CASES.glob("*.in.py"), *ASYNC_CASES.glob("*.in.py")]:
+        expected |= set(header(path.read_text(), "expect").split()[1:])
+    # Reported by other steps, each with its own tests: code/ imports (test_migrate), a codemod bug (S2A179,
+    # test_the_blocking_call_check_finds_what_was_left), a failed strategy (the test above).
+    elsewhere = {"S2A150", "S2A151", "S2A152", "S2A179", "S2A180"}
+    codemod = {c for c in CODES if c.startswith("S2A1")}
+    assert sorted(codemod - elsewhere - expected) == []

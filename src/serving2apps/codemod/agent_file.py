@@ -225,6 +225,9 @@ class _SelfUse(cst.CSTVisitor):
     def visit_AnnAssign(self, node):
         self._mark_written(node.target)
 
+    def visit_Del(self, node):
+        self._mark_written(node.target)  # `del self.x` rebinds the global x: it needs `global x` too
+
     def _mark_written(self, target):
         targets = target.elements if isinstance(target, (cst.Tuple, cst.List)) else [target]
         for t in targets:
@@ -619,9 +622,9 @@ def _ladder(given: _Input, mode: str):
             try:
                 located.append(_locate(given.wrapper.module, given.scan, given.filename))
             except MigrationError as exc:
-                if exc.code == "S2A192" or not given.scan.set_model_calls:
+                if exc.code == "S2A192" or not given.scan.set_model_calls or _serves_no_agent(given):
                     raise
-                located.append(exc)  # the kept instance serves what set_model() got, whatever its class
+                located.append(exc)  # the kept instance serves what set_model() got: a class from code/, say
         if isinstance(located[0], MigrationError):
             raise _NotApplicable(located[0].problem)
         return located[0]
@@ -631,6 +634,19 @@ def _ladder(given: _Input, mode: str):
     yield "functions strategy", lambda why: _functions_attempt(given, agent(), mode, False)
     yield "kept class", lambda why: _adapter_attempt(given, agent(), mode, why)
     yield "kept instance", lambda why: _instance_attempt(given, agent, mode, why)
+
+
+def _serves_no_agent(given: _Input) -> bool:
+    """set_model() is handed something this file shows is no ResponsesAgent: a lambda, one of its functions,
+    or an instance of one of its other classes. (An instance of an imported class may be one.)"""
+    local = {stmt.name.value for stmt in given.wrapper.module.body if isinstance(stmt, (cst.FunctionDef, cst.ClassDef))}
+    for call in given.scan.set_model_calls:
+        arg = call.args[0].value if call.args else None
+        if isinstance(arg, cst.Call):
+            arg = arg.func
+        if isinstance(arg, cst.Lambda) or (isinstance(arg, cst.Name) and arg.value in local):
+            return True
+    return False
 
 
 def _class_refs(module: cst.Module, agent: _Agent) -> int:

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pyflakes.api import check as pyflakes_check
-from pyflakes.messages import UndefinedName
+from pyflakes.messages import UndefinedLocal, UndefinedName
 from pyflakes.reporter import Reporter
 
 SERVER = "mlflow.genai.agent_server"
@@ -82,7 +82,8 @@ class _Collect(Reporter):
         self.names: Counter[str] = Counter()
 
     def flake(self, message):
-        if isinstance(message, UndefinedName):
+        # UndefinedLocal: a name read in a function before the function binds it (a global made local).
+        if isinstance(message, (UndefinedName, UndefinedLocal)):
             self.names[message.message_args[0]] += 1
 
     def unexpectedError(self, filename, msg):  # pragma: no cover - only for unreadable files

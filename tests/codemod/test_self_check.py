@@ -1,0 +1,157 @@
+"""The independent self-check, one rule at a time: each broken output below is one that a transformer bug has
+produced or could produce, and the check must name the problem. A correct output passes."""
+
+import textwrap
+
+import pytest
+
+from serving2apps.codemod.agent_file import _blocking_messages
+from serving2apps.codemod.self_check import check_output
+
+BEFORE = textwrap.dedent('''
+    import mlflow
+    from mlflow.pyfunc import ResponsesAgent
+    from mlflow.types.responses import ResponsesAgentResponse
+
+    try:
+        SUFFIX = "!"
+    finally:
+        pass
+    mlflow.autolog()
+
+
+    class Agent(ResponsesAgent):
+        def predict(self, request, params=None):
+            return ResponsesAgentResponse(output=[self.create_text_output_item(text="hi" + SUFFIX, id="a")])
+
+
+    AGENT = Agent()
+    mlflow.models.set_model(AGENT)
+''')
+
+HANDLERS = textwrap.dedent('''
+    @invoke()
+    async def invoke_agent(request):
+        return await in_worker_thread(predict, request)
+
+
+    @stream()
+    async def stream_agent(request):
+        response = await in_worker_thread(predict, request)
+        for event in stream_events_from_response(response):
+            yield event
+''')
+
+GOOD = textwrap.dedent('''
+    import mlflow
+    from agent_server.adapters import in_worker_thread, stream_events_from_response
+    from mlflow.genai.agent_server import invoke, stream
+    from mlflow.types.responses import ResponsesAgentResponse, create_text_output_item
+
+    try:
+        SUFFIX = "!"
+    finally:
+        pass
+    mlflow.autolog()
+
+
+    def predict(request):
+        return ResponsesAgentResponse(output=[create_text_output_item(text="hi" + SUFFIX, id="a")])
+''') + HANDLERS
+
+
+def problems(after: str, before: str = BEFORE) -> list[str]:
+    return check_output(before, after, _blocking_messages).problems
+
+
+def test_a_correct_output_passes():
+    assert problems(GOOD) == []
+
+
+def test_the_input_unchanged_would_fail():
+    assert any("set_model" in p for p in problems(BEFORE))
+    assert any("@invoke() is registered 0 times" in p for p in problems(BEFORE))
+
+
+@pytest.mark.parametrize("broken, expected", [
+    (GOOD.replace("def predict(request):", "def predict(request)"), "does not compile"),
+    (GOOD.replace('text="hi" + SUFFIX', 'text=self.greeting'), "self is used but no longer defined"),
+    (GOOD.replace('text="hi" + SUFFIX', 'text=AGENT.greeting'), "AGENT is used but no longer defined"),
+    (GOOD.replace("async def invoke_agent", "def invoke_agent").replace(
+        "return await in_worker_thread(predict, request)", "return predict(request)"), "is not async"),
+    (GOOD.replace("@stream()\n", ""), "@stream() is registered 0 times"),
+    (GOOD.replace("@invoke()\nasync def invoke_agent", "@invoke()\nasync def other(request):\n    return None\n\n\n"
+                  "@invoke()\nasync def invoke_agent"), "@invoke() is registered 2 times"),
+    (GOOD + "\nmlflow.models.set_model(None)\n", "set_model() is still called"),
+    (GOOD.replace('try:\n    SUFFIX = "!"\nfinally:\n    pass\n', 'SUFFIX = "!"\n').replace('SUFFIX = "!"\n', ""),
+     "SUFFIX"),
+    (GOOD.replace("mlflow.autolog()\n", ""), "the module-level call mlflow.autolog() was lost"),
+    (GOOD + "\n\ndef relay(request):\n    return predict(request, None)\n", "predict() takes 1 positional"),
+    (GOOD + "\n\ndef relay(request):\n    return predict(request, params=None)\n", "no parameter params"),
+])
+def test_each_rule_names_the_problem(broken, expected):
+    found = problems(broken)
+    assert any(expected in p for p in found), found
+
+
+ASYNC_GOOD = textwrap.dedent('''
+    import time
+    from openai import AsyncOpenAI
+    from agent_server.adapters import iterate_sync_consumer
+    from mlflow.genai.agent_server import invoke, stream
+    from mlflow.types.responses import ResponsesAgentResponse, output_to_responses_items_stream
+
+    client = AsyncOpenAI()
+
+
+    async def ask(request):
+        return await client.responses.create(model="m", input="hi")
+
+
+    async def chunks(request):
+        stream = await client.chat.completions.create(model="m", messages=[], stream=True)
+        async for item in iterate_sync_consumer(output_to_responses_items_stream, (c.to_dict() async for c in stream)):
+            yield item
+
+
+    @invoke()
+    async def invoke_agent(request):
+        await ask(request)
+        return ResponsesAgentResponse(output=[e.item async for e in chunks(request)])
+
+
+    @stream()
+    async def stream_agent(request):
+        async for event in chunks(request):
+            yield event
+''')
+ASYNC_BEFORE = "from openai import OpenAI\nclient = OpenAI()\nimport time\n"
+
+
+def test_a_correct_async_output_passes():
+    assert problems(ASYNC_GOOD, ASYNC_BEFORE) == []
+
+
+@pytest.mark.parametrize("broken, expected", [
+    (ASYNC_GOOD.replace("    await ask(request)\n", "    ask(request)\n"), "ask() (coroutine function) is called without await"),
+    (ASYNC_GOOD.replace("[e.item async for e in chunks(request)]", "list(chunks(request))"),
+     "chunks() (async generator) is called without async for"),
+    (ASYNC_GOOD.replace("iterate_sync_consumer(output_to_responses_items_stream, (c.to_dict() async for c in stream))",
+                        "output_to_responses_items_stream(c.to_dict() async for c in stream)"),
+     "async generator expression is passed to output_to_responses_items_stream()"),
+    (ASYNC_GOOD + "\n\ndef helper():\n    return client.responses.create(model='m', input='x')\n",
+     "the async client client.responses.create() is called from synchronous code"),
+    (ASYNC_GOOD + "\n\ndef pump(request):\n    for event in chunks(request):\n        yield event\n",
+     "chunks() (async generator) is called without async for"),
+    (ASYNC_GOOD.replace("async for item in iterate_sync_consumer", "for item in iterate_sync_consumer"),
+     "iterate_sync_consumer() (async generator) is called without async for"),
+    (ASYNC_GOOD + "\n\nasync def later():\n    time.sleep(1)\n", "time.sleep"),
+])
+def test_each_async_rule_names_the_problem(broken, expected):
+    found = problems(broken, ASYNC_BEFORE)
+    assert any(expected in p for p in found), found
+
+
+def test_an_input_this_python_cannot_parse_is_reported_not_failed():
+    result = check_output("type Alias = int\n", "type Alias = int\n")
+    assert result.ok and "newer Python" in result.unchecked
