@@ -664,15 +664,18 @@ def _functions_attempt(given: _Input, agent: _Agent, mode: str, native: bool) ->
         new_module, entries = _to_functions(module, agent, state, given.artifacts, given.model_config_file)
     except _Blocked as exc:
         raise _NotApplicable(str(exc)) from None
-    new_module = apply_import_changes(new_module, state.context)
-    converted: set[str] = set()
-    if native:
-        result = make_async(new_module, [e for e in entries if e], given.filename)
-        new_module, converted = result.module, result.async_functions
-        state.findings += result.findings
-    elif mode == "async":
-        state.report("S2A172", "the converted functions stay synchronous and run in worker threads")
-    return _withhandlers(new_module, entries, converted, state, "functions")
+    if not native:
+        if mode == "async":
+            state.report("S2A172", "the converted functions stay synchronous and run in worker threads")
+        return _with_handlers(new_module, entries, set(), state, "functions", state.context)
+    # The async conversion reads the imports, so they are settled first.
+    result = make_async(apply_import_changes(new_module, state.context), [e for e in entries if e], given.filename)
+    if not result.async_functions:  # nothing to convert: exactly the sync mode output, with the reason
+        sync = _functions_attempt(given, agent, "sync", native=False)
+        sync.findings += result.findings
+        return sync
+    state.findings += result.findings
+    return _with_handlers(result.module, entries, result.async_functions, state, "functions")
 
 
 def _adapter_attempt(given: _Input, agent: _Agent, mode: str, why: str) -> AgentFileResult:
@@ -686,10 +689,9 @@ def _adapter_attempt(given: _Input, agent: _Agent, mode: str, why: str) -> Agent
         new_module, entries = _to_adapter(module, agent, state, given.artifacts, given.model_config_file, reasons)
     except MigrationError as exc:
         raise _NotApplicable(exc.problem) from None
-    new_module = apply_import_changes(new_module, state.context)
     if mode == "async":
         state.report("S2A176", "the class was kept (S2A101), so its methods stay synchronous and run in worker threads")
-    return _withhandlers(new_module, entries, set(), state, "adapter")
+    return _with_handlers(new_module, entries, set(), state, "adapter", state.context)
 
 
 def _instance_attempt(given: _Input, agent, mode: str, why: str) -> AgentFileResult:
@@ -717,11 +719,13 @@ def _instance_attempt(given: _Input, agent, mode: str, why: str) -> AgentFileRes
     return AgentFileResult(code, "instance", state.findings)
 
 
-def _withhandlers(new_module: cst.Module, entries, native: set[str], state: _CodemodState,
-                   strategy: str) -> AgentFileResult:
+def _with_handlers(new_module: cst.Module, entries, native: set[str], state: _CodemodState, strategy: str,
+                   context: CodemodContext | None = None) -> AgentFileResult:
+    """Append the handlers and apply the import changes: those scheduled on `context` (the strategy's own,
+    applied in the same pass) and the handlers' own."""
     if set(entries) - native - {None}:
         state.report("S2A110", "predict/predict_stream are served through async adapters that run them in worker threads")
-    context = CodemodContext()
+    context = context or CodemodContext()
     names = Allocator(module_bound_names(new_module, set()))
     registration = handlers(*entry_bodies(*entries, native), names, context)
     new_module = apply_import_changes(new_module.with_changes(body=[*new_module.body, *registration]), context)

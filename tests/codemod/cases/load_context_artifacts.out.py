@@ -3,11 +3,11 @@
 # artifacts: table=artifacts/table.json
 import json
 from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentStreamEvent, create_text_output_item, ResponsesAgentResponse
-from mlflow.pyfunc import PythonModelContext
-from pathlib import Path
 from agent_server.adapters import in_worker_thread, stream_events_from_response
 from collections.abc import AsyncIterator
 from mlflow.genai.agent_server import invoke, stream
+from mlflow.pyfunc import PythonModelContext
+from pathlib import Path
 
 
 def predict(request):

@@ -4,10 +4,10 @@
 import mlflow
 from mlflow.models import ModelConfig
 from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentStreamEvent, create_text_output_item, ResponsesAgentResponse
-from pathlib import Path
 from agent_server.adapters import in_worker_thread, stream_events_from_response
 from collections.abc import AsyncIterator
 from mlflow.genai.agent_server import invoke, stream
+from pathlib import Path
 
 config = ModelConfig(development_config=str(Path(__file__).resolve().parent / "model_config.yaml"))
 LLM_ENDPOINT = config.get("llm_endpoint")

@@ -1,9 +1,9 @@
 # expect: functions S2A100 S2A110 S2A111
 from mlflow.types import responses
-from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse, ResponsesAgentStreamEvent, create_text_output_item
 from agent_server.adapters import in_worker_thread, stream_events_from_response
 from collections.abc import AsyncIterator
 from mlflow.genai.agent_server import invoke, stream
+from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse, ResponsesAgentStreamEvent, create_text_output_item
 
 
 def predict(request):
