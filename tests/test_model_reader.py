@@ -95,7 +95,7 @@ def test_agent_file_found_by_set_model_when_model_code_path_is_missing(model):
             path="/etc/passwd")), "outside the model folder"),
         (lambda m: (m / "input_example.json").write_text("{not json"), "not valid JSON"),
         (lambda m: edit_mlmodel(m, lambda d: d.update(resources={"api_version": "1", "databricks": {
-            "table": [{"no_name": 1}]}})), "has no name"),
+            "table": [{"no_name": 1}]}})), "table.0.name: field required"),
     ],
     ids=["no-mlmodel", "corrupt-yaml", "not-a-mapping", "deep-yaml", "no-pyfunc", "chat-agent", "chat-model",
          "pickled", "no-agent-file", "artifact-escapes", "artifact-absolute", "bad-input-example", "nameless-resource"],

@@ -24,7 +24,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from serving2apps.codemod.findings import Finding
-from serving2apps.environment_secrets import REDACTED, secret_reference
+from serving2apps.environment_secrets import REDACTED, is_sensitive, secret_reference
 from serving2apps.errors import MigrationError
 from serving2apps.yaml_limits import plain_yaml_problem
 from serving2apps.model_reader import ModelInfo, Resource
@@ -136,6 +136,8 @@ class _AppResources:
 
     def add(self, type_key: str, block: dict, wanted_name: str) -> str:
         """Adds the entry unless one with the same type and target exists; returns its name."""
+        for value in block.values():
+            _literal(value, f"the {type_key} resource")
         target = _target({type_key: block})
         if target in self.targets:
             return self.targets[target]
@@ -202,6 +204,16 @@ class BundleUpdate:
     cli_versions: set[str]
 
 
+def _literal(value: object, what: str) -> object:
+    """A value taken from the model, checked before it is written into bundle files: the bundle CLI would
+    read `${...}` in it as its own variable interpolation, and YAML offers no escape for it."""
+    if isinstance(value, str) and "${" in value:
+        raise MigrationError(f"{what} has the value {value!r}, which holds '${{': the bundle CLI would substitute it",
+                             "rename it on the workspace (or in the model's MLmodel) so it holds no '${', then run "
+                             "migrate again")
+    return value
+
+
 def update_bundle(databricks_yml: str, app_yaml: str, model: ModelInfo, environment: dict[str, str],
                   agent_source: str = "") -> BundleUpdate:
     bundle = _load(databricks_yml, "databricks.yml")
@@ -244,10 +256,12 @@ def update_bundle(databricks_yml: str, app_yaml: str, model: ModelInfo, environm
         if not _ENV_NAME.match(var):
             raise MigrationError(f"the endpoint's environment variable {var!r} is not a valid variable name",
                                  "rename it on the endpoint, or remove it from the provenance record")
-        if value == REDACTED:
+        secret = secret_reference(value)
+        # Judged here, where it would be written, whatever the record says (redaction happens in download,
+        # but a record written by hand or by an older version may still hold the value).
+        if value == REDACTED or (secret is None and is_sensitive(var)):
             findings.append(Finding("S2A204", f"{var} had a plain value on the endpoint; it was not copied"))
             continue
-        secret = secret_reference(value)
         if secret:
             scope, key = secret
             name = resources.add("secret", {"scope": scope, "key": key, "permission": "READ"},
@@ -256,7 +270,7 @@ def update_bundle(databricks_yml: str, app_yaml: str, model: ModelInfo, environm
             entry = CommentedMap([("name", var), ("valueFrom", name)])
             findings.append(Finding("S2A205", f"{var} reads secret {scope}/{key} through app resource {name}"))
         else:
-            entry = CommentedMap([("name", var), ("value", value)])
+            entry = CommentedMap([("name", var), ("value", _literal(value, f"the endpoint variable {var}"))])
             findings.append(Finding("S2A206", f"{var} copied from the endpoint"))
         if var not in present:  # a value the app (or a previous run) already sets is kept
             env.append(entry)

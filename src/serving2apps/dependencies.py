@@ -22,24 +22,34 @@ from packaging.version import Version
 from serving2apps.codemod.findings import Finding
 from serving2apps.errors import MigrationError
 from serving2apps.yaml_limits import plain_yaml_problem
+from serving2apps.input_shapes import CondaEnv, PipSection, checked
 from serving2apps.model_reader import ModelInfo
 
 # Only the model server needed these (mlflow itself is merged with the app's own minimum, like any package).
 SERVING_ONLY = {"cloudpickle", "mlflow-skinny"}
 
 
+def _text(model: ModelInfo, relative: str) -> str:
+    try:
+        return (model.root / relative).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise MigrationError(f"{model.root / relative} is not UTF-8 text ({exc.reason} at byte {exc.start})",
+                             "save it as UTF-8 (pip reads requirements files as UTF-8), or download the model "
+                             "again") from None
+
+
 def model_requirements(model: ModelInfo) -> list[str]:
     if model.requirements:
-        return (model.root / model.requirements).read_text(encoding="utf-8").splitlines()
+        return _text(model, model.requirements).splitlines()
     if model.conda_env:
-        text = (model.root / model.conda_env).read_text(encoding="utf-8")
+        text = _text(model, model.conda_env)
         problem = plain_yaml_problem(text)
         if problem:
             raise MigrationError(f"{model.conda_env} {problem}", "download the model again")
-        conda = yaml.safe_load(text) or {}
-        for dep in conda.get("dependencies") or []:
-            if isinstance(dep, dict) and "pip" in dep:
-                return [str(x) for x in dep["pip"]]
+        conda = checked(CondaEnv, yaml.safe_load(text) or {}, str(model.root / model.conda_env))
+        for dep in conda.dependencies or []:
+            if isinstance(dep, PipSection):
+                return list(dep.pip)
     return []
 
 
@@ -125,6 +135,16 @@ def lock(pyproject: str, app_name: str) -> bytes:
 
     if shutil.which("uv") is None:
         raise MigrationError("--lock needs uv, which is not installed", "pip install uv, or run without --lock")
+    for line in tomlkit.parse(pyproject).get("project", {}).get("dependencies", []):
+        requirement = Requirement(str(line))
+        if requirement.url:
+            # Locking a local path or VCS reference builds it, which runs the package's own setup code.
+            raise MigrationError(
+                f"cannot lock {requirement.name}: it is a direct reference ({requirement.url}), and locking it "
+                "would build it, running code from the model",
+                "run migrate without --lock (and publish the package to an index you trust), or remove the "
+                "reference from the model's requirements",
+            )
     with tempfile.TemporaryDirectory(prefix="serving2apps-lock-") as scratch:
         (Path(scratch) / "pyproject.toml").write_text(pyproject)
         (Path(scratch) / "README.md").write_text(f"# {app_name}\n")

@@ -20,6 +20,11 @@ def secret_reference(value: str) -> tuple[str, str] | None:
     return (match.group(1), match.group(2)) if match else None
 
 
+def is_sensitive(name: str) -> bool:
+    """A variable whose name says it holds a credential: its plain value is never written anywhere."""
+    return bool(_SENSITIVE_NAME.search(name))
+
+
 def is_secret_reference(value: str) -> bool:
     return secret_reference(value) is not None
 
@@ -27,6 +32,6 @@ def is_secret_reference(value: str) -> bool:
 def safe_environment(env: dict[str, str] | None) -> dict[str, str]:
     """The endpoint's environment as it may be written down: references kept, sensitive plain values hidden."""
     return {
-        name: value if is_secret_reference(value) or not _SENSITIVE_NAME.search(name) else REDACTED
+        name: value if is_secret_reference(value) or not is_sensitive(name) else REDACTED
         for name, value in sorted((env or {}).items())
     }

@@ -217,18 +217,30 @@ def diff(plan: MigrationPlan, app_dir: Path) -> str:
     return "".join(chunks)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_plan(plan: MigrationPlan, app_dir: Path) -> list[str]:
-    """Writes every changed file (each via a temporary file and a rename); returns what changed."""
+    """Writes every changed file (each via a temporary file and a rename), the record of what was written last,
+    so an interrupted run (a full disk) never leaves a record that claims files it did not write. A replaced
+    file keeps its mode (executable bits included); a new one gets the umask's (0644 for the usual 022)."""
     changed = []
-    for relative, data in sorted(plan.files.items()):
+    default_mode = 0o666 & ~_umask()
+    last = {WRITTEN}
+    for relative, data in sorted(plan.files.items(), key=lambda item: (item[0] in last, item[0])):
         target = app_dir / relative
         if target.is_file() and target.read_bytes() == data:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
+        mode = target.stat().st_mode & 0o7777 if target.is_file() else default_mode
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
+            os.chmod(tmp, mode)
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -12,12 +12,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import yaml
 
 from serving2apps.errors import MigrationError
+from serving2apps.input_shapes import MLmodel, PyFuncFlavor, checked
 from serving2apps.yaml_limits import plain_yaml_problem
 
 # metadata.task that mlflow writes for each agent interface (mlflow/pyfunc/model.py).
@@ -66,6 +68,13 @@ def check_tree_is_contained(root: Path) -> list[str]:
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         for name in [*dirnames, *filenames]:
             path = Path(dirpath) / name
+            kind = path.lstat().st_mode
+            if not (stat.S_ISREG(kind) or stat.S_ISDIR(kind) or stat.S_ISLNK(kind)):
+                # A FIFO would hang the copy, a device would be copied until the disk is full.
+                raise MigrationError(
+                    f"{path.relative_to(root)} in the model folder is not a regular file (a pipe, socket or device)",
+                    "remove it from the model folder; a model holds only files and folders",
+                )
             if path.is_symlink():
                 target = path.resolve()
                 if target != root and root not in target.parents:
@@ -109,6 +118,7 @@ def _load_mlmodel(root: Path) -> dict:
     data = yaml.safe_load(text)
     if not isinstance(data, dict):
         raise MigrationError(f"{path} does not hold a YAML mapping", "download the model again")
+    checked(MLmodel, data, str(path))
     return data
 
 
@@ -171,6 +181,7 @@ def read_model(root: Path) -> ModelInfo:
             f"the model in {root} has no python_function flavor (flavors: {', '.join(flavors) or 'none'})",
             "only pyfunc agents (mlflow.pyfunc.ResponsesAgent) can be migrated to the agent server",
         )
+    checked(PyFuncFlavor, flavor, f"{root / 'MLmodel'} flavors.python_function")
     metadata = mlmodel.get("metadata") or {}
     task = metadata.get("task") if isinstance(metadata, dict) else None
     if task in _REFUSED_TASKS:
@@ -188,6 +199,10 @@ def read_model(root: Path) -> ModelInfo:
     artifacts = {}
     for key, spec in (flavor.get("artifacts") or {}).items():
         relative = _inside(root, str(spec.get("path", "")), f"artifact {key!r}")
+        if relative not in files and not any(f.startswith(relative.rstrip("/") + "/") for f in files):
+            # Model Serving would have failed to load it too; the app would fail at import.
+            raise MigrationError(f"MLmodel names artifact {key!r} at {relative}, which is not in the model folder",
+                                 "download the model again (the download was incomplete or the folder was edited)")
         artifacts[key] = relative
 
     auth_policy = mlmodel.get("auth_policy") or {}

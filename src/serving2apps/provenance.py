@@ -8,6 +8,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from serving2apps import __version__
+from serving2apps.errors import MigrationError
+from serving2apps.input_shapes import Provenance, checked
 
 PROVENANCE_FILE = "serving2apps-provenance.json"
 
@@ -39,4 +41,12 @@ def write_provenance(root: Path, source: dict, files: list[str], auth_policy: di
 
 def read_provenance(root: Path) -> dict | None:
     path = root / PROVENANCE_FILE
-    return json.loads(path.read_text()) if path.is_file() else None
+    if not path.is_file():
+        return None
+    fix = f"delete {path} (it only records where the model came from) or download the model again"
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise MigrationError(f"{path} is not valid JSON: {exc}", fix) from None
+    checked(Provenance, record, str(path), fix)
+    return record

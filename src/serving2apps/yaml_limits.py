@@ -1,4 +1,4 @@
-"""Limits on the YAML serving2apps reads from models and apps: no aliases, bounded nesting.
+"""Limits on the YAML serving2apps reads from models and apps: no aliases, no custom tags, bounded nesting.
 
 MLmodel, conda.yaml and databricks.yml are plain configuration; mlflow and the bundle CLI never write anchors
 and aliases, and an alias-based "billion laughs" document stays small when parsed but explodes when written
@@ -19,6 +19,9 @@ def plain_yaml_problem(text: str) -> str | None:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent):
                 return "uses YAML aliases (*name), which configuration files here never need"
+            tag = getattr(event, "tag", None)
+            if tag and not tag.startswith("tag:yaml.org,2002:") or (tag or "").startswith("tag:yaml.org,2002:python/"):
+                return f"uses the YAML tag {tag}, which configuration files here never need"
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:

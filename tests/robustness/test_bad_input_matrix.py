@@ -191,7 +191,7 @@ CASES = [
     Case("resource-without-name",
          changed_mlmodel(lambda d: d.update(resources={"api_version": "1",
                                                        "databricks": {"serving_endpoint": [{}]}})),
-         "has no name", "download the model again"),
+         "name: field required", "download the model again"),
     Case("input-example-empty", with_file("input_example.json", ""), "not valid JSON", "input_example.json"),
     Case("input-example-not-json", with_file("input_example.json", "{nope"), "not valid JSON", "input_example.json"),
     Case("dest-not-empty", lambda r: write(r / "out" / "keep.txt", "mine") or download(r),
@@ -245,6 +245,37 @@ CASES = [
          in_app(lambda a: write(a.parent / "original_mlflow_model" / "serving2apps-provenance.json", json.dumps(
              {"source": {"environment_vars": {"BAD NAME": "1"}}}))),
          "not a valid variable name", "rename"),
+    # shapes: every input is checked against its declared type before use, with the file and the key
+    Case("flavors-not-a-mapping", changed_mlmodel(lambda d: d.update(flavors=["python_function"])),
+         "flavors: input should be a valid dictionary", "download the model again"),
+    Case("artifacts-a-list", changed_mlmodel(lambda d: flavor(d).update(artifacts=["prompt"])),
+         "flavors.python_function: artifacts", "download the model again"),
+    Case("api-scopes-a-string", changed_mlmodel(lambda d: d.update(
+        auth_policy={"user_auth_policy": {"api_scopes": "serving.serving-endpoints"}})),
+         "auth_policy.user_auth_policy.api_scopes: input should be a valid list", "download the model again"),
+    Case("model-code-path-a-number", changed_mlmodel(lambda d: flavor(d).update(model_code_path=7)),
+         "model_code_path", "download the model again"),
+    Case("mlmodel-yaml-tag", mlmodel_text("flavors: !!python/object:os.system {}\n"), "uses the YAML tag",
+         "download"),
+    Case("artifact-missing", lambda r: shutil.rmtree(model(r) / "artifacts") or download(r),
+         "which is not in the model folder", "download the model again"),
+    Case("model-folder-holds-a-fifo", lambda r: os.mkfifo(model(r) / "artifacts" / "pipe") or download(r),
+         "artifacts/pipe in the model folder is not a regular file", "remove it"),
+    Case("conda-pip-a-string",
+         in_app(lambda a: ((a.parent / "original_mlflow_model" / "requirements.txt").unlink(),
+                           write(a.parent / "original_mlflow_model" / "conda.yaml",
+                                 "dependencies:\n- python=3.11\n- pip: mlflow>=3\n"))),
+         "conda.yaml: dependencies.1", "download the model again"),
+    Case("requirements-not-utf8",
+         in_app(lambda a: write(a.parent / "original_mlflow_model" / "requirements.txt", b"mlflow\xff\n")),
+         "requirements.txt is not UTF-8", "UTF-8"),
+    Case("provenance-not-json",
+         in_app(lambda a: write(a.parent / "original_mlflow_model" / "serving2apps-provenance.json", "{nope")),
+         "serving2apps-provenance.json is not valid JSON", "delete"),
+    Case("provenance-env-a-list",
+         in_app(lambda a: write(a.parent / "original_mlflow_model" / "serving2apps-provenance.json",
+                                json.dumps({"source": {"environment_vars": ["OPENAI_API_KEY=sk-1"]}}))),
+         "source.environment_vars: input should be a valid dictionary", "delete"),
     # deploy
     Case("deploy-outside-an-app", lambda r: ["deploy", "--app-dir", str(r)], "no databricks.yml", "inside"),
 ]
@@ -274,6 +305,8 @@ def snapshot(root: Path) -> dict:
             seen[relative] = ("link", os.readlink(path))
         elif path.is_dir():
             seen[relative] = ("dir", stat.S_IMODE(path.stat().st_mode))
+        elif not path.is_file():  # a FIFO or device a case planted: reading it would hang
+            seen[relative] = ("special", stat.S_IFMT(path.lstat().st_mode))
         else:
             seen[relative] = ("file", path.read_bytes(), stat.S_IMODE(path.stat().st_mode))
     return seen

@@ -560,6 +560,11 @@ class _NotApplicable(Exception):
     """A strategy that does not fit this file (why is in the message); the ladder moves on."""
 
 
+# Past this, libcst's passes take more than seconds (they grow with the file); agents are far smaller, and
+# files this long are exported notebooks with data in them.
+MAX_AGENT_LINES = 5000
+
+
 def migrate_agent_source(
     source: str,
     filename: str = "agent.py",
@@ -567,6 +572,23 @@ def migrate_agent_source(
     model_config_file: str | None = None,
     mode: str = "sync",
 ) -> AgentFileResult:
+    """Migrate the agent file's source; refused (S2A195, S2A196) when it is too large or too deeply nested for
+    the codemod to finish in seconds. See `_migrate_agent_source`."""
+    lines = source.count("\n") + 1
+    if lines > MAX_AGENT_LINES:
+        raise MigrationError(f"{filename} has {lines} lines; serving2apps migrates agent files of up to "
+                             f"{MAX_AGENT_LINES} lines", "move data and helpers out of the agent file into code/ "
+                             "modules (they are copied as they are) and log the model again", code="S2A196")
+    try:
+        return _migrate_agent_source(source, filename, artifacts, model_config_file, mode)
+    except RecursionError:
+        raise MigrationError(f"{filename} nests an expression too deeply for the codemod (a very long chain of "
+                             "operators or calls)", "split that expression into several statements and log the "
+                             "model again", code="S2A195") from None
+
+
+def _migrate_agent_source(source: str, filename: str, artifacts: dict[str, str] | None,
+                          model_config_file: str | None, mode: str) -> AgentFileResult:
     """Migrate the agent file's source. `artifacts` maps artifact keys to their new paths relative to the
     file (as load_context's context.artifacts will see them); `model_config_file` likewise.
 

@@ -40,6 +40,8 @@ CODES: dict[str, tuple[str, str]] = {
     "S2A192": ("refused", "the agent is a ChatAgent or ChatModel: port it to mlflow.pyfunc.ResponsesAgent first"),
     "S2A193": ("refused", "the agent file defines no ResponsesAgent subclass and calls no set_model(): point serving2apps at the model whose agent file does"),
     "S2A194": ("refused", "several ResponsesAgent classes and no set_model() call to say which is served: add set_model(YourAgent())"),
+    "S2A195": ("refused", "an expression nests too deeply for the codemod: split it into several statements"),
+    "S2A196": ("refused", "the agent file is longer than the codemod migrates in seconds: move data and helpers into code/ modules"),
     "S2A200": ("info", "none: a resource the agent used is granted to the app in databricks.yml"),
     "S2A201": ("info", "none: the model's on-behalf-of-user scopes are the app's user_api_scopes"),
     "S2A202": ("review", "this resource type has no Databricks Apps equivalent: grant access another way (e.g. a service principal permission) or remove the dependency"),

@@ -1,0 +1,88 @@
+"""The shapes of the files serving2apps reads from a model folder, declared once.
+
+Every input is checked against its model before any of it is used, so a wrong type (a string where a list
+belongs, a list where a mapping belongs) is refused with the file and the key, never turned into something
+else (a string iterated into one-letter packages) or into a traceback. Only the keys serving2apps reads are
+declared; anything else in the files is allowed and ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from serving2apps.errors import MigrationError
+
+
+class _Shape(BaseModel):
+    model_config = ConfigDict(extra="allow", strict=True)
+
+
+class ArtifactSpec(_Shape):
+    path: str
+
+
+class PyFuncFlavor(_Shape):
+    model_code_path: str | None = None
+    python_model: str | None = None
+    artifacts: dict[str, ArtifactSpec] | None = None
+    config: dict[str, Any] | None = None
+
+
+class ResourceEntry(_Shape):
+    name: str
+    on_behalf_of_user: bool | None = None
+
+
+class ResourcesSection(_Shape):
+    api_version: str | int = "1"
+    databricks: dict[str, list[ResourceEntry] | None] | None = None
+
+
+class SystemAuthPolicy(_Shape):
+    resources: ResourcesSection | None = None
+
+
+class UserAuthPolicy(_Shape):
+    api_scopes: list[str] | None = None
+
+
+class AuthPolicy(_Shape):
+    system_auth_policy: SystemAuthPolicy | None = None
+    user_auth_policy: UserAuthPolicy | None = None
+
+
+class MLmodel(_Shape):
+    flavors: dict[str, dict[str, Any]]
+    metadata: dict[str, Any] | None = None
+    resources: ResourcesSection | None = None
+    auth_policy: AuthPolicy | None = None
+    mlflow_version: str | None = None
+
+
+class ProvenanceSource(_Shape):
+    environment_vars: dict[str, str] | None = None
+
+
+class Provenance(_Shape):
+    source: ProvenanceSource | None = None
+
+
+class PipSection(_Shape):
+    pip: list[str]
+
+
+class CondaEnv(_Shape):
+    dependencies: list[str | PipSection] | None = None
+
+
+def checked(shape: type[_Shape], data: object, file: str, fix: str = "download the model again") -> Any:
+    """`data` as `shape`, or a MigrationError naming the file, the key and what was expected."""
+    try:
+        return shape.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"]) or "the top level"
+        raise MigrationError(f"{file}: {where}: {error['msg'].lower()} (found {type(error['input']).__name__})",
+                             fix) from None

@@ -1,0 +1,106 @@
+"""Hardening beyond the bad-input matrix: a crash exits 3 with its traceback saved, a plain secret never reaches
+the app whatever its source, `--lock` never builds code from the model, bundle text never carries `${`, and
+files come out with the umask's modes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+import yaml
+
+from serving2apps.cli import main
+from serving2apps.init import init
+
+PLAIN = "sk-HANDWRITTEN-PLAIN-4c2e"
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory):
+    root = tmp_path_factory.mktemp("hardening")
+    init(None, "app", root, example=True, engine="copier", log=lambda m: None)
+    return root
+
+
+@pytest.fixture
+def app(pristine, tmp_path):
+    shutil.copytree(pristine, tmp_path, dirs_exist_ok=True)
+    return tmp_path / "app"
+
+
+def model(app: Path) -> Path:
+    return app.parent / "original_mlflow_model"
+
+
+def migrate(app: Path, *extra: str) -> int:
+    return main(["migrate", "--app-dir", str(app), "--force", *extra])
+
+
+def test_a_crash_exits_3_and_saves_the_traceback(app, monkeypatch, tmp_path, capsys):
+    import serving2apps.migrate as migrate_module
+
+    def explode(*args, **kwargs):
+        raise ZeroDivisionError("planted")
+
+    monkeypatch.setattr(migrate_module, "plan_migration", explode)
+    monkeypatch.setenv("SERVING2APPS_CRASH_DIR", str(tmp_path / "crashes"))
+    assert migrate(app) == 3
+    err = capsys.readouterr().err
+    assert "internal error" in err and "ZeroDivisionError" in err and "Traceback" not in err
+    saved = list((tmp_path / "crashes").glob("crash-*.txt"))
+    assert len(saved) == 1 and "planted" in saved[0].read_text() and "Traceback" in saved[0].read_text()
+
+
+def test_a_plain_secret_in_a_handwritten_record_never_reaches_the_app(app, capsys):
+    record = {"source": {"environment_vars": {"VENDOR_API_KEY": PLAIN, "MODE": "prod"}}}
+    (model(app) / "serving2apps-provenance.json").write_text(json.dumps(record))
+    assert migrate(app) == 1  # S2A204 is for review
+    written = b"".join(p.read_bytes() for p in app.rglob("*") if p.is_file())
+    assert PLAIN.encode() not in written and PLAIN not in capsys.readouterr().out
+    report = json.loads((app / ".serving2apps" / "report.json").read_text())
+    assert any(f["code"] == "S2A204" and "VENDOR_API_KEY" in f["message"] for f in report["findings"])
+    assert "MODE" in (app / "app.yaml").read_text()
+
+
+def test_lock_never_builds_a_local_reference(app, tmp_path, capsys):
+    package = tmp_path / "evil"
+    package.mkdir()
+    marker = tmp_path / "setup-ran"
+    (package / "setup.py").write_text(f"open({str(marker)!r}, 'w').write('ran')\n"
+                                      "from setuptools import setup\nsetup(name='evil', version='1')\n")
+    requirements = model(app) / "requirements.txt"
+    requirements.write_text(requirements.read_text() + f"evil @ file://{package}\n")
+    before = {p: p.read_bytes() for p in app.rglob("*") if p.is_file()}
+    assert migrate(app, "--lock") == 2
+    err = capsys.readouterr().err
+    assert "direct reference" in err and "without --lock" in err
+    assert not marker.exists()
+    assert {p: p.read_bytes() for p in app.rglob("*") if p.is_file()} == before
+
+
+def test_interpolation_in_a_value_from_the_model_is_refused(app, capsys):
+    path = model(app) / "MLmodel"
+    data = yaml.safe_load(path.read_text())
+    data["resources"] = {"api_version": "1", "databricks": {"serving_endpoint": [{"name": "${var.endpoint}"}]}}
+    path.write_text(yaml.safe_dump(data))
+    before = (app / "databricks.yml").read_bytes()
+    assert migrate(app) == 2
+    assert "${" in capsys.readouterr().err
+    assert (app / "databricks.yml").read_bytes() == before
+
+
+def test_files_follow_the_umask_and_keep_their_modes(app):
+    script = app / "agent_server" / "start_server.py"
+    script.chmod(0o755)
+    (app / "agent_server" / "agent.py").unlink()
+    (app / "databricks.yml").write_text((app / "databricks.yml").read_text() + "\n")
+    assert migrate(app) in (0, 1)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE((app / "agent_server" / "agent.py").stat().st_mode) == 0o666 & ~umask
+    assert stat.S_IMODE((app / "databricks.yml").stat().st_mode) == 0o666 & ~umask
+    assert stat.S_IMODE(script.stat().st_mode) == 0o755
