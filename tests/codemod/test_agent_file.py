@@ -132,3 +132,25 @@ def test_every_codemod_rule_has_a_fixture():
     elsewhere = {"S2A150", "S2A151", "S2A152", "S2A179", "S2A180"}
     codemod = {c for c in CODES if c.startswith("S2A1")}
     assert sorted(codemod - elsewhere - expected) == []
+
+
+@pytest.mark.parametrize("name", ["request_mutation", "del_attribute", "lazy_state"])
+def test_findings_name_lines_of_the_migrated_file_and_of_the_original(name):
+    before = (CASES / f"{name}.in.py").read_text()
+    result = migrate_agent_source(before, "agent.py")
+    after_lines, before_lines = result.code.splitlines(), before.splitlines()
+    # (S2A100 names the class, which became the functions: its line is where they start.)
+    placed = [f for f in result.findings if f.line and f.code != "S2A100"]
+    assert placed
+    for finding in placed:
+        original = finding.original_line or finding.line
+        # The line named in the migrated file is the original line, moved (and dedented when a method became
+        # a function); `self.` is gone where the class dissolved.
+        assert after_lines[finding.line - 1].strip() in (before_lines[original - 1].strip(),
+                                                          before_lines[original - 1].strip().replace("self.", ""))
+
+
+
+def test_a_moved_finding_names_both_lines():
+    result = migrate_agent_source((CASES / "del_attribute.in.py").read_text(), "agent.py")
+    assert [(f.line, f.original_line) for f in result.findings if f.code == "S2A130"] == [(11, 13), (12, 14)]
