@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import libcst as cst
 from libcst.codemod import CodemodContext
@@ -153,16 +154,16 @@ def _assignments(stmt) -> list[tuple[str, cst.BaseExpression]]:
     return []
 
 
-class _FunctionScan(cst.CSTVisitor):
+class _FunctionScan(NameUses):
     """The calls of one function body (nested functions and lambdas excluded) and the positions they sit in."""
 
     def __init__(self):
+        super().__init__()
         self.calls: list[cst.Call] = []
         self.iterated: set[int] = set()  # ids of expressions a for/comprehension iterates
         self.assigned: dict[int, str] = {}  # id(value) → name, for `name = value`
         self.yielded_from: set[int] = set()  # ids of `yield from X` operands (as statements)
         self.iterated_names: set[str] = set()
-        self.name_uses: dict[str, int] = {}
         self.yields = False
         self.with_items: list[cst.WithItem] = []
         self.locals: dict[str, cst.BaseExpression | None] = {}
@@ -171,7 +172,6 @@ class _FunctionScan(cst.CSTVisitor):
         self.generator_iters: dict[int, cst.GeneratorExp] = {}
         self.generator_names: dict[str, cst.GeneratorExp] = {}
         self.generator_consumers: dict[int, cst.Call] = {}  # id(generator expression) → the call it is passed to
-        self._comprehensions: list[cst.CSTNode] = []
 
     def visit_FunctionDef(self, node):
         return False
@@ -189,28 +189,12 @@ class _FunctionScan(cst.CSTVisitor):
                 self.generator_consumers[id(arg.value)] = node
 
     def visit_GeneratorExp(self, node):
-        self._comprehensions.append(node)
-
-    def leave_GeneratorExp(self, node):
-        self._comprehensions.pop()
-
-    def visit_ListComp(self, node):
-        self._comprehensions.append(node)
-
-    def leave_ListComp(self, node):
-        self._comprehensions.pop()
-
-    def visit_SetComp(self, node):
-        self._comprehensions.append(node)
-
-    def leave_SetComp(self, node):
-        self._comprehensions.pop()
-
-    def visit_DictComp(self, node):
-        self._comprehensions.append(node)
-
-    def leave_DictComp(self, node):
-        self._comprehensions.pop()
+        comp = node.for_in
+        while comp is not None:
+            self.generator_iters[id(comp.iter)] = node
+            if isinstance(comp.iter, cst.Name):
+                self.generator_names[comp.iter.value] = node
+            comp = comp.inner_for_in
 
     def visit_For(self, node):
         self.iterated.add(id(node.iter))
@@ -221,11 +205,6 @@ class _FunctionScan(cst.CSTVisitor):
         self.iterated.add(id(node.iter))
         if isinstance(node.iter, cst.Name):
             self.iterated_names.add(node.iter.value)
-        inner = self._comprehensions[-1] if self._comprehensions else None
-        if isinstance(inner, cst.GeneratorExp):
-            self.generator_iters[id(node.iter)] = inner
-            if isinstance(node.iter, cst.Name):
-                self.generator_names[node.iter.value] = inner
 
     def visit_Assign(self, node):
         if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
@@ -245,17 +224,11 @@ class _FunctionScan(cst.CSTVisitor):
         if node.asname and isinstance(node.asname.name, cst.Name):
             self.locals[node.asname.name.value] = None
 
-    def visit_Name(self, node):
-        self.name_uses[node.value] = self.name_uses.get(node.value, 0) + 1
-
-    # Attribute names and keyword names are not variables (`stream=True` is no use of a local `stream`).
-    def visit_Attribute(self, node):
-        node.value.visit(self)
-        return False
-
-    def visit_Arg(self, node):
-        node.value.visit(self)
-        return False
+    @cached_property
+    def name_uses(self) -> Counter[str]:
+        """Uses of each variable name, read once the body is visited (attribute and keyword names are not variables: `stream=True` is no use
+        of a local `stream`)."""
+        return Counter(self.names)
 
 
 @dataclass
