@@ -8,10 +8,12 @@ dry run shows the diffs instead. The model folder is never changed.
 from __future__ import annotations
 
 import difflib
+import fcntl
 import hashlib
 import json
 import os
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -275,10 +277,32 @@ def ensure_model(source: Path, app_dir: Path, log=print) -> None:
     download(Source(endpoint=answers["endpoint_name"], profile=answers.get("profile")), source, log=log)
 
 
+@contextmanager
+def _one_run_at_a_time(app_dir: Path):
+    """An exclusive lock on the app folder for the whole run: two runs on one app would interleave their
+    writes. The lock is the folder's own (flock on it), so nothing is left behind."""
+    fd = os.open(app_dir, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise MigrationError(f"another serving2apps run is migrating {app_dir} right now",
+                                 "wait for it to finish, then run migrate again") from None
+        yield
+    finally:
+        os.close(fd)
+
+
 def migrate(source: Path, app_dir: Path, mode: str | None = None, dry_run: bool = False, verify: bool = False,
             lock: bool = False, force: bool = False, log=print) -> int:
     app_dir = Path(app_dir)
     check_app_dir(app_dir)
+    with _one_run_at_a_time(app_dir):
+        return _migrate(source, app_dir, mode, dry_run, verify, lock, force, log)
+
+
+def _migrate(source: Path, app_dir: Path, mode: str | None, dry_run: bool, verify: bool, lock: bool, force: bool,
+             log) -> int:
     model = read_model(Path(source))
     plan = plan_migration(model, app_dir, mode or recorded_mode(app_dir) or "async", lock=lock)
     if dry_run:

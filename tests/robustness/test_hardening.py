@@ -104,3 +104,19 @@ def test_files_follow_the_umask_and_keep_their_modes(app):
     assert stat.S_IMODE((app / "agent_server" / "agent.py").stat().st_mode) == 0o666 & ~umask
     assert stat.S_IMODE((app / "databricks.yml").stat().st_mode) == 0o666 & ~umask
     assert stat.S_IMODE(script.stat().st_mode) == 0o755
+
+
+def test_two_runs_on_one_app_do_not_interleave(app, capsys):
+    """While one run holds the app, a second is refused at once (exit 2), writing nothing."""
+    import fcntl
+
+    before = {p: p.read_bytes() for p in app.rglob("*") if p.is_file()}
+    held = os.open(app, os.O_RDONLY)
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # what a running migrate holds
+        assert migrate(app) == 2
+        assert "another serving2apps run" in capsys.readouterr().err
+        assert {p: p.read_bytes() for p in app.rglob("*") if p.is_file()} == before
+    finally:
+        os.close(held)
+    assert migrate(app) in (0, 1)  # released: the next run proceeds
