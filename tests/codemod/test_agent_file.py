@@ -154,3 +154,18 @@ def test_findings_name_lines_of_the_migrated_file_and_of_the_original(name):
 def test_a_moved_finding_names_both_lines():
     result = migrate_agent_source((CASES / "del_attribute.in.py").read_text(), "agent.py")
     assert [(f.line, f.original_line) for f in result.findings if f.code == "S2A130"] == [(11, 13), (12, 14)]
+
+
+def test_every_reason_to_keep_the_class_has_a_fixture():
+    from serving2apps.codemod.agent_file import BLOCKERS
+
+    messages = []
+    for name in NAMES:
+        before = (CASES / f"{name}.in.py").read_text()
+        if header(before, "expect").startswith("adapter"):
+            result = migrate_agent_source(before, "agent.py", artifacts_of(before), header(before, "model_config"))
+            messages += [f.message for f in result.findings if f.code == "S2A101"]
+    for key, template in BLOCKERS.items():
+        pattern = re.escape(template)
+        pattern = re.sub(r"\\\{\w+\\\}", ".+", pattern)
+        assert any(re.search(pattern, m) for m in messages), key

@@ -285,31 +285,59 @@ def _instance_uses(module: cst.Module, agent: _Agent) -> int:
     return uses - 1 - handed
 
 
+# Why the functions strategy does not apply: each reason a rule of its own, reported in S2A101 (the class is
+# kept), and each with a fixture (tests/codemod/test_agent_file.py checks it).
+BLOCKERS = {
+    "nested": "the class is not defined at the top level of the module (it is nested or under a condition)",
+    "bases": "the class inherits from more than ResponsesAgent (or from another agent class)",
+    "keywords": "the class sets a metaclass or class keywords",
+    "decorated": "the class is decorated",
+    "class_used": "the class is used elsewhere in the module besides its one instantiation",
+    "no_instance": "no instantiation of the class was found next to set_model()",
+    "instance_used": "the module uses {instance} besides handing it to set_model() (calls at import, a __main__ block)",
+    "class_body": "the class body holds statements other than methods (class attributes or logic)",
+    "classmethod": "{method} is a classmethod",
+    "setter": "{method} has a property setter or deleter",
+    "no_self": "{method} takes no self parameter",
+    "super": "{method} calls super()",
+    "self_value": "{method} uses self as a value (passes or returns the instance)",
+    "early_return": "{method} returns early, so its body cannot run at module level",
+    "init_varargs": "__init__ takes *args or **kwargs",
+    "unassigned": "{method} reads self.{attribute}, which the class never assigns",
+    "no_entry_point": "the class defines neither predict nor predict_stream itself",
+    "call_varargs": "the instantiation passes *args or **kwargs",
+    "init_unbound": "__init__ parameter {parameter} gets no value at the instantiation",
+}
+
+
 def _blockers(module: cst.Module, agent: _Agent, class_refs: int) -> list[str]:
     cls = agent.cls
     reasons = []
+
+    def block(key: str, **names: str) -> None:
+        reasons.append(BLOCKERS[key].format(**names))
+
     if agent.class_index < 0:
-        reasons.append("the class is not defined at the top level of the module (it is nested or under a condition)")
+        block("nested")
     if len(cls.bases) != 1:
-        reasons.append("the class inherits from more than ResponsesAgent (or from another agent class)")
+        block("bases")
     if cls.keywords:
-        reasons.append("the class sets a metaclass or class keywords")
+        block("keywords")
     if cls.decorators:
-        reasons.append("the class is decorated")
+        block("decorated")
     if class_refs > 1:
-        reasons.append("the class is used elsewhere in the module besides its one instantiation")
+        block("class_used")
     if agent.instantiation is None:
-        reasons.append("no instantiation of the class was found next to set_model()")
+        block("no_instance")
     if agent.instance_name and _instance_uses(module, agent):
-        reasons.append(f"the module uses {agent.instance_name} besides handing it to set_model() "
-                       "(calls at import, a __main__ block)")
+        block("instance_used", instance=agent.instance_name)
     for stmt in cls.body.body:
         if isinstance(stmt, cst.FunctionDef):
             continue
         if isinstance(stmt, cst.SimpleStatementLine) and all(isinstance(s, cst.Expr) and
                                                              isinstance(s.value, cst.SimpleString) for s in stmt.body):
             continue  # docstring
-        reasons.append("the class body holds statements other than methods (class attributes or logic)")
+        block("class_body")
         break
     methods = _methods(cls)
     uses = _self_uses(cls)
@@ -317,32 +345,32 @@ def _blockers(module: cst.Module, agent: _Agent, class_refs: int) -> list[str]:
     for name, fn in methods.items():
         decorators = _decorator_names(fn)
         if "classmethod" in decorators:
-            reasons.append(f"{name} is a classmethod")
+            block("classmethod", method=name)
         if any(d.endswith(".setter") or d.endswith(".deleter") for d in decorators):
-            reasons.append(f"{name} has a property setter or deleter")
+            block("setter", method=name)
         if "staticmethod" in decorators:
             continue
         use = uses.get(name)
         if use is None:
-            reasons.append(f"{name} takes no self parameter")
+            block("no_self", method=name)
             continue
         attributes_written |= {a.attr.value for a in use.written}
         allowed_super = 1 if name == "__init__" and any(_is_super_init(s) for s in fn.body.body) else 0
         if len(use.super_calls) > allowed_super:
-            reasons.append(f"{name} calls super()")
+            block("super", method=name)
         if use.bare_self:
-            reasons.append(f"{name} uses self as a value (passes or returns the instance)")
+            block("self_value", method=name)
         if name in SPECIAL_METHODS and use.returns:
-            reasons.append(f"{name} returns early, so its body cannot run at module level")
+            block("early_return", method=name)
         if name == "__init__" and (isinstance(fn.params.star_arg, cst.Param) or fn.params.star_kwarg is not None):
-            reasons.append("__init__ takes *args or **kwargs")
+            block("init_varargs")
     known = set(methods) | attributes_written | set(INHERITED_HELPERS)
     for name, use in uses.items():
         unknown = sorted({a.attr.value for a in use.attributes} - known)
         if unknown:
-            reasons.append(f"{name} reads self.{unknown[0]}, which the class never assigns")
+            block("unassigned", method=name, attribute=unknown[0])
     if "predict" not in methods and "predict_stream" not in methods:
-        reasons.append("the class defines neither predict nor predict_stream itself")
+        block("no_entry_point")
     return list(dict.fromkeys(reasons))
 
 
@@ -469,7 +497,7 @@ def _bind_init_params(fn: cst.FunctionDef, call: cst.Call) -> list[tuple[str, cs
     positional = [a for a in call.args if a.keyword is None and not a.star]
     keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
     if any(a.star for a in call.args):
-        raise _Blocked("the instantiation passes *args or **kwargs")
+        raise _Blocked(BLOCKERS["call_varargs"])
     bound = []
     for i, p in enumerate([*params, *fn.params.kwonly_params]):
         if i < len(positional) and p in params:
@@ -479,7 +507,7 @@ def _bind_init_params(fn: cst.FunctionDef, call: cst.Call) -> list[tuple[str, cs
         elif p.default is not None:
             value = p.default
         else:
-            raise _Blocked(f"__init__ parameter {p.name.value} gets no value at the instantiation")
+            raise _Blocked(BLOCKERS["init_unbound"].format(parameter=p.name.value))
         bound.append((p.name.value, value))
     return bound
 
@@ -1141,7 +1169,8 @@ def _to_adapter(module, agent: _Agent, state: _CodemodState, artifacts, model_co
     removed = {i for i in agent.set_model_indexes if strip_set_model(module.body[i], agent.set_model_calls) is None}
     _respace(body, module.body, removed - {agent.instantiation_index})
     if agent.instantiation is None:
-        body.append(_assign(instance, cst.Call(cst.Name(agent.cls.name.value))))
+        created = _assign(instance, cst.Call(cst.Name(agent.cls.name.value)))
+        body.append(created.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()]))
         body.extend(after_instance)
     state.report("S2A101", f"class {agent.cls.name.value} kept, served through {instance}: " + "; ".join(reasons),
                  agent.cls)
