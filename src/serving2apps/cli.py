@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from serving2apps import __version__
-from serving2apps.errors import EXIT_ERROR, MigrationError, run_guarded
+from serving2apps.errors import MigrationError, run_guarded
 
 
 VERIFY_HELP = ("serve the migrated app locally, replay the model's input example, and compare with the original "
@@ -245,13 +245,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _terminate(signum, frame):
-    # A supervisor's TERM gets the same clean-up as Ctrl-C: staging folders are removed on the way out.
+    # TERM and Ctrl-C get the same clean-up: staging folders are removed on the way out.
     raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # Both explicitly: a process started with SIGINT ignored (nohup, some CI runners) must still clean up.
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _terminate)
     try:
         return run_guarded(lambda: args.run(args))
     except KeyboardInterrupt:

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from test_behaviour import run_migrated, run_original
-from test_frameworks import model_env, fake_llm  # noqa: F401 - fixtures
 
 from serving2apps.codemod.agent_file import migrate_agent_source
 
@@ -41,7 +40,7 @@ def texts(answer: dict) -> list[str]:
 
 
 @pytest.mark.parametrize("name", LIVE)
-def test_async_fixture_answers_like_the_original(name, model_env, agent_scaffold, tmp_path):  # noqa: F811
+def test_async_fixture_answers_like_the_original(name, model_env, agent_scaffold, tmp_path):
     source = (ASYNC_CASES / f"{name}.in.py").read_text()
     original_answer, original_events = run_original(tmp_path / "original.py", source)
     assert texts(original_answer) and not any(t.startswith("Error") for t in texts(original_answer))

@@ -36,14 +36,20 @@ def test_interrupted_download_leaves_nothing(mlflow_server, registered, tmp_path
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_interrupted_init_after_writing_leaves_nothing(tmp_path, sig):
+def _ignore_sigint():
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as nohup and some CI runners start their children
+
+
+@pytest.mark.parametrize("sig, inherited", [(signal.SIGINT, None), (signal.SIGTERM, None),
+                                            (signal.SIGINT, _ignore_sigint)],
+                         ids=["SIGINT", "SIGTERM", "SIGINT-inherited-ignored"])
+def test_interrupted_init_after_writing_leaves_nothing(tmp_path, sig, inherited):
     """Signalled once the migration has written the staged app (while verify serves it): no app, no model, no
-    staging folder, and no server left running."""
+    staging folder, and no server left running. Ctrl-C is handled even when the parent started us ignoring it."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "serving2apps.cli", "init", "--example", "--app-name", "cut-agent", "--yes",
          "--engine", "copier", "--verify", "--output-dir", str(tmp_path)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=inherited,
     )
     deadline = time.monotonic() + 120
     while not list(tmp_path.glob(".serving2apps-init-*/cut-agent/MIGRATION_REPORT.md")):

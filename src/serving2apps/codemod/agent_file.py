@@ -22,7 +22,7 @@ property setters, `return` inside `__init__`/`load_context`, and `self.x` names 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import libcst as cst
 from libcst.codemod import CodemodContext
@@ -529,9 +529,10 @@ def _context_statement(name: str, artifacts: dict[str, str], model_config_file: 
     )
 
 
-def _context_imports(context: CodemodContext, model_config_file: str | None) -> None:
+def _context_imports(context: CodemodContext, artifacts: dict[str, str], model_config_file: str | None) -> None:
     AddImportsVisitor.add_needed_import(context, "mlflow.pyfunc", "PythonModelContext")
-    AddImportsVisitor.add_needed_import(context, "pathlib", "Path")
+    if artifacts or model_config_file:  # the paths beside this file
+        AddImportsVisitor.add_needed_import(context, "pathlib", "Path")
     if model_config_file:
         AddImportsVisitor.add_needed_import(context, "mlflow.models", "ModelConfig")
 
@@ -754,7 +755,7 @@ def _instance_attempt(given: _Input, agent, mode: str, why: str) -> AgentFileRes
     names = Allocator(module_bound_names(module, set()))
 
     def context_statement(name: str, context: CodemodContext) -> cst.SimpleStatementLine:
-        _context_imports(context, given.model_config_file)
+        _context_imports(context, given.artifacts, given.model_config_file)
         return _context_statement(name, given.artifacts, given.model_config_file)
 
     def register(slot: str, context: CodemodContext) -> list[cst.BaseStatement]:
@@ -1110,7 +1111,7 @@ def _module_setup(special, agent, taken, names, attribute_map, method_map, prope
         context_param = params[1].name.value if len(params) > 1 else "context"
         renames = {local: local_names.name(local) for local in sorted(_local_names(load) - {self_name})}
         statements.append(_context_statement(renames.get(context_param, context_param), artifacts, model_config_file))
-        _context_imports(state.context, model_config_file)
+        _context_imports(state.context, artifacts, model_config_file)
         rewrite = _Rewrite(self_name, attribute_map, method_map, property_map, helper_map, renames)
         for stmt in load.body.body:
             if not _is_docstring(stmt):
@@ -1151,7 +1152,7 @@ def _to_adapter(module, agent: _Agent, state: _CodemodState, artifacts, model_co
             _context_statement(context, artifacts, model_config_file),
             cst.parse_statement(f"{instance}.load_context({context})\n"),
         ]
-        _context_imports(state.context, model_config_file)
+        _context_imports(state.context, artifacts, model_config_file)
     body = []
     for i, stmt in enumerate(module.body):
         if i == agent.instantiation_index and agent.instance_name is None:

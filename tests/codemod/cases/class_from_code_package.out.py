@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from mlflow.genai.agent_server import invoke, stream
 from mlflow.pyfunc import PythonModelContext
 from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse, ResponsesAgentStreamEvent
-from pathlib import Path
 
 model_context = PythonModelContext(
     artifacts={

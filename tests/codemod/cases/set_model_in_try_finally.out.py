@@ -4,7 +4,6 @@ from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentStreamEv
 from agent_server.adapters import ServedAgent
 from collections.abc import AsyncIterator
 from mlflow.genai.agent_server import invoke, stream
-from pathlib import Path
 
 model_context = PythonModelContext(
     artifacts={
