@@ -38,13 +38,16 @@ def test_rendered_bundle_validates_against_the_official_schema(answers, go_rende
             assert env["valueFrom"] in granted, env
 
 
-def test_the_validator_catches_an_invalid_bundle(tmp_path):
+@pytest.mark.parametrize("flaw, named", [
+    ("      not_a_field: 1\n", "not_a_field"),
+    ("      resources:\n        - name: e\n          serving_endpoint: {name: ep, permission: CAN_EAT}\n", "CAN_EAT"),
+    ("      compute_size: ENORMOUS\n", "ENORMOUS"),
+    ("    b:\n      source_code_path: ./\n", "name"),
+    ("", "nonsense"),
+], ids=["unknown-field", "bad-permission", "bad-compute-size", "missing-name", "unknown-top-level-key"])
+def test_the_validator_catches_an_invalid_bundle(tmp_path, flaw, named):
     bad = tmp_path / "databricks.yml"
-    bad.write_text(
-        "bundle: {name: x}\nresources:\n  apps:\n    a:\n      name: x\n      source_code_path: ./\n"
-        "      resources:\n        - name: e\n          serving_endpoint: {name: ep, permission: CAN_EAT}\n"
-        "      not_a_field: 1\n"
-    )
+    top = "nonsense: 1\n" if named == "nonsense" else ""
+    bad.write_text(f"{top}bundle: {{name: x}}\nresources:\n  apps:\n    a:\n      name: x\n      source_code_path: ./\n{flaw}")
     errors = bundle_errors(bad)
-    assert any("not_a_field" in e for e in errors)
-    assert any("CAN_EAT" in e for e in errors)
+    assert any(named in e for e in errors), errors
