@@ -32,6 +32,10 @@ def deps(text):
         (["cloudpickle==3.1.2", "mlflow-skinny==3.17.2"], [], ["S2A300", "S2A300"]),
         (["--extra-index-url https://pypi.example.com/simple", "-e ./local"], [], ["S2A303", "S2A303"]),
         (["", "# a comment", "requests  # inline comment"], ["requests"], []),
+        (["numpy<2; python_version < '3.12'", "numpy>=2; python_version >= '3.12'"],
+         ['numpy<2; python_version < "3.12"', 'numpy>=2; python_version >= "3.12"'], []),
+        (["numpy<2; python_version < '3.12'", "numpy>=1.26; python_version < '3.12'"],
+         ['numpy<2,>=1.26; python_version < "3.12"'], []),
     ],
 )
 def test_agent_requirements_are_added(pyproject, lines, expected_added, codes):

@@ -98,14 +98,17 @@ def merge_requirements(app_pyproject: str, lines: list[str]) -> tuple[str, list[
         if name in SERVING_ONLY:
             findings.append(Finding("S2A300", f"{line} is not needed by the app"))
             continue
-        if name in merged:  # the same package twice: both constraints apply
-            previous = merged[name]
+        # The same package twice under the same marker: both constraints apply. Under different markers (one
+        # version below Python 3.12, another from it) they are alternatives, and stay separate lines.
+        key = (name, str(requirement.marker or ""))
+        if key in merged:
+            previous = merged[key]
             previous.specifier &= requirement.specifier
             previous.extras |= requirement.extras
             continue
-        merged[name] = requirement
+        merged[key] = requirement
 
-    for name, requirement in merged.items():
+    for (name, marker), requirement in merged.items():
         if requirement.url:
             document.setdefault("tool", tomlkit.table()).setdefault("hatch", tomlkit.table()) \
                 .setdefault("metadata", tomlkit.table())["allow-direct-references"] = True
@@ -117,6 +120,9 @@ def merge_requirements(app_pyproject: str, lines: list[str]) -> tuple[str, list[
                 findings.append(Finding("S2A301", f"{requirement} raised to {ours} (the agent server needs it)"))
                 ours.extras |= requirement.extras
                 dependencies[app[name]] = str(ours)
+                continue
+            if marker:  # a conditional line beside the app's own, not merged into it
+                dependencies.append(str(requirement))
                 continue
             ours.specifier &= requirement.specifier
             ours.extras |= requirement.extras
