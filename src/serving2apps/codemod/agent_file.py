@@ -700,6 +700,43 @@ def _serves_no_agent(given: _Input) -> bool:
     return False
 
 
+def _is_main_guard(stmt) -> bool:
+    return isinstance(stmt, cst.If) and "__main__" in cst.Module([]).code_for_node(stmt.test)
+
+
+def _report_import_time_calls(module: cst.Module, agent: _Agent, state: _CodemodState) -> None:
+    """Calls on the agent instance left at module level (a notebook's smoke test) run when the app starts:
+    they keep working on the kept instance, but each one calls the agent (and its model) at every start-up.
+    Those under `if __name__ == "__main__":` never run in the app and are not reported."""
+    if not agent.instance_name:
+        return
+    found: list[cst.Call] = []
+
+    class _Calls(cst.CSTVisitor):
+        def visit_FunctionDef(self, node):
+            return False
+
+        def visit_ClassDef(self, node):
+            return False
+
+        def visit_Lambda(self, node):
+            return False
+
+        def visit_Call(self, node):
+            root = node.func
+            while isinstance(root, cst.Attribute):
+                root = root.value
+            if isinstance(root, cst.Name) and root.value == agent.instance_name and root is not node.func:
+                found.append(node)
+
+    for stmt in module.body:
+        if not _is_main_guard(stmt):
+            stmt.visit(_Calls())
+    for call in found:
+        what = cst.Module([]).code_for_node(call.func)
+        state.report("S2A106", f"{what}() runs at import, so the agent answers once at every start of the app", call)
+
+
 def _class_refs(module: cst.Module, agent: _Agent) -> int:
     return sum(1 for stmt in module.body for n in name_uses(stmt) if n == agent.cls.name.value) - 1
 
@@ -736,6 +773,7 @@ def _adapter_attempt(given: _Input, agent: _Agent, mode: str, why: str) -> Agent
         raise _NotApplicable("set_model() is handed an instance built elsewhere (a factory, another module)")
     state = given.state()
     _report_hazards(agent.cls, state)
+    _report_import_time_calls(module, agent, state)
     try:
         new_module, entries = _to_adapter(module, agent, state, given.artifacts, given.model_config_file, reasons)
     except MigrationError as exc:

@@ -12,6 +12,7 @@ CODES: dict[str, tuple[str, str]] = {
     "S2A102": ("info", "none: the file already registers @invoke/@stream functions and was left unchanged"),
     "S2A104": ("info", "none: the file's synchronous @invoke/@stream handlers now run in worker threads under async handlers"),
     "S2A105": ("info", "none: set_model() was removed where it stood; the agent server serves the registered handlers"),
+    "S2A106": ("review", "a call on the agent instance was left at module level (a notebook's smoke test): it runs at every start of the app; remove it or move it under `if __name__ == \"__main__\":`"),
     "S2A107": ("review", "the agent file was kept as it was and its set_model() instance is served in worker threads: read the S2A180 reason, and refactor into @invoke/@stream functions by hand if you want native async"),
     "S2A103": ("info", "none: ResponsesRequest/ResponsesResponse/ResponsesStreamEvent now use their current names"),
     "S2A110": ("info", "none: predict/predict_stream run in worker threads so the server's event loop stays free"),

@@ -1,4 +1,4 @@
-# expect: adapter S2A101 S2A110
+# expect: adapter S2A101 S2A106 S2A110
 import mlflow
 from mlflow.pyfunc import ResponsesAgent
 from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse

@@ -1,4 +1,4 @@
-# expect: adapter S2A101 S2A110
+# expect: adapter S2A101 S2A106 S2A110
 from mlflow.pyfunc import ResponsesAgent
 from mlflow.types.responses import ResponsesAgentStreamEvent, ResponsesAgentRequest, ResponsesAgentResponse
 from agent_server.adapters import in_worker_thread, stream_events_from_response
