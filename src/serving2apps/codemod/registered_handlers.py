@@ -22,6 +22,7 @@ from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.handlers import AgentFileResult, Allocator, entry_bodies, handlers, module_bound_names
 from serving2apps.codemod.import_changes import apply_import_changes
 from serving2apps.codemod.names import SERVER_DECORATORS, SET_MODEL
+from serving2apps.codemod.set_model_calls import SetModelRemover
 
 CODES = ("S2A102", "S2A104", "S2A105", "S2A111")
 
@@ -45,7 +46,7 @@ class _Registered(cst.CSTVisitor):
         return False
 
 
-class _Unregister(cst.CSTTransformer):
+class _Unregister(SetModelRemover):
     """Takes the server decorators off the given functions; removes set_model() calls, siblings kept."""
 
     METADATA_DEPENDENCIES = (QualifiedNameProvider,)
@@ -53,10 +54,15 @@ class _Unregister(cst.CSTTransformer):
     def __init__(self, functions: set[str], context: CodemodContext):
         super().__init__()
         self.functions, self.context = functions, context
-        self.set_model_removed = 0
 
     def _names(self, node) -> set[str]:
         return {q.name for q in self.get_metadata(QualifiedNameProvider, node, set())}
+
+    def is_set_model(self, call: cst.Call) -> bool:
+        return bool(self._names(call.func) & SET_MODEL)
+
+    def on_removed(self, statement: cst.Expr) -> None:
+        RemoveImportsVisitor.remove_unused_import_by_node(self.context, statement)
 
     def leave_FunctionDef(self, original, updated):
         if original.name.value not in self.functions:
@@ -70,24 +76,6 @@ class _Unregister(cst.CSTTransformer):
                 kept.append(d)
         return updated.with_changes(decorators=kept)
 
-    def leave_SimpleStatementLine(self, original, updated):
-        body = []
-        for original_small, small in zip(original.body, updated.body):
-            if isinstance(original_small, cst.Expr) and isinstance(original_small.value, cst.Call) \
-                    and self._names(original_small.value.func) & SET_MODEL:
-                self.set_model_removed += 1
-                RemoveImportsVisitor.remove_unused_import_by_node(self.context, original_small)
-                continue
-            body.append(small)
-        if body:
-            return updated.with_changes(body=body)
-        return cst.RemoveFromParent()
-
-    def leave_IndentedBlock(self, original, updated):
-        if not updated.body:  # a block whose only statement was set_model()
-            return updated.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
-        return updated
-
 
 def migrate_registered(module: cst.Module, filename: str) -> AgentFileResult:
     wrapper = MetadataWrapper(module)
@@ -99,8 +87,8 @@ def migrate_registered(module: cst.Module, filename: str) -> AgentFileResult:
     unregister = _Unregister({fn.name.value for fn in registered.handlers.values()} if rewrap else set(), context)
     new = wrapper.visit(unregister)
     findings = []
-    if unregister.set_model_removed:
-        findings.append(Finding("S2A105", f"{unregister.set_model_removed} set_model() call(s) removed: the agent "
+    if unregister.removed:
+        findings.append(Finding("S2A105", f"{unregister.removed} set_model() call(s) removed: the agent "
                                           "server serves the registered handlers", filename))
     if not rewrap:
         if not findings:

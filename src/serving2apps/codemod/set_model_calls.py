@@ -1,7 +1,8 @@
 """Removing `set_model()` calls where they stand: the statements around them stay.
 
 A `try: ... finally: set_model(AGENT)` or an `if` whose branch ends in set_model loses only that call; a
-block left empty gets `pass`. Used by every strategy that removes the call.
+block left empty gets `pass`. Every strategy that removes the call uses `SetModelRemover`; they differ only
+in how they recognise the call (`is_set_model`).
 """
 
 from __future__ import annotations
@@ -9,13 +10,27 @@ from __future__ import annotations
 import libcst as cst
 
 
-class _Strip(cst.CSTTransformer):
-    def __init__(self, calls: set[int]):
-        self.calls = calls  # ids of the set_model Call nodes to remove
+class SetModelRemover(cst.CSTTransformer):
+    """Drops the expression statements whose call `is_set_model`, keeping their siblings."""
+
+    def __init__(self):
+        super().__init__()
+        self.removed = 0
+
+    def is_set_model(self, call: cst.Call) -> bool:
+        raise NotImplementedError
+
+    def on_removed(self, statement: cst.Expr) -> None:
+        """Called for each removed statement (to schedule the removal of imports it alone used)."""
 
     def leave_SimpleStatementLine(self, original, updated):
-        body = [small for o, small in zip(original.body, updated.body)
-                if not (isinstance(o, cst.Expr) and id(o.value) in self.calls)]
+        body = []
+        for o, small in zip(original.body, updated.body):
+            if isinstance(o, cst.Expr) and isinstance(o.value, cst.Call) and self.is_set_model(o.value):
+                self.removed += 1
+                self.on_removed(o)
+                continue
+            body.append(small)
         if len(body) == len(updated.body):
             return updated
         return updated.with_changes(body=body) if body else cst.RemoveFromParent()
@@ -24,10 +39,19 @@ class _Strip(cst.CSTTransformer):
         return updated if updated.body else updated.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
 
 
+class _Known(SetModelRemover):
+    def __init__(self, calls: set[int]):
+        super().__init__()
+        self.calls = calls  # ids of the set_model Call nodes to remove
+
+    def is_set_model(self, call: cst.Call) -> bool:
+        return id(call) in self.calls
+
+
 def strip_set_model(stmt: cst.BaseStatement, calls: list[cst.Call]) -> cst.BaseStatement | None:
     """`stmt` without its `set_model(...)` expression statements among `calls`; None when nothing is left."""
     ids = {id(c) for c in calls}
     if isinstance(stmt, cst.SimpleStatementLine):
         body = [s for s in stmt.body if not (isinstance(s, cst.Expr) and id(s.value) in ids)]
         return stmt.with_changes(body=body) if body else None
-    return stmt.visit(_Strip(ids))
+    return stmt.visit(_Known(ids))
