@@ -101,13 +101,13 @@ def test_a_strategy_whose_output_fails_the_self_check_is_not_used(monkeypatch):
     (S2A180, with the problem) and replaced by the kept class, which answers."""
     import serving2apps.codemod.agent_file as agent_file
 
-    real = agent_file._to_functions
+    real = agent_file.to_functions
 
     def broken(*args, **kwargs):
         module, entries = real(*args, **kwargs)
         return cst.parse_module(module.code.replace('text="42"', "text=self.greeting")), entries
 
-    monkeypatch.setattr(agent_file, "_to_functions", broken)
+    monkeypatch.setattr(agent_file, "to_functions", broken)
     before = (CASES / "predict_only.in.py").read_text()
     assert 'text="42"' in before
     for mode in ("sync", "async"):
@@ -157,7 +157,7 @@ def test_a_moved_finding_names_both_lines():
 
 
 def test_every_reason_to_keep_the_class_has_a_fixture():
-    from serving2apps.codemod.agent_file import BLOCKERS
+    from serving2apps.codemod.blockers import BLOCKERS
 
     messages = []
     for name in NAMES:

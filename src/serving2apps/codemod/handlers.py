@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.name_uses import name_uses
@@ -23,6 +24,27 @@ class AgentFileResult:
     code: str
     strategy: str  # "functions" | "adapter" | "instance" | "registered" | "unchanged"
     findings: list[Finding] = field(default_factory=list)
+
+
+class CodemodState:
+    """One strategy attempt's findings and scheduled import changes."""
+
+    def __init__(self, filename: str, wrapper: MetadataWrapper):
+        self.filename = filename
+        self.positions = wrapper.resolve(PositionProvider)
+        self.findings: list[Finding] = []
+        # With the wrapper, libcst can tell which imports a removed statement used.
+        self.context = CodemodContext(wrapper=wrapper)
+
+    def removed(self, stmt: cst.CSTNode) -> None:
+        RemoveImportsVisitor.remove_unused_import_by_node(self.context, stmt)
+
+    def report(self, code: str, message: str, node=None):
+        self.findings.append(Finding(code, message, self.filename, self._line(node)))
+
+    def _line(self, node) -> int | None:
+        position = self.positions.get(node) if node is not None else None
+        return position.start.line if position else None
 
 
 class Allocator:
@@ -54,10 +76,14 @@ def module_bound_names(module: cst.Module, skip: set[int]) -> set[str]:
     return names
 
 
-def entry_bodies(invoke_target: str | None, stream_target: str | None, native: set[str]) -> tuple[str, str, set[str]]:
+Entries = tuple[str | None, str | None]  # what serves predict and predict_stream (None: the file has none)
+
+
+def entry_bodies(entries: Entries, native: set[str]) -> tuple[str, str, set[str]]:
     """The @invoke/@stream handler bodies over the agent's entry points. Targets named in `native` are
     coroutines / async generators (async mode) and are awaited directly; the others are synchronous and run
     in worker threads."""
+    invoke_target, stream_target = entries
     adapters = set()
     if invoke_target in native:
         invoke_body = f"return await {invoke_target}(request)"

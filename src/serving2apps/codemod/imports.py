@@ -15,13 +15,17 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.parsing import parse_source
 
+CODES = ("S2A151",)
+
 
 def _dotted(node) -> str:
     return cst.Module([]).code_for_node(node)
 
 
 def _expression(dotted: str) -> cst.Attribute | cst.Name:
-    return cst.parse_expression(dotted)
+    expression = cst.parse_expression(dotted)
+    assert isinstance(expression, (cst.Attribute, cst.Name)), dotted
+    return expression
 
 
 class _RewriteImports(cst.CSTTransformer):

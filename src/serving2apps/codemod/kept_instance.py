@@ -62,10 +62,11 @@ def _leading_imports(body) -> int:
 def keep_instance(module: cst.Module, filename: str, names, context_statement, register) -> tuple[str, list[Finding]]:
     """`names` allocates free module names; `context_statement(name)` builds the load_context context;
     `register(slot, context)` returns the handler statements over the slot (scheduling their imports)."""
-    context = CodemodContext(wrapper=MetadataWrapper(module))
+    wrapper = MetadataWrapper(module)
+    context = CodemodContext(wrapper=wrapper)
     slot = names.name("SERVED_AGENT")
     replace = _ReplaceSetModel(slot, context)
-    new = context.wrapper.visit(replace)
+    new = wrapper.visit(replace)
     if not replace.replaced:
         raise MigrationError(
             f"{filename} never calls mlflow.models.set_model(), so Model Serving could not have loaded it either",

@@ -99,7 +99,7 @@ def migrate_registered(module: cst.Module, filename: str) -> AgentFileResult:
     invoke_fn, stream_fn = (registered.handlers.get(t) for t in ("invoke", "stream"))
     native = {fn.name.value for fn in registered.handlers.values() if fn.asynchronous is not None}
     names = Allocator(module_bound_names(new, set()))
-    bodies = entry_bodies(invoke_fn.name.value if invoke_fn else None, stream_fn.name.value if stream_fn else None,
+    bodies = entry_bodies((invoke_fn.name.value if invoke_fn else None, stream_fn.name.value if stream_fn else None),
                           native)
     new = new.with_changes(body=[*new.body, *handlers(*bodies, names, context)])
     if sync:

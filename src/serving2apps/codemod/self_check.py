@@ -118,7 +118,7 @@ def _imports(tree: ast.Module) -> dict[str, str]:
 
 
 def _dotted(node: ast.AST) -> str | None:
-    parts = []
+    parts: list[str] = []
     while isinstance(node, ast.Attribute):
         parts.insert(0, node.attr)
         node = node.value
@@ -155,7 +155,8 @@ def _registration(tree: ast.Module) -> list[str]:
     imports = _imports(tree)
     problems = []
     for target in ("invoke", "stream"):
-        handlers = [n for n in tree.body if _decorated_with(n, target, imports)]
+        handlers = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                    and _decorated_with(n, target, imports)]
         if len(handlers) != 1:
             problems.append(f"@{target}() is registered {len(handlers)} times, not once")
             continue
@@ -215,7 +216,7 @@ def _served(tree: ast.Module) -> set[str]:
     """What set_model() served: the names handed to it, the agent classes, and the names bound to those."""
     imports = _imports(tree)
     classes = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)}
-    agents = set()
+    agents: set[str] = set()
     changed = True
     while changed:
         changed = False

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import libcst as cst
 
+from serving2apps.codemod.layout import Statement
+
 
 class SetModelRemover(cst.CSTTransformer):
     """Drops the expression statements whose call `is_set_model`, keeping their siblings."""
@@ -48,10 +50,11 @@ class _Known(SetModelRemover):
         return id(call) in self.calls
 
 
-def strip_set_model(stmt: cst.BaseStatement, calls: list[cst.Call]) -> cst.BaseStatement | None:
+def strip_set_model(stmt: Statement, calls: list[cst.Call]) -> Statement | None:
     """`stmt` without its `set_model(...)` expression statements among `calls`; None when nothing is left."""
     ids = {id(c) for c in calls}
     if isinstance(stmt, cst.SimpleStatementLine):
         body = [s for s in stmt.body if not (isinstance(s, cst.Expr) and id(s.value) in ids)]
         return stmt.with_changes(body=body) if body else None
-    return stmt.visit(_Known(ids))
+    kept = stmt.visit(_Known(ids))
+    return kept if isinstance(kept, (cst.SimpleStatementLine, cst.BaseCompoundStatement)) else None

@@ -37,6 +37,8 @@ from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.import_changes import apply_import_changes
 from serving2apps.codemod.name_uses import NameUses
 
+CODES = ("S2A170", "S2A171", "S2A172", "S2A173", "S2A174", "S2A175", "S2A179")
+
 ADAPTERS = "agent_server.adapters"
 
 
@@ -63,7 +65,7 @@ class _Site:
 
 def _attribute_path(expr) -> tuple[cst.BaseExpression, list[str]]:
     """x.a.b → (x, ["a", "b"])."""
-    path = []
+    path: list[str] = []
     while isinstance(expr, cst.Attribute):
         path.insert(0, expr.attr.value)
         expr = expr.value
@@ -72,7 +74,7 @@ def _attribute_path(expr) -> tuple[cst.BaseExpression, list[str]]:
 
 def _chain_receiver(expr: cst.BaseExpression, depth: int) -> cst.BaseExpression:
     for _ in range(depth):
-        expr = expr.value
+        expr = cst.ensure_type(expr, cst.Attribute).value
     return expr
 
 
@@ -266,8 +268,8 @@ def _classify(mod: _Module, fn: _Function, call: cst.Call, swapped: set[str]) ->
         if name in api.RUN_COROUTINE:
             return _Site("run_coroutine", name)
         if name in api.FUNCTION_PAIRS:
-            pair = api.FUNCTION_PAIRS[name]
-            return _Site("function_pair", pair.name, pair.style)
+            function_pair = api.FUNCTION_PAIRS[name]
+            return _Site("function_pair", function_pair.name, function_pair.style)
         if name in api.BLOCKING_CALLS:
             return _Site("blocking", name)
     if isinstance(call.func, cst.Attribute) and call.func.attr.value in api.RUN_COROUTINE_METHODS:
@@ -312,7 +314,7 @@ def _classify_calls(mod: _Module, functions: dict[str, _Function], swapped: set[
             site = _classify(mod, fn, call, swapped)
             if site is not None:
                 fn.sites[id(call)] = site
-                if site.kind == "local":
+                if site.kind == "local" and site.local_function:
                     fn.calls_to.add(site.local_function)
 
 
@@ -666,7 +668,7 @@ class _ToAsync(cst.CSTTransformer):
 
 
 def _is_async_generator(expr: cst.GeneratorExp) -> bool:
-    comp = expr.for_in
+    comp: cst.CompFor | None = expr.for_in
     while comp is not None:
         if comp.asynchronous is not None:
             return True
@@ -713,8 +715,9 @@ class _SwapConstructions(cst.CSTTransformer):
         return updated.with_changes(value=updated.value.with_changes(func=cst.Name(twin)))
 
 
-def _lazy_initialiser(target: str, loader: str, lock: str, value: cst.Call) -> list[cst.BaseStatement]:
-    coroutine = cst.Module([]).code_for_node(value.args[0].value)
+def _lazy_initialiser(target: str, loader: str, lock: str, value: cst.BaseExpression) -> list[cst.BaseStatement]:
+    """`value` is the `asyncio.run(coroutine)` call the plan found."""
+    coroutine = cst.Module([]).code_for_node(cst.ensure_type(value, cst.Call).args[0].value)
     code = (
         f"{target} = None\n"
         f"{lock} = asyncio.Lock()\n"

@@ -1,0 +1,108 @@
+"""How an agent class's methods are shaped and how they use `self`: the facts the functions strategy and its
+blockers read."""
+
+from __future__ import annotations
+
+import libcst as cst
+import libcst.matchers as m
+from libcst.helpers import get_full_name_for_node
+
+ENTRY_POINTS = ("predict", "predict_stream")
+SPECIAL_METHODS = ("__init__", "load_context")
+
+
+def methods_of(cls: cst.ClassDef) -> dict[str, cst.FunctionDef]:
+    return {s.name.value: s for s in cls.body.body if isinstance(s, cst.FunctionDef)}
+
+
+def decorator_names(fn: cst.FunctionDef) -> list[str]:
+    return [decorator_name(d) for d in fn.decorators]
+
+
+class SelfUse(cst.CSTVisitor):
+    """How a method uses `self`: attributes read, attributes written, and anything else."""
+
+    def __init__(self, self_name: str):
+        self.self_name = self_name
+        self.attributes: list[cst.Attribute] = []
+        self.written: list[cst.Attribute] = []
+        self.bare_self = 0
+        self.super_calls: list[cst.Call] = []
+        self.returns = 0
+
+    def visit_Attribute(self, node):
+        if isinstance(node.value, cst.Name) and node.value.value == self.self_name:
+            self.attributes.append(node)
+            return False  # the `self` inside is accounted for
+        return True
+
+    def visit_AssignTarget(self, node):
+        self._mark_written(node.target)
+
+    def visit_AugAssign(self, node):
+        self._mark_written(node.target)
+
+    def visit_AnnAssign(self, node):
+        self._mark_written(node.target)
+
+    def visit_Del(self, node):
+        self._mark_written(node.target)  # `del self.x` rebinds the global x: it needs `global x` too
+
+    def _mark_written(self, target):
+        targets = target.elements if isinstance(target, (cst.Tuple, cst.List)) else [target]
+        for t in targets:
+            if isinstance(t, (cst.Element, cst.StarredElement)):
+                t = t.value
+            if isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.value.value == self.self_name:
+                self.written.append(t)
+
+    def visit_Name(self, node):
+        if node.value == self.self_name:
+            self.bare_self += 1
+
+    def visit_Param(self, node):
+        return False
+
+    def visit_Call(self, node):
+        if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Call) \
+                and isinstance(node.func.value.func, cst.Name) and node.func.value.func.value == "super":
+            self.super_calls.append(node)
+
+    def visit_Return(self, node):
+        self.returns += 1
+
+
+def self_name_of(fn: cst.FunctionDef) -> str | None:
+    params = fn.params.params
+    return params[0].name.value if params else None
+
+
+def self_uses(cls: cst.ClassDef) -> dict[str, SelfUse]:
+    """How each method uses self; static methods and methods without a self parameter are left out."""
+    uses = {}
+    for name, fn in methods_of(cls).items():
+        self_name = self_name_of(fn)
+        if self_name is not None and "staticmethod" not in decorator_names(fn):
+            uses[name] = SelfUse(self_name)
+            fn.body.visit(uses[name])
+    return uses
+
+
+_SUPER_INIT = m.SimpleStatementLine(body=[m.Expr(m.Call(
+    func=m.Attribute(value=m.Call(func=m.Name("super")), attr=m.Name("__init__"))))])
+_DOCSTRING = m.SimpleStatementLine(body=[m.Expr(m.SimpleString() | m.ConcatenatedString())])
+
+
+def is_super_init(stmt: cst.CSTNode) -> bool:
+    """`super().__init__(...)` as a statement of its own."""
+    return m.matches(stmt, _SUPER_INIT)
+
+
+def is_docstring(stmt: cst.CSTNode) -> bool:
+    return m.matches(stmt, _DOCSTRING)
+
+
+def decorator_name(decorator: cst.Decorator) -> str:
+    """`mlflow.trace` for `@mlflow.trace(name=...)`; the decorator's code when it is no dotted name."""
+    target = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
+    return get_full_name_for_node(target) or cst.Module([]).code_for_node(target)

@@ -1,0 +1,50 @@
+"""Concurrency hazards the app inherits whatever the strategy: per-request writes to shared state (S2A130),
+the request changed in place (S2A131), a second trace span (S2A121). Reported, never rewritten: the fix needs
+a person who knows which state is meant to be shared."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from serving2apps.codemod.class_methods import ENTRY_POINTS, SPECIAL_METHODS, decorator_names, methods_of, self_uses
+from serving2apps.codemod.handlers import CodemodState
+from serving2apps.codemod.names import TRACE
+
+CODES = ("S2A121", "S2A130", "S2A131")
+
+
+def report_hazards(cls: cst.ClassDef, state: CodemodState) -> None:
+    """Concurrency hazards that exist in both strategies: per-request state and request mutation."""
+    methods = methods_of(cls)
+    for name, use in self_uses(cls).items():
+        if name in SPECIAL_METHODS:
+            continue
+        fn = methods[name]
+        for attr in use.written:
+            state.report("S2A130", f"{name} writes self.{attr.attr.value}, shared by every request", attr)
+        if name in ENTRY_POINTS:
+            params = fn.params.params
+            if len(params) > 1:
+                _report_request_mutation(fn, params[1].name.value, state)
+            if any(d in TRACE or d in {"mlflow.trace", "trace"} for d in decorator_names(fn)):
+                state.report("S2A121", f"{name} is decorated with @mlflow.trace", fn)
+
+
+def _report_request_mutation(fn: cst.FunctionDef, request: str, state: CodemodState) -> None:
+    def rooted_in_request(node) -> bool:
+        while isinstance(node, (cst.Attribute, cst.Subscript)):
+            node = node.value
+        return isinstance(node, cst.Name) and node.value == request
+
+    class _Mutation(cst.CSTVisitor):
+        def visit_AssignTarget(self, node):
+            if not isinstance(node.target, cst.Name) and rooted_in_request(node.target):
+                state.report("S2A131", f"{fn.name.value} assigns to {request}", node)
+
+        def visit_Call(self, node):
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value in {
+                "append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault",
+            } and rooted_in_request(node.func.value):
+                state.report("S2A131", f"{fn.name.value} changes {request} in place ({node.func.attr.value})", node)
+
+    fn.body.visit(_Mutation())
