@@ -13,8 +13,10 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 import yaml
@@ -41,9 +43,54 @@ WRITTEN = ".serving2apps/written.json"
 MERGED = {"databricks.yml", "app.yaml", "pyproject.toml"}
 
 
+_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class CopiedFile:
+    """A model file copied as it is (an artifact, a data file under code/): streamed in chunks when compared,
+    hashed or written, never held whole, so memory stays flat whatever the artifacts weigh."""
+
+    path: Path
+
+    def chunks(self) -> Iterator[bytes]:
+        with self.path.open("rb") as f:
+            while chunk := f.read(_CHUNK):
+                yield chunk
+
+    @cached_property
+    def sha256(self) -> str:
+        digest = hashlib.sha256()
+        for chunk in self.chunks():
+            digest.update(chunk)
+        return digest.hexdigest()
+
+
+Content = bytes | CopiedFile
+
+
+def _sha256(content: Content | Path) -> str:
+    if isinstance(content, bytes):
+        return hashlib.sha256(content).hexdigest()
+    return (content if isinstance(content, CopiedFile) else CopiedFile(content)).sha256
+
+
+def _size(content: Content) -> int:
+    return len(content) if isinstance(content, bytes) else content.path.stat().st_size
+
+
+def _holds(target: Path, content: Content) -> bool:
+    """The file at `target` has exactly this content (sizes first, so a changed artifact is rarely read)."""
+    if not target.is_file() or target.stat().st_size != _size(content):
+        return False
+    if isinstance(content, bytes):
+        return target.read_bytes() == content
+    return _sha256(target) == _sha256(content)
+
+
 @dataclass
 class MigrationPlan:
-    files: dict[str, bytes] = field(default_factory=dict)  # path relative to the app → content
+    files: dict[str, Content] = field(default_factory=dict)  # path relative to the app → content
     findings: list[Finding] = field(default_factory=list)
     strategy: str = ""
     summary: dict = field(default_factory=dict)
@@ -58,9 +105,11 @@ class MigrationPlan:
         owned = {path: _sha256(data) for path, data in self.files.items() if path not in MERGED | {WRITTEN}}
         self.files[WRITTEN] = (json.dumps(owned, indent=2, sort_keys=True) + "\n").encode()
 
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    def text(self, relative: str) -> str:
+        """A file the plan generated (the report, a rewritten module)."""
+        content = self.files[relative]
+        assert isinstance(content, bytes), relative
+        return content.decode()
 
 
 def user_edits(plan: MigrationPlan, app_dir: Path) -> list[str]:
@@ -71,15 +120,12 @@ def user_edits(plan: MigrationPlan, app_dir: Path) -> list[str]:
     edited = []
     for relative, data in sorted(plan.files.items()):
         target = app_dir / relative
-        if relative in MERGED or relative == WRITTEN or not target.is_file():
-            continue
-        current = target.read_bytes()
-        if current == data:
+        if relative in MERGED or relative == WRITTEN or not target.is_file() or _holds(target, data):
             continue
         if relative in written:
-            if _sha256(current) != written[relative]:
+            if _sha256(target) != written[relative]:
                 edited.append(relative)
-        elif not (relative == f"{AGENT_DIR}/agent.py" and current == placeholder.read_bytes()):
+        elif not (relative == f"{AGENT_DIR}/agent.py" and target.read_bytes() == placeholder.read_bytes()):
             edited.append(relative)
     return edited
 
@@ -129,12 +175,13 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async", lock: b
         if code_file == model.agent_file:
             continue
         target = _destination(code_file, mapping)
-        data = (model.root / code_file).read_bytes()
         if code_file.endswith(".py"):
-            text, findings = rewrite_code_imports(_decode(data, code_file), mapping, target)
-            data = text.encode()
+            text, findings = rewrite_code_imports(_decode((model.root / code_file).read_bytes(), code_file), mapping,
+                                                  target)
+            plan.files[target] = text.encode()
             plan.findings += findings
-        plan.files[target] = data
+        else:
+            plan.files[target] = CopiedFile(model.root / code_file)
         package_dirs.update(str(p) for p in PurePosixPath(target).parents if str(p).startswith(f"{AGENT_DIR}/"))
     for package in sorted(package_dirs):
         plan.files.setdefault(f"{package}/__init__.py", b"")
@@ -145,7 +192,7 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async", lock: b
     artifacts = dict(model.artifacts)
     for path in model.files:
         if path.startswith("artifacts/"):
-            plan.files[f"{AGENT_DIR}/{path}"] = (model.root / path).read_bytes()
+            plan.files[f"{AGENT_DIR}/{path}"] = CopiedFile(model.root / path)
 
     config_file = None
     if model.model_config is not None:
@@ -160,7 +207,7 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async", lock: b
     plan.findings += result.findings
     plan.strategy = result.strategy
     if model.input_example:
-        plan.files["input_example.json"] = (model.root / model.input_example).read_bytes()
+        plan.files["input_example.json"] = CopiedFile(model.root / model.input_example)
 
     provenance = read_provenance(model.root) or {}
     update = update_bundle(
@@ -207,9 +254,13 @@ def diff(plan: MigrationPlan, app_dir: Path) -> str:
     chunks = []
     for relative, data in sorted(plan.files.items()):
         current = app_dir / relative
-        old = current.read_bytes() if current.is_file() else b""
-        if old == data:
+        if _holds(current, data):
             continue
+        if isinstance(data, CopiedFile):
+            chunks.append(f"File {relative} {'replaced' if current.is_file() else 'copied'} from the model "
+                          f"({_size(data)} bytes)\n")
+            continue
+        old = current.read_bytes() if current.is_file() else b""
         try:
             old_lines, new_lines = old.decode().splitlines(True), data.decode().splitlines(True)
         except UnicodeDecodeError:
@@ -234,14 +285,15 @@ def write_plan(plan: MigrationPlan, app_dir: Path) -> list[str]:
     last = {WRITTEN}
     for relative, data in sorted(plan.files.items(), key=lambda item: (item[0] in last, item[0])):
         target = app_dir / relative
-        if target.is_file() and target.read_bytes() == data:
+        if _holds(target, data):
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         mode = target.stat().st_mode & 0o7777 if target.is_file() else default_mode
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         try:
             with os.fdopen(fd, "wb") as f:
-                f.write(data)
+                for chunk in [data] if isinstance(data, bytes) else data.chunks():
+                    f.write(chunk)
             os.chmod(tmp, mode)
             os.replace(tmp, target)
         except BaseException:
@@ -307,7 +359,7 @@ def _migrate(source: Path, app_dir: Path, mode: str | None, dry_run: bool, verif
     plan = plan_migration(model, app_dir, mode or recorded_mode(app_dir) or "async", lock=lock)
     if dry_run:
         log(diff(plan, app_dir) or "No changes.")
-        log(plan.files[REPORT_MD].decode())
+        log(plan.text(REPORT_MD))
         return plan.exit_code
     edited = user_edits(plan, app_dir)
     if edited and not force:
