@@ -173,3 +173,18 @@ def test_min_cli_version_admits_every_type_we_write():
     check_cli_version(minimum, {t.since for t in RESOURCE_TYPES.values()} | {SECRET_SINCE})
     with pytest.raises(MigrationError, match="raise min_databricks_cli_version"):
         check_cli_version("v0.260.0", {"v0.290.0"})
+
+
+@pytest.mark.parametrize("value", ["on", "no", "YES", "1:20", "0x1F", "~", "2026-12-01", "1e3", "null"])
+def test_values_a_yaml_1_1_reader_would_misread_are_quoted(scaffold, value, tmp_path):
+    """PyYAML reads YAML 1.1, as many tools still do: with the quotes every reader gets the same string."""
+    result = run(scaffold, resources=[Resource("serving_endpoint", value)], env={"MODE": value})
+    assert yaml.safe_load(result.app_yaml)["env"][-1] == {"name": "MODE", "value": value}
+    assert app_resources(result.databricks_yml)[-1]["serving_endpoint"]["name"] == value
+    (tmp_path / "databricks.yml").write_text(result.databricks_yml)
+    assert bundle_errors(tmp_path / "databricks.yml") == []
+
+
+def test_plain_values_stay_plain(scaffold):
+    result = run(scaffold, resources=[Resource("serving_endpoint", "gpt-endpoint")], env={"MODE": "debug"})
+    assert "value: debug" in result.app_yaml and "name: gpt-endpoint" in result.databricks_yml

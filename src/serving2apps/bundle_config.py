@@ -19,9 +19,11 @@ import io
 import re
 from dataclasses import dataclass
 
+import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from serving2apps.codemod.findings import Finding
 from serving2apps.environment_secrets import REDACTED, is_sensitive, secret_reference
@@ -136,8 +138,7 @@ class _AppResources:
 
     def add(self, type_key: str, block: dict, wanted_name: str) -> str:
         """Adds the entry unless one with the same type and target exists; returns its name."""
-        for value in block.values():
-            _literal(value, f"the {type_key} resource")
+        block = {key: _literal(value, f"the {type_key} resource") for key, value in block.items()}
         target = _target({type_key: block})
         if target in self.targets:
             return self.targets[target]
@@ -204,13 +205,22 @@ class BundleUpdate:
     cli_versions: set[str]
 
 
+_YAML_1_1 = yaml.resolver.Resolver()
+
+
 def _literal(value: object, what: str) -> object:
     """A value taken from the model, checked before it is written into bundle files: the bundle CLI would
-    read `${...}` in it as its own variable interpolation, and YAML offers no escape for it."""
-    if isinstance(value, str) and "${" in value:
+    read `${...}` in it as its own variable interpolation, and YAML offers no escape for it. A string a YAML 1.1
+    reader would take for something else (`on`, `no`, `1:20`, `0x1F`, `~`, a date) is written quoted: ruamel
+    writes YAML 1.2, where those are plain strings, but not every reader of these files is a 1.2 one."""
+    if not isinstance(value, str):
+        return value
+    if "${" in value:
         raise MigrationError(f"{what} has the value {value!r}, which holds '${{': the bundle CLI would substitute it",
                              "rename it on the workspace (or in the model's MLmodel) so it holds no '${', then run "
                              "migrate again")
+    if _YAML_1_1.resolve(yaml.ScalarNode, value, (True, False)) != "tag:yaml.org,2002:str":
+        return DoubleQuotedScalarString(value)
     return value
 
 
