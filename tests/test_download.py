@@ -428,3 +428,66 @@ def test_init_downloads_migrates_and_verifies(workspace, source, mode, tmp_path)
     report = json.loads((tmp_path / "remote-agent" / ".serving2apps" / "report.json").read_text())
     assert report["summary"]["mode"] == mode
     assert "S2A400" in {f["code"] for f in report["findings"]}, "\n".join(lines)
+
+
+def test_missing_credentials_stop_at_once_with_the_login_hint_and_leave_nothing(tmp_path):
+    """No profile, no environment: one clear refusal before any download attempt (no retries, which no retry
+    could fix), and no `mlflow.db` left in the folder the user stands in."""
+    home, cwd = tmp_path / "home", tmp_path / "cwd"
+    home.mkdir()
+    cwd.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABRICKS_", "MLFLOW_"))}
+    env["HOME"] = str(home)
+    result = _cli(["download", "--model-uri", "models:/support_bot/1"], env, cwd)
+    assert result.returncode == 2, result.stderr
+    assert "cannot configure Databricks authentication" in result.stderr
+    assert "databricks auth login --profile DEFAULT" in result.stderr
+    assert "attempt" not in result.stderr and "retrying" not in result.stdout
+    assert list(cwd.iterdir()) == []
+
+
+def test_an_unreachable_workspace_says_what_it_is_contacting_and_gives_up_within_the_budget(monkeypatch, tmp_path):
+    """A host that accepts connections and never answers (a black-holed proxy): a progress line first, then a
+    refusal that names the workspace and the budget; nothing written."""
+    import socket
+
+    hole = socket.socket()
+    hole.bind(("127.0.0.1", 0))
+    hole.listen(16)
+    try:
+        monkeypatch.setenv("DATABRICKS_HOST", f"http://127.0.0.1:{hole.getsockname()[1]}")
+        monkeypatch.setenv("DATABRICKS_TOKEN", TOKEN)
+        monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(tmp_path / "no-databrickscfg"))
+        monkeypatch.setenv("SERVING2APPS_HTTP_TIMEOUT_SECONDS", "1")
+        monkeypatch.setenv("SERVING2APPS_RETRY_TIMEOUT_SECONDS", "2")
+        lines = []
+        with pytest.raises(MigrationError) as refused:
+            download(Source(endpoint="echo-endpoint"), tmp_path / "m", retry=FAST, log=lines.append)
+    finally:
+        hole.close()
+    assert lines == ["Contacting the workspace of profile DEFAULT ..."]
+    assert "127.0.0.1" in refused.value.problem and "SERVING2APPS_RETRY_TIMEOUT_SECONDS" in refused.value.fix
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_default_budget_is_about_a_minute(monkeypatch):
+    from serving2apps.endpoint import workspace_client
+
+    monkeypatch.setenv("DATABRICKS_HOST", "http://127.0.0.1:9")
+    monkeypatch.setenv("DATABRICKS_TOKEN", TOKEN)
+    monkeypatch.delenv("SERVING2APPS_HTTP_TIMEOUT_SECONDS", raising=False)
+    monkeypatch.delenv("SERVING2APPS_RETRY_TIMEOUT_SECONDS", raising=False)
+    config = workspace_client(None).config
+    assert config.retry_timeout_seconds <= 90 and config.http_timeout_seconds <= 30
+    monkeypatch.setenv("SERVING2APPS_RETRY_TIMEOUT_SECONDS", "soon")
+    with pytest.raises(MigrationError, match="SERVING2APPS_RETRY_TIMEOUT_SECONDS"):
+        workspace_client(None)
+
+
+def test_long_error_lines_are_cut_between_words():
+    from serving2apps.errors import first_line
+
+    text = "word " * 100
+    cut = first_line(text, 50)
+    assert cut.endswith(" …") and len(cut) <= 52 and cut[:-2].split(" ")[-1] == "word"
+    assert first_line("short\nsecond line") == "short"

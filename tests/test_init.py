@@ -31,7 +31,10 @@ def test_init_example_end_to_end(tmp_path):
     assert "@invoke()" in (app / "agent_server" / "agent.py").read_text()
     assert json.loads((app / ".serving2apps" / "answers.json").read_text())["async_mode"] == "yes"
     assert "app_name: demo-agent" in (app / ".copier-answers.yml").read_text()
-    assert "uv run start-app" in result.stdout
+    assert "cd demo-agent && uv run start-app" in result.stdout
+    elsewhere = cli("init", "--example", "--app-name", "other-agent", "--output-dir", "apps/new", cwd=tmp_path)
+    assert elsewhere.returncode == 0, elsewhere.stderr
+    assert "cd apps/new/other-agent && uv run start-app" in elsewhere.stdout  # from where the user stands
     # Messages name where files end up, never the staging folder they were built in.
     assert f"in {app / 'MIGRATION_REPORT.md'}" in result.stdout and ".serving2apps-init-" not in result.stdout
     with running_agent_app(app, tmp_path / "server.log") as base:
@@ -58,10 +61,15 @@ def test_a_failing_migration_leaves_nothing(tmp_path):
     broken = tmp_path / "broken-model"
     echo.save(broken)
     (broken / "agent.py").write_text("class Broken(:\n")
-    out = tmp_path / "out"
+    out = tmp_path / "out" / "nested"
     with pytest.raises(MigrationError, match="syntax error"):
         init(Source(model_dir=broken), "demo-agent", out, log=lambda m: None)
-    assert list(out.iterdir()) == []
+    assert not (tmp_path / "out").exists()  # the folders init made for the output are gone too
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    with pytest.raises(MigrationError, match="syntax error"):
+        init(Source(model_dir=broken), "demo-agent", existing, log=lambda m: None)
+    assert existing.is_dir() and list(existing.iterdir()) == []  # the user's folder stays
 
 
 def test_the_embedded_example_is_current():

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from serving2apps.endpoint import check_auth, resolve_endpoint, workspace_client
-from serving2apps.errors import MigrationError
+from serving2apps.errors import MigrationError, first_line
 from serving2apps.model_reader import ModelInfo, read_model
 from serving2apps.provenance import PROVENANCE_FILE, write_provenance
 
@@ -76,6 +76,13 @@ def registry_uri_for(model_name: str, profile: str | None) -> str:
 
 def tracking_uri_for(profile: str | None) -> str:
     return os.environ.get("MLFLOW_TRACKING_URI") or (f"databricks://{profile}" if profile else "databricks")
+
+
+def _uses_workspace(model_uri: str, profile: str | None) -> bool:
+    """The download goes through a Databricks workspace (rather than an MLflow server the environment names)."""
+    match = _MODEL_URI.match(model_uri)
+    uris = [tracking_uri_for(profile), registry_uri_for(match["name"], profile) if match else ""]
+    return any(uri.startswith("databricks") for uri in uris)
 
 
 def prepare_destination(dest: Path, force: bool) -> None:
@@ -140,11 +147,13 @@ class _Progress:
 
 
 @contextmanager
-def _mlflow_http_retries_off():
+def _mlflow_settings(tracking_uri: str):
     """We retry whole downloads ourselves, with a bound the user can see; mlflow's own retries (7, with
-    exponential backoff) would multiply with ours."""
-    saved = {k: os.environ.get(k) for k in ("MLFLOW_HTTP_REQUEST_MAX_RETRIES",)}
+    exponential backoff) would multiply with ours. The tracking URI is pinned for the whole download: code
+    paths that read mlflow's default instead would create a local `mlflow.db` in the user's folder."""
+    saved = {k: os.environ.get(k) for k in ("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "MLFLOW_TRACKING_URI")}
     os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] = "0"
+    os.environ["MLFLOW_TRACKING_URI"] = tracking_uri
     try:
         yield
     finally:
@@ -169,7 +178,7 @@ def _auth_failures_stop(model_uri: str, profile: str | None):
         text = str(exc)
         if status in (401, 403) or "UNAUTHENTICATED" in text or "401 Client Error" in text or "403 Client Error" in text:
             raise MigrationError(
-                f"cannot download {model_uri}: the registry refused the credentials ({text.splitlines()[0][:200]})",
+                f"cannot download {model_uri}: the registry refused the credentials ({first_line(text, 200)})",
                 f"your token may have expired: run `databricks auth login --profile {profile or 'DEFAULT'}`, then "
                 "run the command again",
             ) from None
@@ -190,13 +199,13 @@ def fetch_model_uri(model_uri: str, into: Path, profile: str | None, retry: Retr
     if registry_uri and registry_uri.startswith("databricks-uc"):
         # Download through the workspace Files API (databricks-sdk) rather than cloud-storage clients.
         os.environ.setdefault("MLFLOW_USE_DATABRICKS_SDK_MODEL_ARTIFACTS_REPO_FOR_UC", "true")
-    tried = []
+    tried: list[str] = []
     delay = retry.first_delay
     for attempt in range(1, retry.attempts + 1):
         for child in into.iterdir():
             shutil.rmtree(child) if child.is_dir() else child.unlink()
         try:
-            with _auth_failures_stop(model_uri, profile), _mlflow_http_retries_off(), \
+            with _auth_failures_stop(model_uri, profile), _mlflow_settings(tracking_uri_for(profile)), \
                     _Progress(into, f"downloading {model_uri}"):
                 mlflow.artifacts.download_artifacts(
                     artifact_uri=model_uri,
@@ -215,23 +224,24 @@ def fetch_model_uri(model_uri: str, into: Path, profile: str | None, retry: Retr
                 ) from None
             if _is_permanent(exc):
                 raise MigrationError(
-                    f"cannot download {model_uri}: {exc.message.splitlines()[0]}",
+                    f"cannot download {model_uri}: {first_line(exc.message)}",
                     "check that the model version exists and was not deleted, and that you may read it",
                 ) from None
-            tried.append(f"attempt {attempt}: {str(exc).splitlines()[0][:300]}")
+            tried.append(f"attempt {attempt}: {first_line(exc)}")
         except (OSError, ConnectionError) as exc:
-            tried.append(f"attempt {attempt}: {type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}")
+            tried.append(f"attempt {attempt}: {type(exc).__name__}: {first_line(exc)}")
         except Exception as exc:  # requests/urllib3 errors that mlflow lets through
             if type(exc).__module__.split(".")[0] not in ("requests", "urllib3"):
                 raise
-            tried.append(f"attempt {attempt}: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}")
+            tried.append(f"attempt {attempt}: {type(exc).__name__}: {first_line(exc)}")
         if attempt < retry.attempts:
             log(f"download failed ({tried[-1]}); retrying in {delay:.0f}s")
             time.sleep(delay)
             delay *= 2
     raise MigrationError(
         f"cannot download {model_uri} after {retry.attempts} attempts:\n    " + "\n    ".join(tried),
-        "check your network connection (VPN, proxy) and the workspace status, then run the command again",
+        "read the attempts above: a dropped connection points at the network (VPN, proxy), an error from the "
+        "registry at the model URI or the workspace status; then run the command again",
     )
 
 
@@ -252,10 +262,13 @@ def download(
     prepare_destination(dest, force)
     record: dict = {}
     model_uri = source.model_uri
-    if source.endpoint:
+    if source.endpoint or (source.model_uri and _uses_workspace(source.model_uri, source.profile)):
+        # Credentials and the workspace are checked once, up front: no retries for what no retry can fix.
+        log(f"Contacting the workspace of profile {source.profile or 'DEFAULT'} ...")
         client = workspace_client(source.profile)
         user = check_auth(client)
         log(f"Authenticated to {client.config.host} as {user}.")
+    if source.endpoint:
         served = resolve_endpoint(client, source.endpoint, source.served_entity)
         log(f"Endpoint {served.endpoint}: served entity {served.served_entity} serves {served.model_uri}.")
         model_uri = served.model_uri

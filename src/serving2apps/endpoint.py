@@ -15,7 +15,7 @@ from databricks.sdk.config import Config
 from databricks.sdk.errors import DatabricksError, NotFound, PermissionDenied, Unauthenticated
 
 from serving2apps.environment_secrets import safe_environment
-from serving2apps.errors import MigrationError
+from serving2apps.errors import MigrationError, first_line
 
 
 
@@ -45,14 +45,26 @@ def describe(client: WorkspaceClient) -> str:
     return f"profile {profile} ({client.config.host or 'no host'})"
 
 
+# The SDK's own defaults (60 s per request, 300 s of retries) keep a user facing an unreachable workspace
+# waiting for minutes. The budget applies twice before the first answer (the SDK's host-metadata probe while
+# the client is configured, then our authentication check), so an unreachable host fails in about a minute.
+DEFAULT_HTTP_TIMEOUT_SECONDS = 10.0
+DEFAULT_RETRY_TIMEOUT_SECONDS = 25
+
+
 def _timeouts() -> dict:
-    """Per-request and overall retry budgets. The SDK reads neither from the environment; its defaults (60 s per
-    request, 300 s of retries) stand unless these variables say otherwise."""
-    budgets = {}
+    """Per-request and overall retry budgets; the SDK reads neither from the environment, so these variables
+    are ours."""
+    budgets: dict = {"http_timeout_seconds": DEFAULT_HTTP_TIMEOUT_SECONDS,
+                     "retry_timeout_seconds": DEFAULT_RETRY_TIMEOUT_SECONDS}
     for variable, key, kind in (("SERVING2APPS_HTTP_TIMEOUT_SECONDS", "http_timeout_seconds", float),
                                 ("SERVING2APPS_RETRY_TIMEOUT_SECONDS", "retry_timeout_seconds", int)):
         if os.environ.get(variable):
-            budgets[key] = kind(os.environ[variable])
+            try:
+                budgets[key] = kind(os.environ[variable])
+            except ValueError:
+                raise MigrationError(f"{variable}={os.environ[variable]!r} is not a number of seconds",
+                                     f"set {variable} to a number, or unset it") from None
     return budgets
 
 
@@ -64,7 +76,7 @@ def workspace_client(profile: str | None) -> WorkspaceClient:
     except (ValueError, DatabricksError) as exc:
         name = profile or "DEFAULT"
         raise MigrationError(
-            f"cannot configure Databricks authentication for profile {name}: {_first_line(exc)}",
+            f"cannot configure Databricks authentication for profile {name}: {first_line(exc)}",
             f"run `databricks auth login --profile {name}` (or check ~/.databrickscfg), then try again",
         ) from None
 
@@ -75,20 +87,17 @@ def check_auth(client: WorkspaceClient) -> str:
         me = client.current_user.me()
     except (Unauthenticated, PermissionDenied) as exc:
         raise MigrationError(
-            f"authentication failed for {describe(client)}: {_first_line(exc)}",
+            f"authentication failed for {describe(client)}: {first_line(exc)}",
             f"run `databricks auth login --profile {client.config.profile or 'DEFAULT'}`, then try again",
         ) from None
     except (DatabricksError, ValueError, OSError) as exc:
         raise MigrationError(
-            f"cannot reach the workspace for {describe(client)}: {_first_line(exc)}",
-            "check the host in ~/.databrickscfg and your network (VPN), then try again",
+            f"cannot reach the workspace for {describe(client)}: {first_line(exc)}",
+            "check the host in ~/.databrickscfg and your network (VPN, proxy), then try again; "
+            f"SERVING2APPS_HTTP_TIMEOUT_SECONDS and SERVING2APPS_RETRY_TIMEOUT_SECONDS set the time budget "
+            f"(now {client.config.http_timeout_seconds:g} s per request, {client.config.retry_timeout_seconds} s in all)",
         ) from None
     return me.user_name or me.id or "unknown user"
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
 
 
 @dataclass(frozen=True)
@@ -136,12 +145,12 @@ def resolve_endpoint(client: WorkspaceClient, endpoint: str, served_entity: str 
         ) from None
     except PermissionDenied as exc:
         raise MigrationError(
-            f"no permission to read serving endpoint {endpoint!r}: {_first_line(exc)}",
+            f"no permission to read serving endpoint {endpoint!r}: {first_line(exc)}",
             "ask the endpoint's owner for CAN_QUERY or CAN_MANAGE on it",
         ) from None
     except (DatabricksError, TimeoutError, OSError) as exc:
         raise MigrationError(
-            f"reading serving endpoint {endpoint!r} failed: {_first_line(exc)}",
+            f"reading serving endpoint {endpoint!r} failed: {first_line(exc)}",
             "the SDK retried until its time budget ran out: check the workspace's status and your network, then "
             "try again (SERVING2APPS_HTTP_TIMEOUT_SECONDS / SERVING2APPS_RETRY_TIMEOUT_SECONDS raise the budgets)",
         ) from None

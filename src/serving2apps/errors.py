@@ -62,3 +62,12 @@ def run_guarded(action: Callable[[], int], prefix: str = "error") -> int:
         print(f"{prefix}: internal error in serving2apps ({type(exc).__name__}: {exc}); {where}; {REPORT_BUGS}",
               file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def first_line(error: BaseException | str, limit: int = 300) -> str:
+    """The first line of an error's message, cut at a word boundary when it is longer than `limit`."""
+    text = (str(error).strip() or type(error).__name__) if isinstance(error, BaseException) else error.strip()
+    line = text.splitlines()[0] if text else ""
+    if len(line) <= limit:
+        return line
+    return line[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"

@@ -101,11 +101,38 @@ def init(
                 "choose another --output-dir or --app-name, or move the folder away (serving2apps never overwrites it)",
             )
     engine = engine or default_engine()
+    made = [] if dry_run else [d for d in (output_dir, *output_dir.parents) if not d.exists()]
+    for folder in reversed(made):
+        folder.mkdir()
+    try:
+        status = _build(source, answers, output_dir, app_dir, model_dir, engine, mode, verify, dry_run, log)
+    except BaseException:
+        for folder in made:  # deepest first; a folder something else wrote into stays
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        raise
     if not dry_run:
-        output_dir.mkdir(parents=True, exist_ok=True)
+        log(f"\nDone: {app_dir} (and the original model in {model_dir}).\nNext:\n"
+            f"  cd {_shown(app_dir)} && uv run start-app        # serve it locally\n"
+            f"  see {_shown(app_dir / REPORT_MD)} for anything to review")
+    return status
+
+
+def _shown(path: Path) -> str:
+    """The path as the user can type it from where they stand: relative below the current folder."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _build(source: Source, answers: dict[str, str], output_dir: Path, app_dir: Path, model_dir: Path, engine: str,
+           mode: str, verify: bool, dry_run: bool, log) -> int:
     # Staged beside the destination so the final renames are atomic; a dry run touches nothing there.
     with tempfile.TemporaryDirectory(prefix=".serving2apps-init-", dir=None if dry_run else output_dir) as work:
-        staged_model, staged_app = Path(work) / DEFAULT_DEST, Path(work) / app_name
+        staged_model, staged_app = Path(work) / DEFAULT_DEST, Path(work) / app_dir.name
         if not dry_run:
             # Messages name the places the files end up in, not the staging folder they are built in.
             shown = log
@@ -129,7 +156,4 @@ def init(
         except BaseException:
             shutil.rmtree(model_dir, ignore_errors=True)
             raise
-    log(f"\nDone: {app_dir} (and the original model in {model_dir}).\nNext:\n"
-        f"  cd {app_dir.name} && uv run start-app        # serve it locally\n"
-        f"  see {app_dir.name}/MIGRATION_REPORT.md for anything to review")
     return status
