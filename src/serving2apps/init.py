@@ -128,10 +128,18 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+def _staging(output_dir: Path, dry_run: bool) -> tempfile.TemporaryDirectory:
+    """Staged beside the destination so the final renames are atomic; a dry run touches nothing there."""
+    try:
+        return tempfile.TemporaryDirectory(prefix=".serving2apps-init-", dir=None if dry_run else output_dir)
+    except OSError as exc:
+        raise MigrationError(f"cannot write in {output_dir}: {exc.strerror or exc}",
+                             "choose a folder you can write to with --output-dir") from None
+
+
 def _build(source: Source, answers: dict[str, str], output_dir: Path, app_dir: Path, model_dir: Path, engine: str,
            mode: str, verify: bool, dry_run: bool, log) -> int:
-    # Staged beside the destination so the final renames are atomic; a dry run touches nothing there.
-    with tempfile.TemporaryDirectory(prefix=".serving2apps-init-", dir=None if dry_run else output_dir) as work:
+    with _staging(output_dir, dry_run) as work:
         staged_model, staged_app = Path(work) / DEFAULT_DEST, Path(work) / app_dir.name
         if not dry_run:
             # Messages name the places the files end up in, not the staging folder they are built in.

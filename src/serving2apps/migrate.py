@@ -287,6 +287,9 @@ def write_plan(plan: MigrationPlan, app_dir: Path) -> list[str]:
         target = app_dir / relative
         if _holds(target, data):
             continue
+        if not app_dir.is_dir():  # removed or moved while we ran: never rebuild a partial app in its place
+            raise MigrationError(f"the app folder {app_dir} disappeared while migrate was writing it",
+                                 "render the app again (or restore it), then run migrate again")
         target.parent.mkdir(parents=True, exist_ok=True)
         mode = target.stat().st_mode & 0o7777 if target.is_file() else default_mode
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
@@ -301,6 +304,18 @@ def write_plan(plan: MigrationPlan, app_dir: Path) -> list[str]:
             raise
         changed.append(relative)
     return changed
+
+
+def _write(plan: MigrationPlan, app_dir: Path) -> list[str]:
+    try:
+        return write_plan(plan, app_dir)
+    except OSError as exc:
+        raise MigrationError(
+            f"writing the app in {app_dir} failed: {exc.strerror or exc}"
+            + (f" ({exc.filename})" if exc.filename else ""),
+            "free some space (or fix the permissions) and run migrate again: each file is whole, old or new, and "
+            "the record of what migrate wrote is updated last, so the next run completes this one",
+        ) from None
 
 
 def recorded_answers(app_dir: Path) -> dict:
@@ -367,13 +382,13 @@ def _migrate(source: Path, app_dir: Path, mode: str | None, dry_run: bool, verif
             f"migrate would overwrite files changed since they were written: {', '.join(edited)}",
             "keep your changes (commit or move them), or pass --force to replace them with a fresh migration",
         )
-    changed = write_plan(plan, app_dir)
+    changed = _write(plan, app_dir)
     if verify:
         from serving2apps.verify import verify as verify_app
 
         plan.findings += verify_app(app_dir, Path(source), log=log)
         plan.add_report()
-        write_plan(plan, app_dir)
+        _write(plan, app_dir)
     review = sum(f.kind == "review" for f in plan.findings)
     log(f"Migrated {model.agent_file} ({plan.strategy}); {len(changed)} files written; "
         f"{review} item(s) to review in {app_dir / REPORT_MD}.")

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import stat
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -123,10 +124,19 @@ def symlink_out(root):
     return download(root)
 
 
+MOUNTED: list[Path] = []  # read-only mounts a case made, unmounted after it
+
+
 def read_only_output(root):
     out = root / "locked"
     out.mkdir()
-    out.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    if os.geteuid() == 0:
+        # root writes through permission bits: only a read-only file system refuses it
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(out)]).returncode != 0:
+            pytest.skip("running as root without the right to mount a read-only folder")
+        MOUNTED.append(out)
+    else:
+        out.chmod(stat.S_IRUSR | stat.S_IXUSR)
     return ["init", "--example", "--app-name", "ro-agent", "--yes", "--engine", "copier", "--output-dir", str(out)]
 
 
@@ -198,7 +208,7 @@ CASES = [
          "out", "--force"),
     # download: the workspace
     Case("endpoint-unknown", endpoint("nope"), "no serving endpoint named 'nope'", "serving-endpoints list"),
-    Case("endpoint-foundation-model", endpoint("fm", FOUNDATION), "not a custom MLflow agent", ""),
+    Case("endpoint-foundation-model", endpoint("fm", FOUNDATION), "not a custom MLflow agent", "serving_endpoint resource"),
     Case("endpoint-split-needs-entity", endpoint("split", SPLIT), "traffic", "--served-entity"),
     Case("endpoint-unknown-entity", endpoint("split", SPLIT, "--served-entity", "zzz"), "zzz", "--served-entity"),
     Case("model-uri-malformed", lambda r: ["download", "--model-uri", "not-a-uri", "--dest", str(r / "out")],
@@ -209,13 +219,14 @@ CASES = [
     Case("app-name-empty", init_args("--example", "--app-name", ""), "app_name", "lowercase"),
     Case("app-name-missing-without-terminal", init_args("--example"), "--app-name is required", "--app-name"),
     Case("app-folder-exists", lambda r: write(r / "taken" / "file.txt", "mine") or
-         init_args("--example", "--app-name", "taken")(r), "taken", ""),
+         init_args("--example", "--app-name", "taken")(r), "taken", "never overwrites"),
     Case("example-with-another-source", init_args("--example", "--model-dir", "x", "--app-name", "a-b"),
          "--example takes no other source", "drop"),
     Case("no-source", init_args("--app-name", "a-b"), "give exactly one source", "--endpoint"),
-    Case("output-dir-read-only", read_only_output, "", ""),
+    Case("output-dir-read-only", read_only_output, "cannot write in", "--output-dir"),
     Case("output-dir-is-a-file", lambda r: write(r / "plain-file", "x") or
-         init_args("--example", "--app-name", "a-b", "--output-dir", str(r / "plain-file"))(r), "plain-file", ""),
+         init_args("--example", "--app-name", "a-b", "--output-dir", str(r / "plain-file"))(r), "plain-file",
+         "choose a folder"),
     # migrate: the app and its files
     Case("app-dir-not-an-app", lambda r: ["migrate", "--app-dir", str(r)], "not an app made by the serving2apps",
          "render the scaffold"),
@@ -232,7 +243,7 @@ CASES = [
     Case("agent-not-utf8", in_app(lambda a: write(a.parent / "original_mlflow_model" / AGENT, b"\xff\xfe\x00bad")),
          "not UTF-8", "UTF-8"),
     Case("agent-syntax-error", in_app(lambda a: write(a.parent / "original_mlflow_model" / AGENT, "def broken(:\n")),
-         "syntax", ""),
+         "syntax", "fix the syntax error"),
     Case("agent-without-responses-agent",
          in_app(lambda a: write(a.parent / "original_mlflow_model" / AGENT, "x = 1\n")),
          "no mlflow.pyfunc.ResponsesAgent subclass", "ResponsesAgent"),
@@ -331,25 +342,24 @@ def test_bad_input_is_refused_and_nothing_changes(case, case_env, tmp_path, caps
     root = tmp_path / "case"
     root.mkdir()
     argv = case.setup(root)
-    before = snapshot(root)
-    capsys.readouterr()
     try:
-        code = main(argv)
-    except SystemExit as exc:  # argparse's own refusals
-        code = exc.code
-    err = capsys.readouterr().err
-    if case.id == "output-dir-read-only" and os.geteuid() == 0:
-        # root writes through permission bits, so the folder is not read-only to it: the run must then finish
-        # whole (nothing half-made either way).
-        assert code in (0, 1), err
-        assert (root / "locked" / "ro-agent" / "agent_server" / "agent.py").is_file()
-        return
+        before = snapshot(root)
+        capsys.readouterr()
+        try:
+            code = main(argv)
+        except SystemExit as exc:  # argparse's own refusals
+            code = exc.code
+        err = capsys.readouterr().err
+        after = snapshot(root)
+    finally:
+        while MOUNTED:
+            subprocess.run(["umount", str(MOUNTED.pop())], check=True)
     assert code == 2, err
     problem, _, fix = err.partition("\n  fix: ")
     assert case.problem in problem, err
     assert fix.strip(), f"no fix given: {err}"
     assert case.fix in fix, err
-    assert snapshot(root) == before, "the failed command changed files"
+    assert after == before, "the failed command changed files"
     assert not [p for p in root.parent.iterdir() if p.name.startswith(".serving2apps")]
 
 

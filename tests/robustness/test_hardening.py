@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,56 @@ def test_two_runs_on_one_app_do_not_interleave(app, capsys):
     finally:
         os.close(held)
     assert migrate(app) in (0, 1)  # released: the next run proceeds
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 4 MiB file system (tmpfs) to fill; mounting needs root."""
+    if os.geteuid() != 0:
+        pytest.skip("a full disk is simulated with a small tmpfs, which only root may mount")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)]).returncode != 0:
+        pytest.skip("running as root without the right to mount a tmpfs")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_a_full_disk_is_refused_cleanly_and_the_next_run_completes(pristine, small_disk, tmp_path, capsys):
+    """The artifact does not fit: exit 2 naming the full disk, no temporary file left, the record untouched;
+    once the artifact fits, the next run completes without --force (what the failed run replaced is its own)."""
+    app = small_disk / "app"
+    shutil.copytree(pristine / "app", app)
+    source = tmp_path / "model"  # off the small disk, so only the app fills it
+    shutil.copytree(pristine / "original_mlflow_model", source)
+    record = (app / ".serving2apps" / "written.json").read_bytes()
+    (source / "artifacts" / "weights.bin").write_bytes(os.urandom(shutil.disk_usage(small_disk).free + 256 * 1024))
+    capsys.readouterr()
+    assert main(["migrate", "--app-dir", str(app), "--source", str(source)]) == 2
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "free some space" in err
+    assert (app / ".serving2apps" / "written.json").read_bytes() == record
+    assert not [p for p in app.rglob(".*") if p.is_file() and ".weights.bin." in p.name]  # no temporary file
+    (source / "artifacts" / "weights.bin").write_bytes(os.urandom(64 * 1024))
+    assert main(["migrate", "--app-dir", str(app), "--source", str(source)]) in (0, 1), capsys.readouterr().err
+    assert (app / "agent_server" / "artifacts" / "weights.bin").stat().st_size == 64 * 1024
+
+
+def test_an_app_folder_that_disappears_mid_run_is_not_rebuilt(app, monkeypatch, capsys):
+    """Removed between planning and writing (another tool, a user): exit 2, and no partial app in its place."""
+    import serving2apps.migrate as migrate_module
+
+    real = migrate_module.user_edits
+
+    def remove_the_app(plan, app_dir):
+        edited = real(plan, app_dir)
+        shutil.rmtree(app_dir)
+        return edited
+
+    monkeypatch.setattr(migrate_module, "user_edits", remove_the_app)
+    (app / "agent_server" / "agent.py").unlink()  # so there is something to write
+    assert migrate(app) == 2
+    assert "disappeared" in capsys.readouterr().err
+    assert not app.exists()
