@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from serving2apps.bundle_config import check_cli_version, update_bundle
-from serving2apps.codemod.agent_file import MODES, migrate_agent_source
+from serving2apps.codemod.agent_file import MODES, migrate_agent_source, refuse_oversized
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.imports import rewrite_code_imports
 from serving2apps.dependencies import lock as lock_dependencies
@@ -200,6 +200,7 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async", lock: b
         plan.files[f"{AGENT_DIR}/{config_file}"] = yaml.safe_dump(model.model_config, sort_keys=False).encode()
 
     source = _decode((model.root / model.agent_file).read_bytes(), model.agent_file)
+    refuse_oversized(source, model.agent_file)
     source, findings = rewrite_code_imports(source, mapping, f"{AGENT_DIR}/agent.py")
     plan.findings += findings
     result = migrate_agent_source(source, f"{AGENT_DIR}/agent.py", artifacts, config_file, mode)

@@ -247,6 +247,11 @@ CASES = [
     Case("agent-without-responses-agent",
          in_app(lambda a: write(a.parent / "original_mlflow_model" / AGENT, "x = 1\n")),
          "no mlflow.pyfunc.ResponsesAgent subclass", "ResponsesAgent"),
+    # An exported notebook: 50,000 statements, well under the byte limit; refused before any parsing (S2A196).
+    Case("agent-50000-statements", in_app(lambda a: write(
+        a.parent / "original_mlflow_model" / AGENT,
+        (a.parent / "original_mlflow_model" / AGENT).read_text() + "".join(f"v{i} = {i}\n" for i in range(50_000)))),
+         "migrates agent files of up to 5000 lines", "code/ modules"),
     Case("agent-huge", in_app(lambda a: write(a.parent / "original_mlflow_model" / AGENT,
                                               "# filler\n" * (400_000))),
          "MB", "artifacts"),

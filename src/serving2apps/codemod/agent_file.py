@@ -111,6 +111,15 @@ class _Input:
 MAX_AGENT_LINES = 5000
 
 
+def refuse_oversized(source: str, filename: str) -> None:
+    """S2A196, before any parsing (the import rewrite that runs first would take minutes too)."""
+    lines = source.count("\n") + 1
+    if lines > MAX_AGENT_LINES:
+        raise MigrationError(f"{filename} has {lines} lines; serving2apps migrates agent files of up to "
+                             f"{MAX_AGENT_LINES} lines", "move data and helpers out of the agent file into code/ "
+                             "modules (they are copied as they are) and log the model again", code="S2A196")
+
+
 def migrate_agent_source(
     source: str,
     filename: str = "agent.py",
@@ -120,11 +129,7 @@ def migrate_agent_source(
 ) -> AgentFileResult:
     """Migrate the agent file's source; refused (S2A195, S2A196) when it is too large or too deeply nested for
     the codemod to finish in seconds. See `_migrate_agent_source`."""
-    lines = source.count("\n") + 1
-    if lines > MAX_AGENT_LINES:
-        raise MigrationError(f"{filename} has {lines} lines; serving2apps migrates agent files of up to "
-                             f"{MAX_AGENT_LINES} lines", "move data and helpers out of the agent file into code/ "
-                             "modules (they are copied as they are) and log the model again", code="S2A196")
+    refuse_oversized(source, filename)
     try:
         return _migrate_agent_source(source, filename, artifacts, model_config_file, mode)
     except RecursionError:

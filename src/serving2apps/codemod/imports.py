@@ -9,6 +9,8 @@ left as it is and reported (S2A151). Relative imports need no change.
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
@@ -68,8 +70,15 @@ class _RewriteImports(cst.CSTTransformer):
         return updated
 
 
+def _may_import(source: str, mapping: dict[str, str]) -> bool:
+    """A cheap text test that never misses an import of a copied module (it may find one that is not), so
+    files that import none of them, however long, are not parsed at all."""
+    names = "|".join(re.escape(name) for name in mapping)
+    return re.search(rf"\b(?:from|import)\b[^\n]*\b(?:{names})\b", source.replace("\\\n", " ")) is not None
+
+
 def rewrite_code_imports(source: str, mapping: dict[str, str], filename: str) -> tuple[str, list[Finding]]:
-    if not mapping:
+    if not mapping or not _may_import(source, mapping):
         return source, []
     wrapper = MetadataWrapper(parse_source(source, filename))
     transformer = _RewriteImports(mapping, filename)
