@@ -28,6 +28,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from serving2apps.codemod.findings import Finding
 from serving2apps.environment_secrets import REDACTED, is_sensitive, secret_reference
 from serving2apps.errors import MigrationError
+from serving2apps.input_shapes import AppYaml, checked
 from serving2apps.yaml_limits import plain_yaml_problem
 from serving2apps.model_reader import ModelInfo, Resource
 
@@ -106,6 +107,15 @@ def _load(text: str, name: str):
     if not isinstance(data, CommentedMap):
         raise MigrationError(f"{name} does not hold a YAML mapping", f"fix {name} (serving2apps did not change it)")
     return data
+
+
+def _plain(node):
+    """ruamel's round-trip containers as plain dicts and lists, for the shape check."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return str(node) if isinstance(node, str) else node
 
 
 def _dump(data) -> str:
@@ -229,6 +239,8 @@ def update_bundle(databricks_yml: str, app_yaml: str, model: ModelInfo, environm
     bundle = _load(databricks_yml, "databricks.yml")
     app = _the_app(bundle)
     app_config = _load(app_yaml, "app.yaml")
+    checked(AppYaml, _plain(app_config), "app.yaml", "fix app.yaml (serving2apps did not change it): command is a "
+            "list of strings, env a list of entries with a name")
     # The blank line or comment after the app's block belongs after whatever we append to it.
     trailing = _take_trailing_comment(app)
     if app.get("resources") is None:

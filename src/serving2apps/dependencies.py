@@ -22,7 +22,7 @@ from packaging.version import Version
 from serving2apps.codemod.findings import Finding
 from serving2apps.errors import MigrationError
 from serving2apps.yaml_limits import plain_yaml_problem
-from serving2apps.input_shapes import CondaEnv, PipSection, checked
+from serving2apps.input_shapes import AppPyproject, CondaEnv, PipSection, checked
 from serving2apps.model_reader import ModelInfo
 
 # Only the model server needed these (mlflow itself is merged with the app's own minimum, like any package).
@@ -78,6 +78,8 @@ def merge_requirements(app_pyproject: str, lines: list[str]) -> tuple[str, list[
         document = tomlkit.parse(app_pyproject)
     except tomlkit.exceptions.ParseError as exc:
         raise MigrationError(f"pyproject.toml is not valid TOML: {exc}", "fix pyproject.toml (serving2apps did not change it)") from None
+    checked(AppPyproject, document.unwrap(), "pyproject.toml",
+            "fix pyproject.toml (serving2apps did not change it): [project] needs a dependencies list")
     dependencies = document["project"]["dependencies"]
     app = {canonicalize_name(Requirement(str(d)).name): i for i, d in enumerate(dependencies)}
     findings: list[Finding] = []

@@ -1,4 +1,4 @@
-"""The shapes of the files serving2apps reads from a model folder, declared once.
+"""The shapes of the files serving2apps reads, from a model folder and from the app, declared once.
 
 Every input is checked against its model before any of it is used, so a wrong type (a string where a list
 belongs, a list where a mapping belongs) is refused with the file and the key, never turned into something
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, RootModel, ValidationError
 
 from serving2apps.errors import MigrationError
 
@@ -77,7 +77,42 @@ class CondaEnv(_Shape):
     dependencies: list[str | PipSection] | None = None
 
 
-def checked(shape: type[_Shape], data: object, file: str, fix: str = "download the model again") -> Any:
+# The app's own files, as the scaffold writes them and migrate edits them.
+
+
+class PyprojectProject(_Shape):
+    dependencies: list[str]
+
+
+class AppPyproject(_Shape):
+    project: PyprojectProject
+
+
+class EnvEntry(_Shape):
+    name: str
+
+
+class AppYaml(_Shape):
+    command: list[str] | None = None
+    env: list[EnvEntry] | None = None
+
+
+class RecordedAnswers(_Shape):
+    """.serving2apps/answers.json: the template's answers."""
+
+    app_name: str | None = None
+    endpoint_name: str | None = None
+    profile: str | None = None
+    async_mode: str | None = None
+
+
+class WrittenRecord(RootModel[dict[str, str]]):
+    """.serving2apps/written.json: path → sha256 of what migrate wrote."""
+
+    model_config = ConfigDict(strict=True)
+
+
+def checked(shape: type[BaseModel], data: object, file: str, fix: str = "download the model again") -> Any:
     """`data` as `shape`, or a MigrationError naming the file, the key and what was expected."""
     try:
         return shape.model_validate(data)

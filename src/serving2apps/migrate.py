@@ -27,7 +27,8 @@ from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.imports import rewrite_code_imports
 from serving2apps.dependencies import lock as lock_dependencies
 from serving2apps.dependencies import merge_requirements, model_requirements
-from serving2apps.errors import EXIT_OK, EXIT_REVIEW, MigrationError
+from serving2apps.errors import EXIT_OK, EXIT_REVIEW, MigrationError, first_line
+from serving2apps.input_shapes import RecordedAnswers, WrittenRecord, checked
 from serving2apps.model_reader import ModelInfo, read_model
 from serving2apps.provenance import read_provenance
 from serving2apps.report import REPORT_JSON, REPORT_MD, render_json, render_markdown
@@ -114,8 +115,8 @@ class MigrationPlan:
 
 def user_edits(plan: MigrationPlan, app_dir: Path) -> list[str]:
     """Files the plan would replace that the user changed since migrate (or the template) wrote them."""
-    written_file = app_dir / WRITTEN
-    written = json.loads(written_file.read_text()) if written_file.is_file() else {}
+    written = _recorded_json(app_dir / WRITTEN, WrittenRecord,
+                             f"delete {WRITTEN} and run migrate with --force (the record is rebuilt)")
     placeholder = template_root() / "template" / "{{.app_name}}" / AGENT_DIR / "agent.py"
     edited = []
     for relative, data in sorted(plan.files.items()):
@@ -319,10 +320,22 @@ def _write(plan: MigrationPlan, app_dir: Path) -> list[str]:
         ) from None
 
 
+def _recorded_json(path: Path, shape: type, fix: str) -> dict:
+    """A record serving2apps keeps in the app (.serving2apps/), checked before use; {} when there is none."""
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise MigrationError(f"{path} is not valid JSON: {first_line(exc)}", fix) from None
+    checked(shape, data, str(path), fix)
+    return data
+
+
 def recorded_answers(app_dir: Path) -> dict:
     """The answers the template recorded when it rendered the app (bundle init and copier alike)."""
-    answers = app_dir / ".serving2apps" / "answers.json"
-    return json.loads(answers.read_text()) if answers.is_file() else {}
+    return _recorded_json(app_dir / ".serving2apps" / "answers.json", RecordedAnswers,
+                          "render the app again (the template writes this file), or delete it and pass --mode")
 
 
 def recorded_mode(app_dir: Path) -> str | None:

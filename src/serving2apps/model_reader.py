@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from serving2apps.errors import MigrationError
+from serving2apps.errors import MigrationError, first_line
 from serving2apps.input_shapes import MLmodel, PyFuncFlavor, checked
 from serving2apps.yaml_limits import plain_yaml_problem
 
@@ -219,8 +219,8 @@ def read_model(root: Path) -> ModelInfo:
     if input_example:
         try:
             json.loads((root / input_example).read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise MigrationError(f"{root / input_example} is not valid JSON: {exc}",
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            raise MigrationError(f"{root / input_example} is not valid JSON: {first_line(exc)}",
                                  "delete input_example.json from the model folder (verify then sends a built "
                                  "request), or download the model again") from None
 

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from serving2apps import __version__
-from serving2apps.errors import MigrationError
+from serving2apps.errors import MigrationError, first_line
 from serving2apps.input_shapes import Provenance, checked
 
 PROVENANCE_FILE = "serving2apps-provenance.json"
@@ -46,7 +46,7 @@ def read_provenance(root: Path) -> dict | None:
     fix = f"delete {path} (it only records where the model came from) or download the model again"
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise MigrationError(f"{path} is not valid JSON: {exc}", fix) from None
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise MigrationError(f"{path} is not valid JSON: {first_line(exc)}", fix) from None
     checked(Provenance, record, str(path), fix)
     return record
