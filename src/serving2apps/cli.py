@@ -11,6 +11,7 @@ from pathlib import Path
 
 from serving2apps import __version__
 from serving2apps.errors import MigrationError, run_guarded
+from serving2apps.interrupts import exit_interrupted, on_signal
 
 
 VERIFY_HELP = ("serve the migrated app locally, replay the model's input example, and compare with the original "
@@ -244,25 +245,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _terminate(signum, frame):
-    # TERM and Ctrl-C get the same clean-up: staging folders are removed on the way out.
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Both explicitly: a process started with SIGINT ignored (nohup, some CI runners) must still clean up.
-    signal.signal(signal.SIGTERM, _terminate)
-    signal.signal(signal.SIGINT, _terminate)
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     try:
         return run_guarded(lambda: args.run(args))
     except KeyboardInterrupt:
-        print("interrupted: nothing was left half-written", file=sys.stderr)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        # Download threads may still be blocked on the network; do not wait for them to write into a folder
-        # that was just removed.
-        os._exit(130)
+        exit_interrupted()
+        raise  # not reached: exit_interrupted ends the process
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from typing import Callable
 
 from serving2apps.endpoint import check_auth, resolve_endpoint, workspace_client
 from serving2apps.errors import MigrationError, first_line
+from serving2apps.interrupts import scratch
 from serving2apps.model_reader import ModelInfo, read_model
 from serving2apps.provenance import PROVENANCE_FILE, write_provenance
 
@@ -101,7 +102,8 @@ def _staging(dest: Path):
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.partial-", dir=dest.parent))
     try:
-        yield staging
+        with scratch(staging):
+            yield staging
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from serving2apps.download import DEFAULT_DEST, Source, download
 from serving2apps.errors import MigrationError
+from serving2apps.interrupts import scratch
 from serving2apps.migrate import migrate
 from serving2apps.report import REPORT_MD
 from serving2apps.template_schema import TemplateSchema
@@ -139,7 +140,7 @@ def _staging(output_dir: Path, dry_run: bool) -> tempfile.TemporaryDirectory:
 
 def _build(source: Source, answers: dict[str, str], output_dir: Path, app_dir: Path, model_dir: Path, engine: str,
            mode: str, verify: bool, dry_run: bool, log) -> int:
-    with _staging(output_dir, dry_run) as work:
+    with _staging(output_dir, dry_run) as work, scratch(Path(work)):
         staged_model, staged_app = Path(work) / DEFAULT_DEST, Path(work) / app_dir.name
         if not dry_run:
             # Messages name the places the files end up in, not the staging folder they are built in.

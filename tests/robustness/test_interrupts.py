@@ -60,3 +60,31 @@ def test_interrupted_init_after_writing_leaves_nothing(tmp_path, sig, inherited)
     assert proc.returncode == 130, stderr
     assert "interrupted" in stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_interrupt_python_swallows_still_ends_the_run_and_removes_the_staging(tmp_path):
+    """Python drops a KeyboardInterrupt raised inside a weakref callback or __del__ ("Exception ignored in");
+    the backstop then removes the registered scratch folders itself and exits 130."""
+    script = f"""
+import signal, time
+from pathlib import Path
+from serving2apps.interrupts import on_signal, scratch
+signal.signal(signal.SIGINT, on_signal)
+folder = Path({str(tmp_path / "staging")!r})
+folder.mkdir()
+(folder / "half.bin").write_bytes(b"x")
+
+
+class Swallows:
+    def __del__(self):
+        signal.raise_signal(signal.SIGINT)  # the KeyboardInterrupt is raised here, and ignored
+
+
+with scratch(folder):
+    Swallows()
+    time.sleep(600)  # carries on as if nothing had happened: only the backstop ends it within the timeout
+"""
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 130, proc.stderr
+    assert "Exception ignored" in proc.stderr and "interrupted" in proc.stderr
+    assert not (tmp_path / "staging").exists()
