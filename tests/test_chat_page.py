@@ -1,6 +1,7 @@
-"""`start-app`'s chat page in a real headless browser (Debian's chromium, driven by Playwright): a migrated agent
-with a tool call answers a typed message, streamed, with the tool call shown. A screenshot is kept in
-tests/.artifacts/chat_page.png."""
+"""The app's chat page in a real headless browser (Debian's chromium, driven by Playwright): a migrated agent
+with a tool call answers a typed message, streamed, with the tool call shown. The server runs as Databricks
+Apps starts it (`start-server` on DATABRICKS_APP_PORT), so the page is what the app's URL shows once deployed.
+A screenshot is kept in tests/.artifacts/chat_page.png."""
 
 import os
 import sys
@@ -37,7 +38,7 @@ def chromium():
 
 @pytest.fixture(scope="module")
 def chat_app(go_renderer, tmp_path_factory):
-    """start-app on a free port, serving the async-migrated tool-calling agent against the fake model."""
+    """The deployed command on a free port, serving the async-migrated tool-calling agent against the fake model."""
     out = tmp_path_factory.mktemp("chat")
     assert render_bundle_init(go_renderer, {"app_name": "chat-agent"}, out).returncode == 0
     app = out / "chat-agent"
@@ -46,10 +47,11 @@ def chat_app(go_renderer, tmp_path_factory):
         install_fake_llm(model, Timing(between_tokens=0.2))
         port = free_port()
         env = {**os.environ, "PYTHONPATH": str(app), "OPENAI_BASE_URL": f"{model.url}/v1",
-               "OPENAI_API_KEY": model.token, "MLFLOW_TRACKING_URI": f"sqlite:///{app / 'traces.db'}"}
-        env.pop("DATABRICKS_APP_PORT", None)
+               "OPENAI_API_KEY": model.token, "MLFLOW_TRACKING_URI": f"sqlite:///{app / 'traces.db'}",
+               "DATABRICKS_APP_PORT": str(port)}
         base = f"http://127.0.0.1:{port}"
-        with running_server([sys.executable, "-m", "scripts.start_app", "--port", str(port)], app, env,
+        # Apps binds every interface; tests listen on loopback only.
+        with running_server([sys.executable, "-m", "agent_server.start_server", "--host", "127.0.0.1"], app, env,
                             out / "server.log", base + "/health"):
             yield base, model
 

@@ -36,6 +36,7 @@ def test_engines_render_identical_trees(answers, go_renderer, template_repo, tmp
         "agent_server/start_server.py",
         "agent_server/utils.py",
         "agent_server/evaluate_agent.py",
+        "agent_server/chat.html",
         "scripts/__init__.py",
         "scripts/quickstart.py",
         "scripts/start_app.py",

@@ -1,6 +1,9 @@
-"""Serves the agent with the MLflow agent server (`uv run start-server`).
+"""Serves the agent with the MLflow agent server (`uv run start-server`), and a chat page at `/`.
 
-Locally it listens on 127.0.0.1:8000; on Databricks Apps it binds every interface on DATABRICKS_APP_PORT.
+Locally it listens on 127.0.0.1:8000; on Databricks Apps it binds every interface on DATABRICKS_APP_PORT, so
+opening the app's URL in the workspace shows the chat page. The page is one static file (chat.html, no build
+step, nothing downloaded at run time) at a path the agent server does not use: /invocations, /responses,
+/health and the others answer as before.
 """
 
 import argparse
@@ -13,11 +16,18 @@ from dotenv import load_dotenv
 load_dotenv(Path(__file__).resolve().parent.parent / ".env", override=False)
 
 import uvicorn  # noqa: E402
+from fastapi.responses import HTMLResponse  # noqa: E402
 from mlflow.genai.agent_server import AgentServer  # noqa: E402
 
 import agent_server.agent  # noqa: E402,F401  (importing it registers the @invoke/@stream functions)
 
+CHAT_PAGE = Path(__file__).resolve().parent / "chat.html"
+
 app = AgentServer("ResponsesAgent").app
+if "/" in {getattr(route, "path", None) for route in app.routes}:
+    raise RuntimeError("the agent server already answers GET /; the chat page would shadow it")
+app.add_api_route("/", lambda: HTMLResponse(CHAT_PAGE.read_text()), methods=["GET"], name="chat_page",
+                  include_in_schema=False)
 
 
 def main(argv: list[str] | None = None, app_path: str = "agent_server.start_server:app") -> None:
