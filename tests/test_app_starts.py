@@ -84,3 +84,19 @@ def test_server_loads_dotenv_before_the_agent(app_dir, tmp_path):
     with running_agent_app(app_dir, tmp_path / "server.log") as base:
         answer = httpx.post(base + "/invocations", json=REQUEST, timeout=30)
     assert answer.json()["output"][0]["content"][0]["text"].startswith("from-dotenv echo: hi")
+
+
+def test_with_no_tracking_uri_traces_are_off_and_nothing_is_created_in_the_app(app_dir, tmp_path):
+    """Not told where to trace (no .env yet, not on Apps), the server does not build a local trace store in the
+    working folder during the first request; told (the fixture's sqlite URI, Apps' app.yaml), it traces there."""
+    import os
+
+    (app_dir / "agent_server" / "agent.py").write_text(ECHO_AGENT)
+    before = {p.name for p in app_dir.iterdir()}
+    untold = {k: "" for k in os.environ if k.startswith("MLFLOW_")} | {"MLFLOW_TRACKING_URI": ""}
+    with running_agent_app(app_dir, tmp_path / "server.log", env=untold) as base:
+        assert httpx.post(base + "/invocations", json=REQUEST, timeout=30).status_code == 200
+    assert {p.name for p in app_dir.iterdir()} == before
+    with running_agent_app(app_dir, tmp_path / "server-traced.log") as base:
+        assert httpx.post(base + "/invocations", json=REQUEST, timeout=30).status_code == 200
+    assert (app_dir / "traces.db").is_file()

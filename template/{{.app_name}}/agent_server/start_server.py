@@ -15,9 +15,15 @@ from dotenv import load_dotenv
 # Settings from .env must be in place before the agent module runs its start-up code.
 load_dotenv(Path(__file__).resolve().parent.parent / ".env", override=False)
 
+import mlflow  # noqa: E402
 import uvicorn  # noqa: E402
 from fastapi.responses import HTMLResponse  # noqa: E402
 from mlflow.genai.agent_server import AgentServer  # noqa: E402
+
+if not os.environ.get("MLFLOW_TRACKING_URI"):
+    # Traces go where the app is told to send them (app.yaml on Apps, .env from `uv run quickstart` locally).
+    # Told nothing, MLflow would build a local store in the working folder during the first request (seconds).
+    mlflow.tracing.disable()
 
 import agent_server.agent  # noqa: E402,F401  (importing it registers the @invoke/@stream functions)
 
