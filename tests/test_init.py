@@ -76,6 +76,9 @@ def test_the_embedded_example_is_current():
     model = read_model(REPO_ROOT / "examples" / "echo_agent" / "model")
     assert (model.root / "agent.py").read_text() == (echo.SOURCE / "agent.py").read_text()
     assert model.artifacts == {"prompt": "artifacts/prompt.txt"}
+    # Paths as a notebook-logged model records them, nothing of the machine that built it.
+    recorded = (model.root / "MLmodel").read_text()
+    assert str(REPO_ROOT) not in recorded and "/Workspace/Users/" in recorded
     assert (model.root / "code" / "helpers" / "text.py").read_text() == (echo.SOURCE / "helpers" / "text.py").read_text()
 
 

@@ -13,6 +13,8 @@ HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "src"
 MODEL = HERE / "model"
 INPUT_EXAMPLE = {"input": [{"role": "user", "content": "hello world"}]}
+# Where a model logged from a Databricks notebook records its source: nothing about the machine that built it.
+WORKSPACE_SOURCE = "/Workspace/Users/agent.developer@example.com/echo_agent"
 
 
 def save(dest: Path) -> Path:
@@ -35,6 +37,8 @@ def save(dest: Path) -> Path:
                 DatabricksFunction(function_name="system.ai.python_exec"),
             ],
         )
+    mlmodel = dest / "MLmodel"
+    mlmodel.write_text(mlmodel.read_text().replace(str(SOURCE), WORKSPACE_SOURCE))
     return dest
 
 

@@ -49,7 +49,7 @@ def describe(client: WorkspaceClient) -> str:
 # waiting for minutes. The budget applies twice before the first answer (the SDK's host-metadata probe while
 # the client is configured, then our authentication check), so an unreachable host fails in about a minute.
 DEFAULT_HTTP_TIMEOUT_SECONDS = 10.0
-DEFAULT_RETRY_TIMEOUT_SECONDS = 25
+DEFAULT_RETRY_TIMEOUT_SECONDS = 20
 
 
 def _timeouts() -> dict:
