@@ -188,3 +188,28 @@ def test_values_a_yaml_1_1_reader_would_misread_are_quoted(scaffold, value, tmp_
 def test_plain_values_stay_plain(scaffold):
     result = run(scaffold, resources=[Resource("serving_endpoint", "gpt-endpoint")], env={"MODE": "debug"})
     assert "value: debug" in result.app_yaml and "name: gpt-endpoint" in result.databricks_yml
+
+
+@pytest.mark.parametrize("serving, size, codes", [
+    ({"workload_size": "Small", "scale_to_zero_enabled": False}, None, []),
+    ({"workload_size": "Medium", "scale_to_zero_enabled": False}, "LARGE", ["S2A207"]),
+    ({"workload_size": "Large"}, "LARGE", ["S2A207", "S2A208"]),
+    ({"workload_size": "Small", "scale_to_zero_enabled": True}, None, ["S2A208"]),
+    ({"workload_size": "Small", "workload_type": "GPU_MEDIUM"}, None, ["S2A208"]),
+    ({}, None, []),  # a model given by URI or folder: no endpoint, the default size
+])
+def test_the_app_is_sized_like_the_endpoint(scaffold, serving, size, codes, tmp_path):
+    result = update_bundle(scaffold[0], scaffold[1], EXAMPLE, {}, "", serving)
+    (app,) = yaml.safe_load(result.databricks_yml)["resources"]["apps"].values()
+    assert app.get("compute_size") == size
+    assert sorted(f.code for f in result.findings if f.code in ("S2A207", "S2A208")) == codes
+    (tmp_path / "databricks.yml").write_text(result.databricks_yml)
+    assert bundle_errors(tmp_path / "databricks.yml") == []
+
+
+def test_a_size_the_user_chose_is_kept(scaffold):
+    chosen = scaffold[0].replace("      source_code_path: ./\n", "      source_code_path: ./\n      compute_size: XLARGE\n")
+    assert "compute_size: XLARGE" in chosen
+    result = update_bundle(chosen, scaffold[1], EXAMPLE, {}, "", {"workload_size": "Medium"})
+    (app,) = yaml.safe_load(result.databricks_yml)["resources"]["apps"].values()
+    assert app["compute_size"] == "XLARGE"

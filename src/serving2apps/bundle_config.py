@@ -29,6 +29,7 @@ from serving2apps.codemod.findings import Finding
 from serving2apps.environment_secrets import REDACTED, is_sensitive, secret_reference
 from serving2apps.errors import MigrationError
 from serving2apps.input_shapes import AppYaml, checked
+from serving2apps.sizing import app_size
 from serving2apps.yaml_limits import plain_yaml_problem
 from serving2apps.model_reader import ModelInfo, Resource
 
@@ -235,7 +236,8 @@ def _literal(value: object, what: str) -> object:
 
 
 def update_bundle(databricks_yml: str, app_yaml: str, model: ModelInfo, environment: dict[str, str],
-                  agent_source: str = "") -> BundleUpdate:
+                  agent_source: str = "", serving: dict | None = None) -> BundleUpdate:
+    """`serving` is how the endpoint served the model (the provenance's source), for the app's size."""
     bundle = _load(databricks_yml, "databricks.yml")
     app = _the_app(bundle)
     app_config = _load(app_yaml, "app.yaml")
@@ -267,6 +269,10 @@ def update_bundle(databricks_yml: str, app_yaml: str, model: ModelInfo, environm
             app["user_api_scopes"] = scopes = CommentedSeq()
         scopes.extend(s for s in model.user_api_scopes if s not in scopes)
         findings.append(Finding("S2A201", f"user_api_scopes: {', '.join(model.user_api_scopes)}"))
+    size, size_findings = app_size(serving or {})
+    findings += size_findings
+    if size and "compute_size" not in app:  # a size the user chose stays
+        app["compute_size"] = size
     if "ModelServingUserCredentials" in agent_source:
         findings.append(Finding("S2A203", "the agent builds clients with ModelServingUserCredentials"))
 

@@ -63,6 +63,9 @@ class MLmodel(_Shape):
 
 class ProvenanceSource(_Shape):
     environment_vars: dict[str, str] | None = None
+    workload_size: str | None = None
+    workload_type: str | None = None
+    scale_to_zero_enabled: bool | None = None
 
 
 class Provenance(_Shape):

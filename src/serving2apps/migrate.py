@@ -218,6 +218,7 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async", lock: b
         model,
         (provenance.get("source") or {}).get("environment_vars") or {},
         source,
+        provenance.get("source") or {},
     )
     check_cli_version(TemplateSchema.load(template_root()).raw["min_databricks_cli_version"], update.cli_versions)
     pyproject, dependency_findings = merge_requirements((app_dir / "pyproject.toml").read_text(), model_requirements(model))
