@@ -100,3 +100,28 @@ def test_with_no_tracking_uri_traces_are_off_and_nothing_is_created_in_the_app(a
     with running_agent_app(app_dir, tmp_path / "server-traced.log") as base:
         assert httpx.post(base + "/invocations", json=REQUEST, timeout=30).status_code == 200
     assert (app_dir / "traces.db").is_file()
+
+
+def _preflight(app_dir):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(app_dir), "MLFLOW_TRACKING_URI": f"sqlite:///{app_dir / 'traces.db'}"}
+    env.pop("DATABRICKS_APP_PORT", None)
+    return subprocess.run([sys.executable, "-m", "scripts.preflight", "--timeout", "60"], cwd=app_dir, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_preflight_passes_on_a_working_app_and_fails_on_a_broken_one(app_dir):
+    (app_dir / "agent_server" / "agent.py").write_text(ECHO_AGENT)
+    passed = _preflight(app_dir)
+    assert passed.returncode == 0, passed.stderr
+    assert "preflight passed" in passed.stdout
+
+    (app_dir / "agent_server" / "agent.py").write_text(ECHO_AGENT.replace(
+        "def _reply(request):", "def _reply(request):\n    raise RuntimeError('the agent is broken')"))
+    failed = _preflight(app_dir)
+    assert failed.returncode == 1
+    assert "preflight FAILED" in failed.stderr and "/invocations answered 500" in failed.stderr
+    assert "the agent is broken" in failed.stderr  # the server's log is shown
