@@ -11,6 +11,7 @@ from pathlib import Path
 
 from serving2apps import __version__
 from serving2apps.errors import MigrationError, run_guarded
+from serving2apps.dependencies import LOCK_IF_SAFE
 from serving2apps.interrupts import exit_interrupted, on_signal
 
 
@@ -57,7 +58,8 @@ def _migrate(args: argparse.Namespace) -> int:
     check_app_dir(app_dir)
     if not args.dry_run:
         ensure_model(source, app_dir)
-    return migrate(source, app_dir, mode=args.mode, dry_run=args.dry_run, verify=args.verify, lock=args.lock,
+    return migrate(source, app_dir, mode=args.mode, dry_run=args.dry_run, verify=args.verify,
+                   lock=LOCK_BY_DEFAULT if args.lock is None else args.lock,
                    force=args.force)
 
 
@@ -75,6 +77,13 @@ def _deploy(args: argparse.Namespace) -> int:
 
     return deploy(args.app_dir.resolve(), profile=args.profile, target=args.target, bind=args.bind,
                   smoke_test=not args.skip_smoke_test)
+
+
+# Unasked, the app gets a uv.lock when it can be made safely (LOCK_IF_SAFE); --lock insists, --no-lock skips it.
+LOCK_BY_DEFAULT = LOCK_IF_SAFE
+LOCK_HELP = ("resolve the app's dependencies with `uv lock` and write uv.lock, so every `uv run` and deploy installs "
+             "the same versions (default: on, needs uv and the package index; skipped and reported when the model has "
+             "a direct reference, which locking would build); --no-lock skips it")
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -96,7 +105,7 @@ def _init(args: argparse.Namespace) -> int:
     if args.mode is None:
         args.mode = ask_mode() if not args.yes and _on_a_terminal() else "async"
     return init(source, args.app_name, args.output_dir, mode=args.mode, example=args.example, verify=args.verify,
-                engine=args.engine, dry_run=args.dry_run)
+                engine=args.engine, dry_run=args.dry_run, lock=LOCK_BY_DEFAULT if args.lock is None else args.lock)
 
 
 def _on_a_terminal() -> bool:
@@ -193,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
                       "copier (default: bundle when the databricks CLI is installed, else copier)")
     init.add_argument("--dry-run", action="store_true", help="build everything in a temporary folder, list what "
                       "would be created and show the report; write nothing")
+    init.add_argument("--lock", action=argparse.BooleanOptionalAction, default=None, help=LOCK_HELP)
     init.set_defaults(run=_init)
 
     download = commands.add_parser(
@@ -218,8 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("--dry-run", action="store_true", help="print the diffs and the report; write nothing")
     migrate.add_argument("--verify", action="store_true", help=VERIFY_HELP)
     migrate.add_argument("--force", action="store_true", help="replace files you changed since the last migrate")
-    migrate.add_argument("--lock", action="store_true", help="resolve the merged dependencies with `uv lock` and "
-                         "write uv.lock (needs uv and the package index); refuses, writing nothing, if they conflict")
+    migrate.add_argument("--lock", action=argparse.BooleanOptionalAction, default=None, help=LOCK_HELP)
     migrate.set_defaults(run=_migrate)
 
     deploy = commands.add_parser(

@@ -134,23 +134,33 @@ def merge_requirements(app_pyproject: str, lines: list[str]) -> tuple[str, list[
     return tomlkit.dumps(document), findings
 
 
-def lock(pyproject: str, app_name: str) -> bytes:
-    """uv.lock for the app's pyproject.toml, resolved in a scratch folder so a failure writes nothing."""
+# `lock` values: True (asked for: refuse what cannot be locked), False (skip), LOCK_IF_SAFE (the default: lock,
+# but skip with a review finding where locking would run the model's code).
+LOCK_IF_SAFE = "if-safe"
+
+
+def lock(pyproject: str, app_name: str, when: bool | str = True) -> tuple[bytes | None, list[Finding]]:
+    """uv.lock for the app's pyproject.toml, resolved in a scratch folder so a failure writes nothing; None (and
+    S2A304) when `when` is LOCK_IF_SAFE and the dependencies hold a direct reference."""
     import shutil
     import subprocess
     import tempfile
     from pathlib import Path
 
     if shutil.which("uv") is None:
-        raise MigrationError("--lock needs uv, which is not installed", "pip install uv, or run without --lock")
+        raise MigrationError("locking the app's dependencies needs uv, which is not installed",
+                             "pip install uv, or pass --no-lock")
     for line in tomlkit.parse(pyproject).get("project", {}).get("dependencies", []):
         requirement = Requirement(str(line))
         if requirement.url:
             # Locking a local path or VCS reference builds it, which runs the package's own setup code.
+            if when == LOCK_IF_SAFE:
+                return None, [Finding("S2A304", f"uv.lock was not written: {requirement.name} is a direct reference, "
+                                                "and locking it would build it, running code from the model")]
             raise MigrationError(
                 f"cannot lock {requirement.name}: it is a direct reference ({requirement.url}), and locking it "
                 "would build it, running code from the model",
-                "run migrate without --lock (and publish the package to an index you trust), or remove the "
+                "run migrate with --no-lock (and publish the package to an index you trust), or remove the "
                 "reference from the model's requirements",
             )
     with tempfile.TemporaryDirectory(prefix="serving2apps-lock-") as scratch:
@@ -161,6 +171,6 @@ def lock(pyproject: str, app_name: str) -> bytes:
             raise MigrationError(
                 f"the app's dependencies do not resolve (uv lock):\n{result.stderr.strip()[-2000:]}",
                 "adjust the conflicting requirement in the model's requirements.txt (or the app's pyproject.toml) "
-                "and run migrate again; nothing was written",
+                "and run again; offline, pass --no-lock. Nothing was written",
             )
-        return (Path(scratch) / "uv.lock").read_bytes()
+        return (Path(scratch) / "uv.lock").read_bytes(), []

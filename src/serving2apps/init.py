@@ -76,7 +76,9 @@ def init(
     engine: str | None = None,
     dry_run: bool = False,
     log=print,
+    lock: bool | str = False,
 ) -> int:
+    """`lock`: write the app's uv.lock (see dependencies.lock); the CLI asks for it unless --no-lock."""
     output_dir = Path(output_dir).resolve()
     if example:
         source = Source(model_dir=template_root() / EXAMPLE_MODEL)
@@ -106,7 +108,7 @@ def init(
     for folder in reversed(made):
         folder.mkdir()
     try:
-        status = _build(source, answers, output_dir, app_dir, model_dir, engine, mode, verify, dry_run, log)
+        status = _build(source, answers, output_dir, app_dir, model_dir, engine, mode, verify, dry_run, lock, log)
     except BaseException:
         for folder in made:  # deepest first; a folder something else wrote into stays
             try:
@@ -139,7 +141,7 @@ def _staging(output_dir: Path, dry_run: bool) -> tempfile.TemporaryDirectory:
 
 
 def _build(source: Source, answers: dict[str, str], output_dir: Path, app_dir: Path, model_dir: Path, engine: str,
-           mode: str, verify: bool, dry_run: bool, log) -> int:
+           mode: str, verify: bool, dry_run: bool, lock: bool | str, log) -> int:
     with _staging(output_dir, dry_run) as work, scratch(Path(work)):
         staged_model, staged_app = Path(work) / DEFAULT_DEST, Path(work) / app_dir.name
         if not dry_run:
@@ -151,7 +153,7 @@ def _build(source: Source, answers: dict[str, str], output_dir: Path, app_dir: P
             render_with_bundle_cli(answers, Path(work), source.profile)
         else:
             render_scaffold(answers, staged_app)
-        status = migrate(staged_model, staged_app, mode=mode, verify=verify, log=log)
+        status = migrate(staged_model, staged_app, mode=mode, verify=verify, lock=lock, log=log)
         if dry_run:
             created = sorted(str(p.relative_to(work)) for p in Path(work).rglob("*") if p.is_file())
             log(f"\nDry run: nothing was written. {len(created)} files would be created in {output_dir}:")

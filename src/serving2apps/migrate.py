@@ -163,7 +163,8 @@ def _destination(code_file: str, mapping: dict[str, str]) -> str:
     return "/".join([AGENT_DIR, *parts])
 
 
-def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async", lock: bool = False) -> MigrationPlan:
+def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async", lock: bool | str = False) -> MigrationPlan:
+    """`lock`: see dependencies.lock (True, False or LOCK_IF_SAFE)."""
     if mode not in MODES:
         raise MigrationError(f"unknown mode {mode!r}", f"use --mode {' or --mode '.join(MODES)}")
     plan = MigrationPlan()
@@ -224,7 +225,10 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async", lock: b
     pyproject, dependency_findings = merge_requirements((app_dir / "pyproject.toml").read_text(), model_requirements(model))
     plan.files["pyproject.toml"] = pyproject.encode()
     if lock:
-        plan.files["uv.lock"] = lock_dependencies(pyproject, app_dir.name)
+        locked, lock_findings = lock_dependencies(pyproject, app_dir.name, lock)
+        plan.findings += lock_findings
+        if locked is not None:
+            plan.files["uv.lock"] = locked
     plan.findings += dependency_findings
     plan.files["databricks.yml"] = update.databricks_yml.encode()
     plan.files["app.yaml"] = update.app_yaml.encode()
@@ -376,14 +380,14 @@ def _one_run_at_a_time(app_dir: Path):
 
 
 def migrate(source: Path, app_dir: Path, mode: str | None = None, dry_run: bool = False, verify: bool = False,
-            lock: bool = False, force: bool = False, log=print) -> int:
+            lock: bool | str = False, force: bool = False, log=print) -> int:
     app_dir = Path(app_dir)
     check_app_dir(app_dir)
     with _one_run_at_a_time(app_dir):
         return _migrate(source, app_dir, mode, dry_run, verify, lock, force, log)
 
 
-def _migrate(source: Path, app_dir: Path, mode: str | None, dry_run: bool, verify: bool, lock: bool, force: bool,
+def _migrate(source: Path, app_dir: Path, mode: str | None, dry_run: bool, verify: bool, lock: bool | str, force: bool,
              log) -> int:
     model = read_model(Path(source))
     plan = plan_migration(model, app_dir, mode or recorded_mode(app_dir) or "async", lock=lock)

@@ -76,11 +76,29 @@ def test_lock_never_builds_a_local_reference(app, tmp_path, capsys):
     requirements = model(app) / "requirements.txt"
     requirements.write_text(requirements.read_text() + f"evil @ file://{package}\n")
     before = {p: p.read_bytes() for p in app.rglob("*") if p.is_file()}
-    assert migrate(app, "--lock") == 2
+    assert migrate(app, "--lock") == 2  # asked for explicitly: refused
     err = capsys.readouterr().err
-    assert "direct reference" in err and "without --lock" in err
+    assert "direct reference" in err and "--no-lock" in err
     assert not marker.exists()
     assert {p: p.read_bytes() for p in app.rglob("*") if p.is_file()} == before
+    # Unasked (the default locks): the run completes without uv.lock, and says why.
+    assert migrate(app) == 1
+    report = json.loads((app / ".serving2apps" / "report.json").read_text())
+    assert any(f["code"] == "S2A304" and "evil" in f["message"] for f in report["findings"])
+    assert not marker.exists() and not (app / "uv.lock").exists()
+
+
+def test_the_cli_locks_by_default_and_no_lock_skips_it(app):
+    """uv.lock comes with the app unless asked not to; `uv sync --locked` accepts it (the app installs exactly
+    what was resolved)."""
+    import subprocess
+
+    assert migrate(app, "--no-lock") in (0, 1) and not (app / "uv.lock").exists()
+    assert migrate(app) in (0, 1)
+    assert (app / "uv.lock").is_file()
+    check = subprocess.run(["uv", "lock", "--check", "--directory", str(app)], capture_output=True, text=True,
+                           timeout=300)
+    assert check.returncode == 0, check.stderr
 
 
 def test_interpolation_in_a_value_from_the_model_is_refused(app, capsys):

@@ -56,6 +56,7 @@ CODES: dict[str, tuple[str, str]] = {
     "S2A301": ("review", "the agent pinned a version the agent server cannot run with; the app's minimum is used instead: check the agent still works with it"),
     "S2A302": ("review", "a direct reference (URL/VCS) dependency: make sure Databricks Apps can reach it when it installs the app"),
     "S2A303": ("review", "a pip option in requirements.txt (index URL, constraints, editable) was not carried over: configure it for uv ([tool.uv] in pyproject.toml) if the app needs it"),
+    "S2A304": ("review", "uv.lock was not written, because locking would build a direct reference from the model (running its code): publish the package to an index you trust, then run migrate --lock"),
     "S2A400": ("info", "none: verified locally against the original model"),
     "S2A401": ("review", "compare the two answers yourself: an LLM may word them differently, anything else is a bug to report"),
 }
