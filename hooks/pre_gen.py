@@ -1,17 +1,8 @@
 """copier task: the pre-gen hook. Thin on purpose: the work is in the serving2apps package."""
 
 import sys
-from pathlib import Path
 
-try:
-    from serving2apps import hooks
-except ImportError:
-    print(
-        "error: serving2apps is not installed in the Python that runs copier "
-        f"({sys.executable}). Install both together, e.g. "
-        "'uv tool install copier --with copier-template-extensions --with serving2apps', then run copier again.",
-        file=sys.stderr,
-    )
-    sys.exit(2)
+from _package import TEMPLATE_ROOT, hooks_module
 
-sys.exit(hooks.pre_gen(Path(__file__).resolve().parent.parent, sys.argv[1:]))
+hooks = hooks_module()
+sys.exit(hooks.pre_gen(TEMPLATE_ROOT, sys.argv[1:]))

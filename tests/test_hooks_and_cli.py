@@ -81,3 +81,33 @@ def test_real_bundle_init_matches_the_reference_renderer(go_renderer, tmp_path):
     assert cli.returncode == 0, cli.stderr
     assert render_bundle_init(go_renderer, answers, tmp_path / "ref").returncode == 0
     assert tree(tmp_path / "cli" / "cli-app") == tree(tmp_path / "ref" / "cli-app")
+
+
+def test_copier_alone_runs_the_hooks_from_the_template_itself(tmp_path):
+    """A user with only copier and its extension (no serving2apps beside them): the tasks build serving2apps
+    from the template's own source with uv and migrate the model found beside the app."""
+    from example import echo
+
+    template = tmp_path / "template"
+    files = subprocess.run(["git", "ls-files"], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout
+    for relative in files.splitlines():
+        if (REPO_ROOT / relative).is_file():
+            (template / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO_ROOT / relative, template / relative)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t.invalid"]
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=template, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=template, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "template"], cwd=template, check=True)
+    work = tmp_path / "work"
+    echo.save(work / "original_mlflow_model")
+    env = {k: v for k, v in __import__("os").environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    copier = shutil.which("uv"), "tool", "run", "--from", "copier", "--with", "copier-template-extensions", "copier"
+    result = subprocess.run([*copier, "copy", "--trust", "--defaults", "--data", "app_name=alone-app",
+                             "--data", "async_mode=no", str(template), str(work / "alone-app")],
+                            cwd=work, env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    agent = (work / "alone-app" / "agent_server" / "agent.py").read_text()
+    assert "@invoke()" in agent and "@stream()" in agent
+    assert (work / "alone-app" / "MIGRATION_REPORT.md").is_file()
+    assert (tmp_path / "cache" / "serving2apps" / "hooks-venv").is_dir()  # built from the template, cached
