@@ -68,6 +68,7 @@ def test_welcome_message_uses_no_answers():
 
 def test_success_message_names_the_next_command():
     assert "serving2apps migrate" in SCHEMA.raw["success_message"]
+    assert "uvx --from" in SCHEMA.raw["success_message"]  # for a user who has only the CLI
 
 
 @pytest.mark.parametrize(
