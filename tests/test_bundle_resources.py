@@ -29,6 +29,11 @@ def run(scaffold, resources=(), scopes=(), env=None, source=""):
     return update_bundle(scaffold[0], scaffold[1], model, env or {}, source)
 
 
+def codes(result):
+    """The findings' codes, but for the worker count every update reports (tested on its own)."""
+    return sorted(f.code for f in result.findings if f.code != "S2A209")
+
+
 def app_resources(text):
     return yaml.safe_load(text)["resources"]["apps"]["agent_migration"]["resources"]
 
@@ -70,7 +75,7 @@ def test_every_resource_type(scaffold, rtype, name, expected, origin, tmp_path):
     result = run(scaffold, [Resource(rtype, name, None, origin)])
     entries = app_resources(result.databricks_yml)
     assert entries[0]["name"] == "experiment" and entries[1:] == [expected]
-    assert [f.code for f in result.findings] == ["S2A200"]
+    assert codes(result) == ["S2A200"]
     (tmp_path / "databricks.yml").write_text(result.databricks_yml)
     assert bundle_errors(tmp_path / "databricks.yml") == []
 
@@ -78,7 +83,7 @@ def test_every_resource_type(scaffold, rtype, name, expected, origin, tmp_path):
 def test_a_type_with_no_app_equivalent_is_reported(scaffold):
     result = run(scaffold, [Resource("uc_model_service", "main.default.svc")])
     assert len(app_resources(result.databricks_yml)) == 1
-    assert [(f.code, f.kind) for f in result.findings] == [("S2A202", "review")]
+    assert [(f.code, f.kind) for f in result.findings if f.code != "S2A209"] == [("S2A202", "review")]
 
 
 def test_on_behalf_of_user_resources_and_scopes(scaffold):
@@ -88,7 +93,7 @@ def test_on_behalf_of_user_resources_and_scopes(scaffold):
     app = yaml.safe_load(result.databricks_yml)["resources"]["apps"]["agent_migration"]
     assert len(app["resources"]) == 1, "the app's service principal is not granted what the user had"
     assert app["user_api_scopes"] == ["serving.serving-endpoints", "vectorsearch.vector-search-indexes"]
-    assert sorted(f.code for f in result.findings) == ["S2A201", "S2A203", "S2A203"]
+    assert codes(result) == ["S2A201", "S2A203", "S2A203"]
 
 
 def test_environment_variables(scaffold, tmp_path):
@@ -100,7 +105,7 @@ def test_environment_variables(scaffold, tmp_path):
     assert "VENDOR_TOKEN" not in app_env and REDACTED not in result.app_yaml
     secret = app_resources(result.databricks_yml)[-1]
     assert secret == {"name": "secret-agents-openai", "secret": {"scope": "agents", "key": "openai", "permission": "READ"}}
-    assert sorted(f.code for f in result.findings) == ["S2A204", "S2A205", "S2A206"]
+    assert codes(result) == ["S2A204", "S2A205", "S2A206"]
     assert SECRET_SINCE in result.cli_versions
     (tmp_path / "databricks.yml").write_text(result.databricks_yml)
     assert bundle_errors(tmp_path / "databricks.yml") == []
@@ -213,3 +218,33 @@ def test_a_size_the_user_chose_is_kept(scaffold):
     result = update_bundle(chosen, scaffold[1], EXAMPLE, {}, "", {"workload_size": "Medium"})
     (app,) = yaml.safe_load(result.databricks_yml)["resources"]["apps"].values()
     assert app["compute_size"] == "XLARGE"
+
+
+def app_env(result):
+    return {e["name"]: e.get("value") for e in yaml.safe_load(result.app_yaml)["env"]}
+
+
+@pytest.mark.parametrize("serving, state, expected", [
+    ({}, None, "2"),  # MEDIUM: 2 vCPUs
+    ({"workload_size": "Medium"}, None, "4"),  # LARGE: 4 vCPUs
+    ({"workload_size": "Medium"}, "it keeps conversations in MemorySaver, in memory", "1"),
+])
+def test_worker_processes_follow_the_size_unless_the_agent_keeps_state(scaffold, serving, state, expected):
+    result = update_bundle(scaffold[0], scaffold[1], EXAMPLE, {}, "", serving, state)
+    assert app_env(result)["WEB_CONCURRENCY"] == expected
+    (finding,) = [f for f in result.findings if f.code == "S2A209"]
+    assert (state or "one per vCPU") in finding.message
+
+
+def test_a_worker_count_the_user_set_is_kept(scaffold):
+    mine = scaffold[1] + "  - name: WEB_CONCURRENCY\n    value: \"3\"\n"
+    assert app_env(update_bundle(scaffold[0], mine, EXAMPLE, {}, "", {"workload_size": "Medium"}))["WEB_CONCURRENCY"] == "3"
+
+
+def test_per_process_state_is_recognised():
+    from serving2apps.codemod.findings import Finding
+    from serving2apps.sizing import per_process_state
+
+    assert "MemorySaver" in per_process_state("from langgraph.checkpoint.memory import MemorySaver\n", [])
+    assert "S2A130" in per_process_state("x = 1\n", [Finding("S2A130", "predict writes self.cache")])
+    assert per_process_state("x = 1\n", []) is None

@@ -29,10 +29,11 @@ from serving2apps.codemod.findings import Finding
 from serving2apps.environment_secrets import REDACTED, is_sensitive, secret_reference
 from serving2apps.errors import MigrationError
 from serving2apps.input_shapes import AppYaml, checked
-from serving2apps.sizing import app_size
+from serving2apps.sizing import app_size, workers
 from serving2apps.yaml_limits import plain_yaml_problem
 from serving2apps.model_reader import ModelInfo, Resource
 
+WORKERS_VARIABLE = "WEB_CONCURRENCY"  # read by the app's start_server for --workers
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -236,8 +237,9 @@ def _literal(value: object, what: str) -> object:
 
 
 def update_bundle(databricks_yml: str, app_yaml: str, model: ModelInfo, environment: dict[str, str],
-                  agent_source: str = "", serving: dict | None = None) -> BundleUpdate:
-    """`serving` is how the endpoint served the model (the provenance's source), for the app's size."""
+                  agent_source: str = "", serving: dict | None = None, state: str | None = None) -> BundleUpdate:
+    """`serving` is how the endpoint served the model (the provenance's source), for the app's size; `state`
+    says why the agent must stay in one process (sizing.per_process_state), if it must."""
     bundle = _load(databricks_yml, "databricks.yml")
     app = _the_app(bundle)
     app_config = _load(app_yaml, "app.yaml")
@@ -280,6 +282,11 @@ def update_bundle(databricks_yml: str, app_yaml: str, model: ModelInfo, environm
     if env is None:
         app_config["env"] = env = CommentedSeq()
     present = {str(e.get("name")) for e in env if isinstance(e, dict)}
+    count, worker_finding = workers(app.get("compute_size"), state)
+    findings.append(worker_finding)
+    if WORKERS_VARIABLE not in present:  # a count the user set stays
+        env.append(CommentedMap([("name", WORKERS_VARIABLE), ("value", DoubleQuotedScalarString(str(count)))]))
+        present.add(WORKERS_VARIABLE)
     for var, value in sorted(environment.items()):
         if not _ENV_NAME.match(var):
             raise MigrationError(f"the endpoint's environment variable {var!r} is not a valid variable name",

@@ -32,6 +32,7 @@ from serving2apps.input_shapes import RecordedAnswers, WrittenRecord, checked
 from serving2apps.model_reader import ModelInfo, read_model
 from serving2apps.provenance import read_provenance
 from serving2apps.report import REPORT_JSON, REPORT_MD, render_json, render_markdown
+from serving2apps.sizing import per_process_state
 from serving2apps.template_schema import TemplateSchema
 from serving2apps.template_source import template_root
 
@@ -220,6 +221,7 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async", lock: b
         (provenance.get("source") or {}).get("environment_vars") or {},
         source,
         provenance.get("source") or {},
+        per_process_state(source, result.findings),
     )
     check_cli_version(TemplateSchema.load(template_root()).raw["min_databricks_cli_version"], update.cli_versions)
     pyproject, dependency_findings = merge_requirements((app_dir / "pyproject.toml").read_text(), model_requirements(model))

@@ -13,6 +13,10 @@ from serving2apps.codemod.findings import Finding
 
 _SIZES = {"small": None, "medium": "LARGE", "large": "LARGE"}  # None: the default (MEDIUM) is enough
 _CONCURRENCY = {"small": 4, "medium": 16, "large": 64}
+_VCPUS = {"MEDIUM": 2, "LARGE": 4, "XLARGE": 8}
+# In-memory stores that live in one process: with several workers, a conversation's next turn may land in a
+# process that never saw the earlier ones.
+_IN_PROCESS_STORES = ("MemorySaver", "InMemorySaver", "InMemoryStore", "InMemoryChatMessageHistory")
 
 
 def app_size(serving: dict) -> tuple[str | None, list[Finding]]:
@@ -33,3 +37,22 @@ def app_size(serving: dict) -> tuple[str | None, list[Finding]]:
     if "GPU" in workload_type:
         findings.append(Finding("S2A208", f"the endpoint ran on {workload_type} compute; apps have no GPU"))
     return size, findings
+
+
+def per_process_state(agent_source: str, findings: list[Finding]) -> str | None:
+    """Why the agent needs every request in one process (None when it does not)."""
+    stores = sorted(name for name in _IN_PROCESS_STORES if name in agent_source)
+    if stores:
+        return f"it keeps conversations in {', '.join(stores)}, in memory"
+    if any(f.code == "S2A130" for f in findings):
+        return "it writes per-request state into shared objects (S2A130)"
+    return None
+
+
+def workers(compute_size: str | None, state: str | None) -> tuple[int, Finding]:
+    """Worker processes for the app: one per vCPU of its compute size, or one when the agent keeps state."""
+    if state:
+        return 1, Finding("S2A209", f"one worker process: {state}")
+    count = _VCPUS.get(str(compute_size or "MEDIUM").upper(), 2)
+    return count, Finding("S2A209", f"{count} worker processes, one per vCPU of the app's "
+                                    f"{str(compute_size or 'MEDIUM').upper()} compute (WEB_CONCURRENCY in app.yaml)")

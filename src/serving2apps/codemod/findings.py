@@ -52,6 +52,7 @@ CODES: dict[str, tuple[str, str]] = {
     "S2A206": ("info", "none: a plain environment variable was copied into app.yaml"),
     "S2A207": ("info", "none: the app's compute_size follows the endpoint's workload size (kept if databricks.yml already sets one)"),
     "S2A208": ("review", "the endpoint scaled in a way one app instance does not (to zero, over many replicas, on a GPU): check the app's size against your traffic, and stop the app when it is not used"),
+    "S2A209": ("info", "none: WEB_CONCURRENCY in app.yaml sets the server's worker processes (one per vCPU, or one for an agent that keeps state in its process); change it there if you know better"),
     "S2A300": ("info", "none: a package only Model Serving needed was left out of the app's dependencies"),
     "S2A301": ("review", "the agent pinned a version the agent server cannot run with; the app's minimum is used instead: check the agent still works with it"),
     "S2A302": ("review", "a direct reference (URL/VCS) dependency: make sure Databricks Apps can reach it when it installs the app"),

@@ -8,6 +8,7 @@ step, nothing downloaded at run time) at a path the agent server does not use: /
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -41,10 +42,19 @@ def main(argv: list[str] | None = None, app_path: str = "agent_server.start_serv
     parser = argparse.ArgumentParser(description="Serve the agent with the MLflow agent server.")
     parser.add_argument("--host", default="0.0.0.0" if on_apps else "127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("DATABRICKS_APP_PORT", "8000")))
-    parser.add_argument("--workers", type=int, default=1)
+    # WEB_CONCURRENCY (uvicorn's own convention) is set in app.yaml by serving2apps: one process per vCPU of the
+    # app's compute size, or one when the agent keeps state in its process.
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY") or 1))
     parser.add_argument("--reload", action="store_true", help="restart when the code changes (development)")
     args = parser.parse_args(argv)
-    # An import string, not the app object: uvicorn needs it for --workers and --reload.
+    if args.workers > 1 and not args.reload:
+        # Each worker is a spawned process that first re-runs the parent's main module, and uvicorn's supervisor
+        # restarts a worker that does not answer its health check within seconds. Re-running this module means
+        # importing the agent before that answer can be sent; uvicorn's own command line is light to re-run, so
+        # the workers answer at once and import the agent afterwards.
+        os.execv(sys.executable, [sys.executable, "-m", "uvicorn", app_path, "--host", args.host,
+                                  "--port", str(args.port), "--workers", str(args.workers)])
+    # An import string, not the app object: uvicorn needs it for --reload.
     uvicorn.run(
         app_path,
         host=args.host,
