@@ -225,7 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("--app-dir", type=Path, default=Path("."), help="the app made by the template (default: .)")
     migrate.add_argument("--mode", choices=["async", "sync"], help=MODE_HELP + "; default: the mode the template "
                          "recorded, else async")
-    migrate.add_argument("--dry-run", action="store_true", help="print the diffs and the report; write nothing")
+    migrate.add_argument("--dry-run", action="store_true", help="print the diffs and the report; write nothing "
+                         "(uv.lock is not resolved)")
     migrate.add_argument("--verify", action="store_true", help=VERIFY_HELP)
     migrate.add_argument("--force", action="store_true", help="replace files you changed since the last migrate")
     migrate.add_argument("--lock", action=argparse.BooleanOptionalAction, default=None, help=LOCK_HELP)

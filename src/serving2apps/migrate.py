@@ -164,8 +164,8 @@ def _destination(code_file: str, mapping: dict[str, str]) -> str:
     return "/".join([AGENT_DIR, *parts])
 
 
-def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async", lock: bool | str = False) -> MigrationPlan:
-    """`lock`: see dependencies.lock (True, False or LOCK_IF_SAFE)."""
+def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async") -> MigrationPlan:
+    """Every file of the migrated app, computed, nothing written; uv.lock is added by `add_lock`."""
     if mode not in MODES:
         raise MigrationError(f"unknown mode {mode!r}", f"use --mode {' or --mode '.join(MODES)}")
     plan = MigrationPlan()
@@ -226,11 +226,6 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async", lock: b
     check_cli_version(TemplateSchema.load(template_root()).raw["min_databricks_cli_version"], update.cli_versions)
     pyproject, dependency_findings = merge_requirements((app_dir / "pyproject.toml").read_text(), model_requirements(model))
     plan.files["pyproject.toml"] = pyproject.encode()
-    if lock:
-        locked, lock_findings = lock_dependencies(pyproject, app_dir.name, lock)
-        plan.findings += lock_findings
-        if locked is not None:
-            plan.files["uv.lock"] = locked
     plan.findings += dependency_findings
     plan.files["databricks.yml"] = update.databricks_yml.encode()
     plan.files["app.yaml"] = update.app_yaml.encode()
@@ -240,6 +235,17 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async", lock: b
                     "strategy": plan.strategy, "files": sorted(plan.files)}
     plan.add_report()
     return plan
+
+
+def add_lock(plan: MigrationPlan, app_dir: Path, lock: bool | str) -> None:
+    """uv.lock for the planned pyproject.toml (`lock`: see dependencies.lock). Separate from the plan because it
+    takes seconds and the package index: the cheap refusals (a user's edits) come first."""
+    locked, findings = lock_dependencies(plan.text("pyproject.toml"), app_dir.name, lock)
+    plan.findings += findings
+    if locked is not None:
+        plan.files["uv.lock"] = locked
+        plan.summary["files"] = sorted({*plan.summary["files"], "uv.lock"})
+    plan.add_report()
 
 
 # An agent file this large is generated code or data, and libcst would take minutes on it.
@@ -389,20 +395,27 @@ def migrate(source: Path, app_dir: Path, mode: str | None = None, dry_run: bool 
         return _migrate(source, app_dir, mode, dry_run, verify, lock, force, log)
 
 
-def _migrate(source: Path, app_dir: Path, mode: str | None, dry_run: bool, verify: bool, lock: bool | str, force: bool,
-             log) -> int:
-    model = read_model(Path(source))
-    plan = plan_migration(model, app_dir, mode or recorded_mode(app_dir) or "async", lock=lock)
-    if dry_run:
-        log(diff(plan, app_dir) or "No changes.")
-        log(plan.text(REPORT_MD))
-        return plan.exit_code
+def _refuse_user_edits(plan: MigrationPlan, app_dir: Path, force: bool) -> None:
     edited = user_edits(plan, app_dir)
     if edited and not force:
         raise MigrationError(
             f"migrate would overwrite files changed since they were written: {', '.join(edited)}",
             "keep your changes (commit or move them), or pass --force to replace them with a fresh migration",
         )
+
+
+def _migrate(source: Path, app_dir: Path, mode: str | None, dry_run: bool, verify: bool, lock: bool | str, force: bool,
+             log) -> int:
+    model = read_model(Path(source))
+    plan = plan_migration(model, app_dir, mode or recorded_mode(app_dir) or "async")
+    if dry_run:  # uv.lock is not resolved: a dry run needs no package index
+        log(diff(plan, app_dir) or "No changes.")
+        log(plan.text(REPORT_MD))
+        return plan.exit_code
+    _refuse_user_edits(plan, app_dir, force)
+    if lock:
+        add_lock(plan, app_dir, lock)
+        _refuse_user_edits(plan, app_dir, force)  # a uv.lock edited by hand
     changed = _write(plan, app_dir)
     if verify:
         from serving2apps.verify import verify as verify_app
