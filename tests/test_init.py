@@ -32,7 +32,8 @@ def test_init_example_end_to_end(tmp_path):
     assert json.loads((app / ".serving2apps" / "answers.json").read_text())["async_mode"] == "yes"
     assert "app_name: demo-agent" in (app / ".copier-answers.yml").read_text()
     assert "cd demo-agent && uv run start-app" in result.stdout
-    elsewhere = cli("init", "--example", "--app-name", "other-agent", "--output-dir", "apps/new", cwd=tmp_path)
+    elsewhere = cli("init", "--example", "--app-name", "other-agent", "--output-dir", "apps/new", "--no-lock",
+                    cwd=tmp_path)
     assert elsewhere.returncode == 0, elsewhere.stderr
     assert "cd apps/new/other-agent && uv run start-app" in elsewhere.stdout  # from where the user stands
     # Messages name where files end up, never the staging folder they were built in.
@@ -83,7 +84,7 @@ def test_the_embedded_example_is_current():
 
 
 def test_dry_run_writes_nothing(tmp_path):
-    result = cli("init", "--example", "--app-name", "dry-agent", "--dry-run", cwd=tmp_path)
+    result = cli("init", "--example", "--app-name", "dry-agent", "--dry-run", "--no-lock", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert list(tmp_path.iterdir()) == []
     assert "Dry run: nothing was written." in result.stdout
@@ -98,7 +99,7 @@ def test_without_a_terminal_a_missing_answer_names_its_flag(tmp_path):
 
 
 def test_on_a_terminal_the_app_name_and_mode_are_asked_and_checked(tmp_path):
-    command = [sys.executable, "-m", "serving2apps.cli", "init", "--example", "--engine", "copier"]
+    command = [sys.executable, "-m", "serving2apps.cli", "init", "--example", "--engine", "copier", "--no-lock"]
     code, screen = _drive(command, [(b"Name of the new Databricks App", b"Bad_Name\n"),
                                     (b'invalid value for app_name: "Bad_Name"', b"asked-agent\n"),
                                     (b"Convert the agent's I/O to async", b"n\n")], tmp_path)
@@ -182,5 +183,6 @@ def test_on_a_terminal_the_profile_is_chosen_from_the_configured_ones(tmp_path):
 
 
 def test_yes_never_asks(tmp_path):
-    code, screen = _drive([sys.executable, "-m", "serving2apps.cli", "init", "--example", "--yes"], [], tmp_path)
+    code, screen = _drive([sys.executable, "-m", "serving2apps.cli", "init", "--example", "--yes", "--no-lock"], [],
+                          tmp_path)
     assert code == 2 and "--app-name is required" in screen

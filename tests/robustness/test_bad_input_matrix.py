@@ -149,7 +149,8 @@ def endpoint(name: str, spec: dict | None = None, *extra: str):
 
 
 def init_args(*extra: str):
-    return lambda root: ["init", "--yes", "--engine", "copier", "--output-dir", str(root), *extra]
+    # Locking is tested on its own (test_hardening); here it would only spend seconds on the index.
+    return lambda root: ["init", "--yes", "--engine", "copier", "--no-lock", "--output-dir", str(root), *extra]
 
 
 def edit_agent(app_dir: Path) -> None:
@@ -397,14 +398,14 @@ def py312_agent(root):
     source = (model(root) / AGENT).read_text()
     write(model(root) / AGENT, source + "\ntype Words = list[str]\n\ndef first[T](items: list[T]) -> T:\n"
                                         "    return items[0]\n")
-    return ["init", "--model-dir", str(model(root)), "--app-name", "py312-agent", "--yes", "--engine", "copier",
+    return ["init", "--model-dir", str(model(root)), "--app-name", "py312-agent", "--yes", "--no-lock", "--engine", "copier",
             "--output-dir", str(root / "out")]
 
 
 def injecting_resource(root):
     mlmodel(root, lambda d: d.update(resources={"api_version": "1", "databricks": {"serving_endpoint": [
         {"name": "ep\n      evil: true\n#"}]}}))
-    return ["init", "--model-dir", str(model(root)), "--app-name", "inject-agent", "--yes", "--engine", "copier",
+    return ["init", "--model-dir", str(model(root)), "--app-name", "inject-agent", "--yes", "--no-lock", "--engine", "copier",
             "--output-dir", str(root / "out")]
 
 
