@@ -111,15 +111,6 @@ def _load(text: str, name: str):
     return data
 
 
-def _plain(node):
-    """ruamel's round-trip containers as plain dicts and lists, for the shape check."""
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    return str(node) if isinstance(node, str) else node
-
-
 def _dump(data) -> str:
     out = io.StringIO()
     _yaml().dump(data, out)
@@ -243,7 +234,7 @@ def update_bundle(databricks_yml: str, app_yaml: str, model: ModelInfo, environm
     bundle = _load(databricks_yml, "databricks.yml")
     app = _the_app(bundle)
     app_config = _load(app_yaml, "app.yaml")
-    checked(AppYaml, _plain(app_config), "app.yaml", "fix app.yaml (serving2apps did not change it): command is a "
+    checked(AppYaml, app_config, "app.yaml", "fix app.yaml (serving2apps did not change it): command is a "
             "list of strings, env a list of entries with a name")
     # The blank line or comment after the app's block belongs after whatever we append to it.
     trailing = _take_trailing_comment(app)

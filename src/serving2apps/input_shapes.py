@@ -8,11 +8,13 @@ declared; anything else in the files is allowed and ignored.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, RootModel, ValidationError
 
-from serving2apps.errors import MigrationError
+from serving2apps.errors import MigrationError, first_line
 
 
 class _Shape(BaseModel):
@@ -113,6 +115,18 @@ class WrittenRecord(RootModel[dict[str, str]]):
     """.serving2apps/written.json: path → sha256 of what migrate wrote."""
 
     model_config = ConfigDict(strict=True)
+
+
+def read_json(path: Path, fix: str, shape: type[BaseModel] | None = None) -> Any:
+    """The JSON document in `path`, checked against `shape` when one is given; a MigrationError naming the file
+    (and the key) when it is not JSON or not of that shape."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise MigrationError(f"{path} is not valid JSON: {first_line(exc)}", fix) from None
+    if shape is not None:
+        checked(shape, data, str(path), fix)
+    return data
 
 
 def checked(shape: type[BaseModel], data: object, file: str, fix: str = "download the model again") -> Any:

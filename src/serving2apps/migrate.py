@@ -20,6 +20,7 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 import yaml
+from pydantic import BaseModel
 
 from serving2apps.bundle_config import check_cli_version, update_bundle
 from serving2apps.codemod.agent_file import MODES, migrate_agent_source, refuse_oversized
@@ -27,8 +28,8 @@ from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.imports import rewrite_code_imports
 from serving2apps.dependencies import lock as lock_dependencies
 from serving2apps.dependencies import merge_requirements, model_requirements
-from serving2apps.errors import EXIT_OK, EXIT_REVIEW, MigrationError, first_line
-from serving2apps.input_shapes import RecordedAnswers, WrittenRecord, checked
+from serving2apps.errors import EXIT_OK, EXIT_REVIEW, MigrationError
+from serving2apps.input_shapes import RecordedAnswers, WrittenRecord, read_json
 from serving2apps.model_reader import ModelInfo, read_model
 from serving2apps.provenance import read_provenance
 from serving2apps.report import REPORT_JSON, REPORT_MD, render_json, render_markdown
@@ -333,16 +334,9 @@ def _write(plan: MigrationPlan, app_dir: Path) -> list[str]:
         ) from None
 
 
-def _recorded_json(path: Path, shape: type, fix: str) -> dict:
+def _recorded_json(path: Path, shape: type[BaseModel], fix: str) -> dict:
     """A record serving2apps keeps in the app (.serving2apps/), checked before use; {} when there is none."""
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise MigrationError(f"{path} is not valid JSON: {first_line(exc)}", fix) from None
-    checked(shape, data, str(path), fix)
-    return data
+    return read_json(path, fix, shape) if path.is_file() else {}
 
 
 def recorded_answers(app_dir: Path) -> dict:

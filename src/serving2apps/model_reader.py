@@ -9,7 +9,6 @@ the reader trusts MLmodel's `metadata.task` for ChatAgent/ChatModel refusals.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import stat
@@ -18,8 +17,8 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from serving2apps.errors import MigrationError, first_line
-from serving2apps.input_shapes import MLmodel, PyFuncFlavor, checked
+from serving2apps.errors import MigrationError
+from serving2apps.input_shapes import MLmodel, PyFuncFlavor, checked, read_json
 from serving2apps.yaml_limits import plain_yaml_problem
 
 # metadata.task that mlflow writes for each agent interface (mlflow/pyfunc/model.py).
@@ -217,12 +216,8 @@ def read_model(root: Path) -> ModelInfo:
 
     input_example = optional("input_example.json")
     if input_example:
-        try:
-            json.loads((root / input_example).read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-            raise MigrationError(f"{root / input_example} is not valid JSON: {first_line(exc)}",
-                                 "delete input_example.json from the model folder (verify then sends a built "
-                                 "request), or download the model again") from None
+        read_json(root / input_example, "delete input_example.json from the model folder (verify then sends a built "
+                                        "request), or download the model again")
 
     return ModelInfo(
         root=root,

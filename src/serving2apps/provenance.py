@@ -8,8 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from serving2apps import __version__
-from serving2apps.errors import MigrationError, first_line
-from serving2apps.input_shapes import Provenance, checked
+from serving2apps.input_shapes import Provenance, read_json
 
 PROVENANCE_FILE = "serving2apps-provenance.json"
 
@@ -43,10 +42,5 @@ def read_provenance(root: Path) -> dict | None:
     path = root / PROVENANCE_FILE
     if not path.is_file():
         return None
-    fix = f"delete {path} (it only records where the model came from) or download the model again"
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise MigrationError(f"{path} is not valid JSON: {first_line(exc)}", fix) from None
-    checked(Provenance, record, str(path), fix)
-    return record
+    return read_json(path, f"delete {path} (it only records where the model came from) or download the model again",
+                     Provenance)
