@@ -52,9 +52,5 @@ class _Known(SetModelRemover):
 
 def strip_set_model(stmt: Statement, calls: list[cst.Call]) -> Statement | None:
     """`stmt` without its `set_model(...)` expression statements among `calls`; None when nothing is left."""
-    ids = {id(c) for c in calls}
-    if isinstance(stmt, cst.SimpleStatementLine):
-        body = [s for s in stmt.body if not (isinstance(s, cst.Expr) and id(s.value) in ids)]
-        return stmt.with_changes(body=body) if body else None
-    kept = stmt.visit(_Known(ids))
+    kept = stmt.visit(_Known({id(c) for c in calls}))
     return kept if isinstance(kept, (cst.SimpleStatementLine, cst.BaseCompoundStatement)) else None
