@@ -89,7 +89,7 @@ def test_server_loads_dotenv_before_the_agent(app_dir, tmp_path):
 
 def test_with_no_tracking_uri_traces_are_off_and_nothing_is_created_in_the_app(app_dir, tmp_path):
     """Not told where to trace (no .env yet, not on Apps), the server does not build a local trace store in the
-    working folder during the first request; told (the fixture's sqlite URI, Apps' app.yaml), it traces there."""
+    working folder during the first request; told (the fixture's sqlite URI, the app's config on Apps), it traces there."""
     import os
 
     (app_dir / "agent_server" / "agent.py").write_text(ECHO_AGENT)
@@ -128,9 +128,9 @@ def test_preflight_passes_on_a_working_app_and_fails_on_a_broken_one(app_dir):
     assert "the agent is broken" in failed.stderr  # the server's log is shown
 
 
-def test_web_concurrency_sets_the_worker_processes(app_dir, tmp_path):
-    """app.yaml's WEB_CONCURRENCY (written by migrate, S2A209) reaches the server: that many worker processes,
-    each serving the registered agent."""
+def test_workers_set_the_worker_processes(app_dir, tmp_path):
+    """--workers (the command in databricks.yml passes the `workers` variable, set by migrate, S2A209) reaches the
+    server: that many worker processes, each serving the registered agent."""
     import os
     import sys
 
@@ -138,11 +138,11 @@ def test_web_concurrency_sets_the_worker_processes(app_dir, tmp_path):
 
     (app_dir / "agent_server" / "agent.py").write_text(ECHO_AGENT)
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(app_dir), "WEB_CONCURRENCY": "2",
+    env = {**os.environ, "PYTHONPATH": str(app_dir),
            "MLFLOW_TRACKING_URI": f"sqlite:///{app_dir / 'traces.db'}"}
     env.pop("DATABRICKS_APP_PORT", None)
     base = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "agent_server.start_server", "--port", str(port)]
+    command = [sys.executable, "-m", "agent_server.start_server", "--port", str(port), "--workers", "2"]
     with running_server(command, app_dir, env, tmp_path / "server.log", base + "/health") as server:
         for _ in range(4):
             assert httpx.post(base + "/invocations", json=REQUEST, timeout=30).status_code == 200

@@ -1,4 +1,4 @@
-"""Every databricks.yml the template renders is a valid bundle configuration, and app.yaml agrees with it."""
+"""Every databricks.yml the template renders is a valid bundle configuration, and its app config agrees with it."""
 
 import pytest
 import yaml
@@ -30,12 +30,13 @@ def test_rendered_bundle_validates_against_the_official_schema(answers, go_rende
     granted = {r["name"]: r for r in app_resource["resources"]}
     assert granted["experiment"]["experiment"]["experiment_id"] == f"${{resources.experiments.{experiment_key}.id}}"
 
-    # app.yaml: every valueFrom names a resource the bundle declares.
-    app_yaml = yaml.safe_load((app / "app.yaml").read_text())
-    assert app_yaml["command"] == ["uv", "run", "start-server"]
-    for env in app_yaml["env"]:
-        if "valueFrom" in env:
-            assert env["valueFrom"] in granted, env
+    # Today's Apps layout: the command and env in the app's config, no app.yaml; the workers from a variable.
+    assert not (app / "app.yaml").exists()
+    assert app_resource["config"]["command"] == ["uv", "run", "start-server", "--workers", "${var.workers}"]
+    assert bundle["variables"]["workers"]["default"] == "1"
+    for env in app_resource["config"]["env"]:
+        if "value_from" in env:
+            assert env["value_from"] in granted, env
 
 
 @pytest.mark.parametrize("flaw, named", [

@@ -1,6 +1,7 @@
-"""The agent's resources, user scopes and environment into databricks.yml and app.yaml."""
+"""The agent's resources, user scopes and environment into databricks.yml (and a v1 app's app.yaml)."""
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 import yaml
@@ -14,19 +15,34 @@ from serving2apps.model_reader import Resource, read_model
 from serving2apps.template_schema import TemplateSchema
 
 EXAMPLE = read_model(REPO_ROOT / "examples" / "echo_agent" / "model")
+# The v1 template's databricks.yml, as bundle init rendered it for app res-app (settings in app.yaml).
+V1_SCAFFOLD = ((Path(__file__).parent / "fixtures" / "scaffold_v1" / "databricks.yml.tmpl").read_text()
+               .replace("{{.app_name}}", "res-app").replace('{{template "app_key"}}', "agent_migration")
+               .replace('{{template "experiment_key"}}', "agent_migration_experiment"))
 
 
 @pytest.fixture(scope="module")
 def scaffold(go_renderer, tmp_path_factory):
     out = tmp_path_factory.mktemp("bundle")
     assert render_bundle_init(go_renderer, {"app_name": "res-app"}, out).returncode == 0
-    app = out / "res-app"
-    return (app / "databricks.yml").read_text(), (app / "app.yaml").read_text()
+    return (out / "res-app" / "databricks.yml").read_text()
+
+
+V1_APP_YAML = (Path(__file__).parent / "fixtures" / "scaffold_v1" / "app.yaml").read_text()
 
 
 def run(scaffold, resources=(), scopes=(), env=None, source=""):
     model = replace(EXAMPLE, resources=tuple(resources), user_api_scopes=tuple(scopes))
-    return update_bundle(scaffold[0], scaffold[1], model, env or {}, source)
+    return update_bundle(scaffold, None, model, env or {}, source)
+
+
+def the_app(text):
+    (app,) = yaml.safe_load(text)["resources"]["apps"].values()
+    return app
+
+
+def config_env(result):
+    return {e["name"]: e for e in the_app(result.databricks_yml)["config"]["env"]}
 
 
 def codes(result):
@@ -99,10 +115,11 @@ def test_on_behalf_of_user_resources_and_scopes(scaffold):
 def test_environment_variables(scaffold, tmp_path):
     env = {"OPENAI_API_KEY": "{{secrets/agents/openai}}", "LOG_LEVEL": "debug", "VENDOR_TOKEN": REDACTED}
     result = run(scaffold, env=env)
-    app_env = {e["name"]: e for e in yaml.safe_load(result.app_yaml)["env"]}
-    assert app_env["OPENAI_API_KEY"] == {"name": "OPENAI_API_KEY", "valueFrom": "secret-agents-openai"}
+    app_env = config_env(result)
+    assert app_env["OPENAI_API_KEY"] == {"name": "OPENAI_API_KEY", "value_from": "secret-agents-openai"}
     assert app_env["LOG_LEVEL"] == {"name": "LOG_LEVEL", "value": "debug"}
-    assert "VENDOR_TOKEN" not in app_env and REDACTED not in result.app_yaml
+    assert "VENDOR_TOKEN" not in app_env and REDACTED not in result.databricks_yml
+    assert result.app_yaml is None
     secret = app_resources(result.databricks_yml)[-1]
     assert secret == {"name": "secret-agents-openai", "secret": {"scope": "agents", "key": "openai", "permission": "READ"}}
     assert codes(result) == ["S2A204", "S2A205", "S2A206"]
@@ -114,7 +131,7 @@ def test_environment_variables(scaffold, tmp_path):
 def test_a_second_run_adds_nothing_and_user_edits_survive(scaffold):
     resources = [Resource("serving_endpoint", "llm"), Resource("function", "system.ai.python_exec")]
     env = {"OPENAI_API_KEY": "{{secrets/agents/openai}}"}
-    users_yml = scaffold[0].replace(
+    users_yml = scaffold.replace(
         "            permission: CAN_MANAGE\n",
         "            permission: CAN_MANAGE\n"
         "        # added by hand: the team's endpoint, with more rights\n"
@@ -123,23 +140,24 @@ def test_a_second_run_adds_nothing_and_user_edits_survive(scaffold):
         "            name: 'llm'\n"
         "            permission: 'CAN_MANAGE'\n",
     )
-    users_app = scaffold[1] + "  - name: OPENAI_API_KEY\n    value: set-by-hand  # keep\n"
-    first = update_bundle(users_yml, users_app, replace(EXAMPLE, resources=tuple(resources)), env, "")
-    second = update_bundle(first.databricks_yml, first.app_yaml, replace(EXAMPLE, resources=tuple(resources)), env, "")
-    assert (second.databricks_yml, second.app_yaml) == (first.databricks_yml, first.app_yaml)
+    users_yml = users_yml.replace('            value_from: "experiment"\n', '            value_from: "experiment"\n'
+                                  '          - name: OPENAI_API_KEY\n            value: set-by-hand  # keep\n')
+    first = update_bundle(users_yml, None, replace(EXAMPLE, resources=tuple(resources)), env, "")
+    second = update_bundle(first.databricks_yml, None, replace(EXAMPLE, resources=tuple(resources)), env, "")
+    assert second.databricks_yml == first.databricks_yml
     assert "# added by hand: the team's endpoint, with more rights" in first.databricks_yml
     assert "name: 'my-llm'" in first.databricks_yml and "permission: 'CAN_MANAGE'" in first.databricks_yml
     names = [e["name"] for e in app_resources(first.databricks_yml)]
     assert names == ["experiment", "my-llm", "function-system-ai-python-exec", "secret-agents-openai"]
-    assert "value: set-by-hand  # keep" in first.app_yaml
-    assert "valueFrom: secret-agents-openai" not in first.app_yaml
+    assert "value: set-by-hand  # keep" in first.databricks_yml
+    assert "value_from: secret-agents-openai" not in first.databricks_yml
 
 
 def test_layout_of_the_template_survives(scaffold):
     result = run(scaffold, [Resource("serving_endpoint", "llm")], scopes=["sql"])
     # The blank line that closed the app block still closes it, before targets:
     assert "        - sql\n\ntargets:\n" in result.databricks_yml
-    assert result.databricks_yml.startswith("bundle:\n  name: res-app\n\nresources:\n")
+    assert result.databricks_yml.startswith("bundle:\n  name: res-app\n\nvariables:\n")
 
 
 def test_resource_names_stay_unique(scaffold):
@@ -160,12 +178,15 @@ def test_resource_names_stay_unique(scaffold):
 )
 def test_bad_databricks_yml(scaffold, databricks_yml, message):
     with pytest.raises(MigrationError, match=message):
-        update_bundle(databricks_yml, scaffold[1], EXAMPLE, {}, "")
+        update_bundle(databricks_yml, None, EXAMPLE, {}, "")
 
 
 def test_value_from_must_name_a_declared_resource(scaffold):
-    with pytest.raises(MigrationError, match="does not declare"):
-        update_bundle(scaffold[0], scaffold[1] + "  - name: X\n    valueFrom: nowhere\n", EXAMPLE, {}, "")
+    nowhere = scaffold.replace('            value_from: "experiment"\n', '            value_from: "nowhere"\n')
+    with pytest.raises(MigrationError, match="databricks.yml sets MLFLOW_EXPERIMENT_ID from resource 'nowhere'"):
+        update_bundle(nowhere, None, EXAMPLE, {}, "")
+    with pytest.raises(MigrationError, match="app.yaml sets X from resource 'nowhere'"):
+        update_bundle(V1_SCAFFOLD, V1_APP_YAML + "  - name: X\n    valueFrom: nowhere\n", EXAMPLE, {}, "")
 
 
 def test_bad_environment_variable_name(scaffold):
@@ -184,7 +205,7 @@ def test_min_cli_version_admits_every_type_we_write():
 def test_values_a_yaml_1_1_reader_would_misread_are_quoted(scaffold, value, tmp_path):
     """PyYAML reads YAML 1.1, as many tools still do: with the quotes every reader gets the same string."""
     result = run(scaffold, resources=[Resource("serving_endpoint", value)], env={"MODE": value})
-    assert yaml.safe_load(result.app_yaml)["env"][-1] == {"name": "MODE", "value": value}
+    assert config_env(result)["MODE"] == {"name": "MODE", "value": value}
     assert app_resources(result.databricks_yml)[-1]["serving_endpoint"]["name"] == value
     (tmp_path / "databricks.yml").write_text(result.databricks_yml)
     assert bundle_errors(tmp_path / "databricks.yml") == []
@@ -192,7 +213,7 @@ def test_values_a_yaml_1_1_reader_would_misread_are_quoted(scaffold, value, tmp_
 
 def test_plain_values_stay_plain(scaffold):
     result = run(scaffold, resources=[Resource("serving_endpoint", "gpt-endpoint")], env={"MODE": "debug"})
-    assert "value: debug" in result.app_yaml and "name: gpt-endpoint" in result.databricks_yml
+    assert "value: debug" in result.databricks_yml and "name: gpt-endpoint" in result.databricks_yml
 
 
 @pytest.mark.parametrize("serving, size, codes", [
@@ -204,7 +225,7 @@ def test_plain_values_stay_plain(scaffold):
     ({}, None, []),  # a model given by URI or folder: no endpoint, the default size
 ])
 def test_the_app_is_sized_like_the_endpoint(scaffold, serving, size, codes, tmp_path):
-    result = update_bundle(scaffold[0], scaffold[1], EXAMPLE, {}, "", serving)
+    result = update_bundle(scaffold, None, EXAMPLE, {}, "", serving)
     (app,) = yaml.safe_load(result.databricks_yml)["resources"]["apps"].values()
     assert app.get("compute_size") == size
     assert sorted(f.code for f in result.findings if f.code in ("S2A207", "S2A208")) == codes
@@ -213,15 +234,15 @@ def test_the_app_is_sized_like_the_endpoint(scaffold, serving, size, codes, tmp_
 
 
 def test_a_size_the_user_chose_is_kept(scaffold):
-    chosen = scaffold[0].replace("      source_code_path: ./\n", "      source_code_path: ./\n      compute_size: XLARGE\n")
+    chosen = scaffold.replace("      source_code_path: ./\n", "      source_code_path: ./\n      compute_size: XLARGE\n")
     assert "compute_size: XLARGE" in chosen
-    result = update_bundle(chosen, scaffold[1], EXAMPLE, {}, "", {"workload_size": "Medium"})
+    result = update_bundle(chosen, None, EXAMPLE, {}, "", {"workload_size": "Medium"})
     (app,) = yaml.safe_load(result.databricks_yml)["resources"]["apps"].values()
     assert app["compute_size"] == "XLARGE"
 
 
-def app_env(result):
-    return {e["name"]: e.get("value") for e in yaml.safe_load(result.app_yaml)["env"]}
+def workers(result):
+    return yaml.safe_load(result.databricks_yml)["variables"]["workers"]["default"]
 
 
 @pytest.mark.parametrize("serving, state, expected", [
@@ -230,15 +251,27 @@ def app_env(result):
     ({"workload_size": "Medium"}, "it keeps conversations in MemorySaver, in memory", "1"),
 ])
 def test_worker_processes_follow_the_size_unless_the_agent_keeps_state(scaffold, serving, state, expected):
-    result = update_bundle(scaffold[0], scaffold[1], EXAMPLE, {}, "", serving, state)
-    assert app_env(result)["WEB_CONCURRENCY"] == expected
+    result = update_bundle(scaffold, None, EXAMPLE, {}, "", serving, state)
+    assert workers(result) == expected
     (finding,) = [f for f in result.findings if f.code == "S2A209"]
     assert (state or "one per vCPU") in finding.message
 
 
 def test_a_worker_count_the_user_set_is_kept(scaffold):
-    mine = scaffold[1] + "  - name: WEB_CONCURRENCY\n    value: \"3\"\n"
-    assert app_env(update_bundle(scaffold[0], mine, EXAMPLE, {}, "", {"workload_size": "Medium"}))["WEB_CONCURRENCY"] == "3"
+    mine = scaffold.replace('    default: "1"\n', '    default: "3"\n')
+    assert workers(update_bundle(mine, None, EXAMPLE, {}, "", {"workload_size": "Medium"})) == "3"
+
+
+def test_a_v1_app_keeps_its_settings_in_app_yaml():
+    """What copier update's render of the old version needs: migrate writes a v1 app the v1 way."""
+    env = {"OPENAI_API_KEY": "{{secrets/agents/openai}}", "LOG_LEVEL": "debug"}
+    result = update_bundle(V1_SCAFFOLD, V1_APP_YAML, EXAMPLE, env, "", {"workload_size": "Medium"})
+    app_env = {e["name"]: e for e in yaml.safe_load(result.app_yaml)["env"]}
+    assert app_env["OPENAI_API_KEY"] == {"name": "OPENAI_API_KEY", "valueFrom": "secret-agents-openai"}
+    assert app_env["WEB_CONCURRENCY"] == {"name": "WEB_CONCURRENCY", "value": "4"}
+    assert "config" not in the_app(result.databricks_yml) and "variables" not in yaml.safe_load(result.databricks_yml)
+    second = update_bundle(result.databricks_yml, result.app_yaml, EXAMPLE, env, "", {"workload_size": "Medium"})
+    assert (second.databricks_yml, second.app_yaml) == (result.databricks_yml, result.app_yaml)
 
 
 def test_per_process_state_is_recognised():

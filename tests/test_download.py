@@ -321,7 +321,7 @@ def test_copier_pre_gen_downloads_beside_the_app(workspace, template_repo, monke
     # post-gen migrated it (in sync mode: async is not available yet, and the hook says so).
     assert "@invoke()" in (work / "echo-app" / "agent_server" / "agent.py").read_text()
     assert "serving-endpoint-databricks-claude-sonnet-4-5" in (work / "echo-app" / "databricks.yml").read_text()
-    assert "valueFrom: secret-agents-openai" in (work / "echo-app" / "app.yaml").read_text()
+    assert "value_from: secret-agents-openai" in (work / "echo-app" / "databricks.yml").read_text()
 
     # A second app from the same endpoint reuses the download.
     assert render_copier(template_repo, {**answers, "app_name": "echo-two"}, work / "echo-two", skip_tasks=False).returncode == 0

@@ -41,7 +41,6 @@ def test_engines_render_identical_trees(answers, go_renderer, template_repo, tmp
         "scripts/quickstart.py",
         "scripts/start_app.py",
         "scripts/preflight.py",
-        "app.yaml",
         "databricks.yml",
         "pyproject.toml",
         "requirements.txt",

@@ -234,7 +234,8 @@ def test_resources_and_endpoint_environment_reach_the_bundle(model, app, tmp_pat
         {"source": {"environment_vars": {"OPENAI_API_KEY": "{{secrets/agents/openai}}"}}}))
     code, output = run(model, app)
     assert "serving-endpoint-databricks-claude-sonnet-4-5" in (app / "databricks.yml").read_text()
-    assert "valueFrom: secret-agents-openai" in (app / "app.yaml").read_text()
+    assert "value_from: secret-agents-openai" in (app / "databricks.yml").read_text()
+    assert not (app / "app.yaml").exists()
     assert bundle_errors(app / "databricks.yml") == []
 
 

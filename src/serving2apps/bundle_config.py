@@ -5,35 +5,32 @@
   app equivalent is reported (S2A202), never dropped silently.
 - `auth_policy.user_auth_policy.api_scopes` → the app's `user_api_scopes`; resources the agent used on behalf
   of the user are not granted to the app's service principal: they are reported with the Apps way (S2A203).
-- the endpoint's environment variables (from the provenance record) → app.yaml `env`: a `{{secrets/scope/key}}`
-  reference becomes a `secret` app resource plus `valueFrom`; plain values are copied; values that were
-  redacted at download are reported (S2A204) and never written.
+- the endpoint's environment variables (from the provenance record) → the app's `config.env` in databricks.yml
+  (app.yaml's `env` in a v1 app): a `{{secrets/scope/key}}` reference becomes a `secret` app resource plus
+  `value_from`; plain values are copied; values that were redacted at download are reported (S2A204) and never
+  written.
+- the worker count (sizing.workers) → the `workers` bundle variable's default (WEB_CONCURRENCY in a v1 app).
 
-Both files are edited round-trip (ruamel.yaml): the user's comments, order and quoting survive, entries merge by
+The files are edited round-trip (bundle_yaml): the user's comments, order and quoting survive, entries merge by
 type + target, and a second run adds nothing.
 """
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 
 import yaml
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
+from serving2apps.bundle_yaml import (V1_WORKERS_ENV, AppSettings, app_yaml_settings, bundle_settings, dump, load,
+                                      the_app, workers_variable)
 from serving2apps.codemod.findings import Finding
 from serving2apps.environment_secrets import REDACTED, is_sensitive, secret_reference
 from serving2apps.errors import MigrationError
-from serving2apps.input_shapes import AppYaml, checked
-from serving2apps.sizing import app_size, workers
-from serving2apps.yaml_limits import plain_yaml_problem
 from serving2apps.model_reader import ModelInfo, Resource
-
-WORKERS_VARIABLE = "WEB_CONCURRENCY"  # read by the app's start_server for --workers
+from serving2apps.sizing import app_size, workers
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -87,34 +84,6 @@ def check_cli_version(min_cli: str, written: set[str]) -> None:
             f"resources this migration writes (needs {too_new[-1]})",
             "raise min_databricks_cli_version in databricks_template_schema.json",
         )
-
-
-def _yaml() -> YAML:
-    yaml = YAML()
-    yaml.preserve_quotes = True
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.width = 4096
-    return yaml
-
-
-def _load(text: str, name: str):
-    problem = plain_yaml_problem(text)
-    if problem:
-        raise MigrationError(f"{name} {problem}", f"fix {name} (serving2apps did not change it)")
-    try:
-        data = _yaml().load(text)
-    except (YAMLError, RecursionError) as exc:
-        raise MigrationError(f"{name} is not valid YAML: {str(exc).splitlines()[0]}",
-                             f"fix {name} (serving2apps did not change it)") from None
-    if not isinstance(data, CommentedMap):
-        raise MigrationError(f"{name} does not hold a YAML mapping", f"fix {name} (serving2apps did not change it)")
-    return data
-
-
-def _dump(data) -> str:
-    out = io.StringIO()
-    _yaml().dump(data, out)
-    return out.getvalue()
 
 
 def _slug(text: str) -> str:
@@ -189,21 +158,10 @@ def _put_trailing_comment(node, token) -> None:
         container.ca.items[key] = [token, None] if isinstance(container, CommentedSeq) else [None, None, token, None]
 
 
-def _the_app(bundle) -> CommentedMap:
-    apps = (bundle.get("resources") or {}).get("apps") or {}
-    if len(apps) != 1:
-        raise MigrationError(
-            f"databricks.yml declares {len(apps)} apps under resources.apps; serving2apps expects exactly one",
-            "keep the app the template made (resources.apps.agent_migration) and try again",
-        )
-    (app,) = apps.values()
-    return app
-
-
 @dataclass
 class BundleUpdate:
     databricks_yml: str
-    app_yaml: str
+    app_yaml: str | None  # v1 apps only
     findings: list[Finding]
     cli_versions: set[str]
 
@@ -227,17 +185,29 @@ def _literal(value: object, what: str) -> object:
     return value
 
 
-def update_bundle(databricks_yml: str, app_yaml: str, model: ModelInfo, environment: dict[str, str],
+def _set_workers(bundle: CommentedMap, settings: AppSettings, count: int) -> None:
+    """v2: the `workers` variable's default, while it is the template's "1" (a count the user chose stays);
+    v1: a WEB_CONCURRENCY entry in app.yaml, unless there is one."""
+    if settings.file == "app.yaml":
+        if V1_WORKERS_ENV not in {str(e.get("name")) for e in settings.env if isinstance(e, dict)}:
+            settings.env.append(CommentedMap([("name", V1_WORKERS_ENV), ("value", DoubleQuotedScalarString(str(count)))]))
+        return
+    variable = workers_variable(bundle)
+    if variable is not None and str(variable.get("default")) == "1":
+        variable["default"] = DoubleQuotedScalarString(str(count))
+
+
+def update_bundle(databricks_yml: str, app_yaml: str | None, model: ModelInfo, environment: dict[str, str],
                   agent_source: str = "", serving: dict | None = None, state: str | None = None) -> BundleUpdate:
-    """`serving` is how the endpoint served the model (the provenance's source), for the app's size; `state`
-    says why the agent must stay in one process (sizing.per_process_state), if it must."""
-    bundle = _load(databricks_yml, "databricks.yml")
-    app = _the_app(bundle)
-    app_config = _load(app_yaml, "app.yaml")
-    checked(AppYaml, app_config, "app.yaml", "fix app.yaml (serving2apps did not change it): command is a "
-            "list of strings, env a list of entries with a name")
+    """`app_yaml` is given for a v1 app only (its settings stay there); `serving` is how the endpoint served the
+    model (the provenance's source), for the app's size; `state` says why the agent must stay in one process
+    (sizing.per_process_state), if it must."""
+    bundle = load(databricks_yml, "databricks.yml")
+    app = the_app(bundle)
+    app_config = None if app_yaml is None else load(app_yaml, "app.yaml")
     # The blank line or comment after the app's block belongs after whatever we append to it.
     trailing = _take_trailing_comment(app)
+    settings = bundle_settings(app) if app_config is None else app_yaml_settings(app_config)
     if app.get("resources") is None:
         app["resources"] = CommentedSeq()
     resources = _AppResources(app["resources"])
@@ -269,15 +239,11 @@ def update_bundle(databricks_yml: str, app_yaml: str, model: ModelInfo, environm
     if "ModelServingUserCredentials" in agent_source:
         findings.append(Finding("S2A203", "the agent builds clients with ModelServingUserCredentials"))
 
-    env = app_config.get("env")
-    if env is None:
-        app_config["env"] = env = CommentedSeq()
+    env = settings.env
     present = {str(e.get("name")) for e in env if isinstance(e, dict)}
     count, worker_finding = workers(app.get("compute_size"), state)
     findings.append(worker_finding)
-    if WORKERS_VARIABLE not in present:  # a count the user set stays
-        env.append(CommentedMap([("name", WORKERS_VARIABLE), ("value", DoubleQuotedScalarString(str(count)))]))
-        present.add(WORKERS_VARIABLE)
+    _set_workers(bundle, settings, count)
     for var, value in sorted(environment.items()):
         if not _ENV_NAME.match(var):
             raise MigrationError(f"the endpoint's environment variable {var!r} is not a valid variable name",
@@ -293,20 +259,22 @@ def update_bundle(databricks_yml: str, app_yaml: str, model: ModelInfo, environm
             name = resources.add("secret", {"scope": scope, "key": key, "permission": "READ"},
                                  _slug(f"secret-{scope}-{key}"))
             versions.add(SECRET_SINCE)
-            entry = CommentedMap([("name", var), ("valueFrom", name)])
+            entry = CommentedMap([("name", var), (settings.value_from, name)])
             findings.append(Finding("S2A205", f"{var} reads secret {scope}/{key} through app resource {name}"))
         else:
             entry = CommentedMap([("name", var), ("value", _literal(value, f"the endpoint variable {var}"))])
-            findings.append(Finding("S2A206", f"{var} copied from the endpoint"))
+            findings.append(Finding("S2A206", f"{var} copied from the endpoint into {settings.file}"))
         if var not in present:  # a value the app (or a previous run) already sets is kept
             env.append(entry)
     _put_trailing_comment(app, trailing)
     declared = {str(e.get("name")) for e in app["resources"] if isinstance(e, dict)}
     for entry in env:
-        if isinstance(entry, dict) and "valueFrom" in entry and str(entry["valueFrom"]) not in declared:
+        resource_name = settings.resource_of(entry)
+        if resource_name is not None and resource_name not in declared:
             raise MigrationError(
-                f"app.yaml sets {entry.get('name')} from resource {entry['valueFrom']!r}, which databricks.yml "
+                f"{settings.file} sets {entry.get('name')} from resource {resource_name!r}, which databricks.yml "
                 "does not declare",
-                "add the resource to resources.apps.<app>.resources in databricks.yml, or fix the name in app.yaml",
+                f"add the resource to resources.apps.<app>.resources in databricks.yml, or fix the name in "
+                f"{settings.file}",
             )
-    return BundleUpdate(_dump(bundle), _dump(app_config), findings, versions)
+    return BundleUpdate(dump(bundle), None if app_config is None else dump(app_config), findings, versions)

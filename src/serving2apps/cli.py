@@ -63,6 +63,17 @@ def _migrate(args: argparse.Namespace) -> int:
                    force=args.force)
 
 
+def _upgrade(args: argparse.Namespace) -> int:
+    from serving2apps.migrate import check_app_dir, upgrade_scaffold
+
+    app_dir = args.app_dir.resolve()
+    check_app_dir(app_dir)
+    moved = upgrade_scaffold(app_dir)
+    print(f"Upgraded {app_dir} to scaffold v2; moved into databricks.yml: {', '.join(moved)}." if moved
+          else f"{app_dir} has the v2 scaffold already; nothing to do.")
+    return 0
+
+
 def _verify(args: argparse.Namespace) -> int:
     from serving2apps.errors import EXIT_OK, EXIT_REVIEW
     from serving2apps.verify import verify
@@ -231,6 +242,17 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("--force", action="store_true", help="replace files you changed since the last migrate")
     migrate.add_argument("--lock", action=argparse.BooleanOptionalAction, default=None, help=LOCK_HELP)
     migrate.set_defaults(run=_migrate)
+
+    upgrade = commands.add_parser(
+        "upgrade",
+        help="move an app made by template v1 to the v2 scaffold (app.yaml's settings into databricks.yml)",
+        description="The app's command and env move from app.yaml into resources.apps.<app>.config in databricks.yml, "
+        "WEB_CONCURRENCY becomes the `workers` variable, app.yaml is removed. migrate does this itself for an app "
+        "made by bundle init; copier update does it for one made by copier. Exit codes: 0 upgraded (or nothing to "
+        "do), 2 error.",
+    )
+    upgrade.add_argument("--app-dir", type=Path, default=Path("."), help="the app (default: .)")
+    upgrade.set_defaults(run=_upgrade)
 
     deploy = commands.add_parser(
         "deploy",

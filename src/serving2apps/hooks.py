@@ -84,3 +84,23 @@ def post_gen(template_root: Path, argv: list[str]) -> int:
         return 0  # review items are in MIGRATION_REPORT.md; only an error should stop copier
 
     return run_guarded(run, "serving2apps post-gen: error")
+
+
+def upgrade_scaffold(argv: list[str]) -> int:
+    """copier's migration to template 2.0.0, in two stages: `before` keeps a copy of a v1 app's app.yaml (copier
+    removes the file, gone from the template, before `after` runs); `after` moves its settings into the
+    databricks.yml copier has just rendered and merged."""
+    stage = _answers(argv, ["stage"])["stage"]
+    from serving2apps.migrate import upgrade_scaffold as upgrade
+    from serving2apps.scaffold_upgrade import stash
+
+    def run() -> int:
+        if stage == "before":
+            stash(Path.cwd())
+        else:
+            moved = upgrade(Path.cwd())
+            if moved:
+                print(f"serving2apps: scaffold v2: moved into databricks.yml: {', '.join(moved)}.")
+        return 0
+
+    return run_guarded(run, "serving2apps upgrade: error (resolve it, then run `serving2apps upgrade` in the app)")

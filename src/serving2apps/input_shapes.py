@@ -97,7 +97,9 @@ class EnvEntry(_Shape):
     name: str
 
 
-class AppYaml(_Shape):
+class AppConfig(_Shape):
+    """The app's command and env: databricks.yml's resources.apps.<app>.config, or app.yaml in a v1 app."""
+
     command: list[str] | None = None
     env: list[EnvEntry] | None = None
 

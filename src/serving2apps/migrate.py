@@ -23,6 +23,7 @@ import yaml
 from pydantic import BaseModel
 
 from serving2apps.bundle_config import check_cli_version, update_bundle
+from serving2apps.bundle_yaml import APP_YAML, is_v1
 from serving2apps.codemod.agent_file import MODES, migrate_agent_source, refuse_oversized
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.imports import rewrite_code_imports
@@ -32,6 +33,7 @@ from serving2apps.errors import EXIT_OK, EXIT_REVIEW, MigrationError
 from serving2apps.input_shapes import RecordedAnswers, WrittenRecord, read_json
 from serving2apps.model_reader import ModelInfo, read_model
 from serving2apps.provenance import read_provenance
+from serving2apps.scaffold_upgrade import STASH, upgrade
 from serving2apps.report import REPORT_JSON, REPORT_MD, render_json, render_markdown
 from serving2apps.sizing import per_process_state
 from serving2apps.template_schema import TemplateSchema
@@ -42,8 +44,9 @@ AGENT_DIR = "agent_server"
 SCAFFOLD_MODULES = {"__init__", "agent", "start_server", "utils", "evaluate_agent", "adapters"}
 # What migrate wrote last time (path → sha256), so a re-run can tell the user's edits from its own output.
 WRITTEN = ".serving2apps/written.json"
+COPIER_ANSWERS = ".copier-answers.yml"
 # Files migrate merges into (round-trip), keeping the user's edits: never a conflict.
-MERGED = {"databricks.yml", "app.yaml", "pyproject.toml"}
+MERGED = {"databricks.yml", APP_YAML, "pyproject.toml"}
 
 
 _CHUNK = 1024 * 1024
@@ -94,6 +97,7 @@ def _holds(target: Path, content: Content) -> bool:
 @dataclass
 class MigrationPlan:
     files: dict[str, Content] = field(default_factory=dict)  # path relative to the app → content
+    removed: set[str] = field(default_factory=set)  # paths the migration deletes (a v1 app's app.yaml)
     findings: list[Finding] = field(default_factory=list)
     strategy: str = ""
     summary: dict = field(default_factory=dict)
@@ -215,9 +219,10 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async") -> Migr
         plan.files["input_example.json"] = CopiedFile(model.root / model.input_example)
 
     provenance = read_provenance(model.root) or {}
+    databricks_yml, app_yaml = _scaffold_settings(plan, app_dir)
     update = update_bundle(
-        (app_dir / "databricks.yml").read_text(),
-        (app_dir / "app.yaml").read_text(),
+        databricks_yml,
+        app_yaml,
         model,
         (provenance.get("source") or {}).get("environment_vars") or {},
         source,
@@ -229,13 +234,34 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async") -> Migr
     plan.files["pyproject.toml"] = pyproject.encode()
     plan.findings += dependency_findings
     plan.files["databricks.yml"] = update.databricks_yml.encode()
-    plan.files["app.yaml"] = update.app_yaml.encode()
+    if update.app_yaml is not None:
+        plan.files[APP_YAML] = update.app_yaml.encode()
     plan.findings += update.findings
 
     plan.summary = {"agent_file": model.agent_file, "source": model.root.name, "mode": mode,
-                    "strategy": plan.strategy, "files": sorted(plan.files)}
+                    "strategy": plan.strategy, "files": sorted(plan.files),
+                    **({"removed": sorted(plan.removed)} if plan.removed else {})}
     plan.add_report()
     return plan
+
+
+def _scaffold_settings(plan: MigrationPlan, app_dir: Path) -> tuple[str, str | None]:
+    """databricks.yml, and app.yaml when the app keeps its settings there (v1). A v1 app made by bundle init is
+    upgraded to v2 on the way (app.yaml's settings move into databricks.yml, the file is removed); one made by
+    copier is left to `copier update`, which upgrades it with the template's own migration."""
+    databricks_yml = (app_dir / "databricks.yml").read_text()
+    app_yaml_path = app_dir / APP_YAML
+    app_yaml = app_yaml_path.read_text() if app_yaml_path.is_file() else None
+    if not is_v1(databricks_yml, app_yaml):
+        return databricks_yml, None
+    assert app_yaml is not None
+    if (app_dir / COPIER_ANSWERS).is_file():
+        plan.findings.append(Finding("S2A310", f"{APP_YAML} holds the app's settings"))
+        return databricks_yml, app_yaml
+    databricks_yml, moved = upgrade(databricks_yml, app_yaml)
+    plan.removed.add(APP_YAML)
+    plan.findings.append(Finding("S2A311", f"moved from {APP_YAML}: {', '.join(moved) or 'the template defaults'}"))
+    return databricks_yml, None
 
 
 def add_lock(plan: MigrationPlan, app_dir: Path, lock: bool | str) -> None:
@@ -283,6 +309,7 @@ def diff(plan: MigrationPlan, app_dir: Path) -> str:
             chunks.append(f"Binary file {relative} {'changed' if old else 'created'}\n")
             continue
         chunks.append("".join(difflib.unified_diff(old_lines, new_lines, f"a/{relative}", f"b/{relative}")))
+    chunks += [f"File {relative} removed\n" for relative in sorted(plan.removed) if (app_dir / relative).exists()]
     return "".join(chunks)
 
 
@@ -293,33 +320,42 @@ def _umask() -> int:
 
 
 def write_plan(plan: MigrationPlan, app_dir: Path) -> list[str]:
-    """Writes every changed file (each via a temporary file and a rename), the record of what was written last,
-    so an interrupted run (a full disk) never leaves a record that claims files it did not write. A replaced
-    file keeps its mode (executable bits included); a new one gets the umask's (0644 for the usual 022)."""
-    changed = []
-    default_mode = 0o666 & ~_umask()
-    last = {WRITTEN}
-    for relative, data in sorted(plan.files.items(), key=lambda item: (item[0] in last, item[0])):
-        target = app_dir / relative
-        if _holds(target, data):
-            continue
-        if not app_dir.is_dir():  # removed or moved while we ran: never rebuild a partial app in its place
-            raise MigrationError(f"the app folder {app_dir} disappeared while migrate was writing it",
-                                 "render the app again (or restore it), then run migrate again")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        mode = target.stat().st_mode & 0o7777 if target.is_file() else default_mode
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                for chunk in [data] if isinstance(data, bytes) else data.chunks():
-                    f.write(chunk)
-            os.chmod(tmp, mode)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        changed.append(relative)
+    """Writes every changed file (each via a temporary file and a rename), then removes what the plan removes,
+    then the record of what was written, so an interrupted run (a full disk) never leaves a record that claims
+    files it did not write, nor a v1 app.yaml gone before its settings are in databricks.yml."""
+    changed = [relative for relative, data in sorted(plan.files.items())
+               if relative != WRITTEN and _write_file(app_dir, relative, data)]
+    for gone in sorted(plan.removed):
+        if (app_dir / gone).exists():
+            (app_dir / gone).unlink()
+            changed.append(gone)
+    if WRITTEN in plan.files and _write_file(app_dir, WRITTEN, plan.files[WRITTEN]):
+        changed.append(WRITTEN)
     return changed
+
+
+def _write_file(app_dir: Path, relative: str, data: Content) -> bool:
+    """Whether the file changed. A replaced file keeps its mode (executable bits included); a new one gets the
+    umask's (0644 for the usual 022)."""
+    target = app_dir / relative
+    if _holds(target, data):
+        return False
+    if not app_dir.is_dir():  # removed or moved while we ran: never rebuild a partial app in its place
+        raise MigrationError(f"the app folder {app_dir} disappeared while migrate was writing it",
+                             "render the app again (or restore it), then run migrate again")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    mode = target.stat().st_mode & 0o7777 if target.is_file() else 0o666 & ~_umask()
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            for chunk in [data] if isinstance(data, bytes) else data.chunks():
+                f.write(chunk)
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
 
 
 def _write(plan: MigrationPlan, app_dir: Path) -> list[str]:
@@ -387,6 +423,20 @@ def migrate(source: Path, app_dir: Path, mode: str | None = None, dry_run: bool 
     check_app_dir(app_dir)
     with _one_run_at_a_time(app_dir):
         return _migrate(source, app_dir, mode, dry_run, verify, lock, force, log)
+
+
+def upgrade_scaffold(app_dir: Path) -> list[str]:
+    """`serving2apps upgrade`, and copier's migration to template 2.0.0: a v1 app's settings move from app.yaml
+    (or from the copy copier's `before` stage kept of it) into databricks.yml, and app.yaml goes. What moved, one
+    line each; [] when the app is v2 already."""
+    app_dir = Path(app_dir)
+    with _one_run_at_a_time(app_dir):
+        kept = next((p for p in (app_dir / STASH, app_dir / APP_YAML) if p.is_file()), None)
+        if kept is None:
+            return []
+        text, moved = upgrade((app_dir / "databricks.yml").read_text(), kept.read_text())
+        _write(MigrationPlan(files={"databricks.yml": text.encode()}, removed={APP_YAML, STASH}), app_dir)
+        return moved or ["nothing but the template's own settings"]
 
 
 def _refuse_user_edits(plan: MigrationPlan, app_dir: Path, force: bool) -> None:

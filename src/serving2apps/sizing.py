@@ -55,4 +55,4 @@ def workers(compute_size: str | None, state: str | None) -> tuple[int, Finding]:
         return 1, Finding("S2A209", f"one worker process: {state}")
     count = _VCPUS.get(str(compute_size or "MEDIUM").upper(), 2)
     return count, Finding("S2A209", f"{count} worker processes, one per vCPU of the app's "
-                                    f"{str(compute_size or 'MEDIUM').upper()} compute (WEB_CONCURRENCY in app.yaml)")
+                                    f"{str(compute_size or 'MEDIUM').upper()} compute")

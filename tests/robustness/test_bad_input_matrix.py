@@ -158,11 +158,29 @@ def edit_agent(app_dir: Path) -> None:
     path.write_text(path.read_text() + "\n# my own change\n")
 
 
-def two_apps(app_dir: Path) -> None:
-    path = app_dir / "databricks.yml"
-    data = yaml.safe_load(path.read_text())
-    data["resources"]["apps"]["second"] = {"name": "second", "source_code_path": "./"}
-    path.write_text(yaml.safe_dump(data))
+def edit_bundle(change: Callable[[dict], None]) -> Callable[[Path], None]:
+    def edit(app_dir: Path) -> None:
+        path = app_dir / "databricks.yml"
+        data = yaml.safe_load(path.read_text())
+        change(data)
+        path.write_text(yaml.safe_dump(data))
+    return edit
+
+
+def the_app_of(bundle: dict) -> dict:
+    (app_settings,) = bundle["resources"]["apps"].values()
+    return app_settings
+
+
+two_apps = edit_bundle(lambda b: b["resources"]["apps"].update(second={"name": "second", "source_code_path": "./"}))
+
+
+def v1_app_yaml(text: str) -> Callable[[Path], None]:
+    """A v1 app (settings in app.yaml, none in databricks.yml) whose app.yaml holds `text`."""
+    def prepare(app_dir: Path) -> None:
+        edit_bundle(lambda b: the_app_of(b).pop("config"))(app_dir)
+        write(app_dir / "app.yaml", text)
+    return prepare
 
 
 SPLIT = custom_model_endpoint("split", [{"name": "a", "entity_name": "m_a", "entity_version": "1"},
@@ -249,10 +267,15 @@ CASES = [
     Case("pyproject-dependencies-a-string", in_app(lambda a: write(a / "pyproject.toml", "[project]\nname = 'x'\n"
                                                                    "dependencies = 'mlflow'\n")),
          "project.dependencies", "dependencies list"),
-    Case("app-yaml-env-a-string", in_app(lambda a: write(a / "app.yaml", "command: [uv, run, start-app]\nenv: x\n")),
+    Case("app-config-env-a-string", in_app(edit_bundle(lambda b: the_app_of(b)["config"].update(env="x"))),
+         "databricks.yml (the app's config): env", "env a list"),
+    Case("app-config-command-a-string",
+         in_app(edit_bundle(lambda b: the_app_of(b)["config"].update(command="uv run start-server"))),
+         "databricks.yml (the app's config): command", "command is a list"),
+    Case("v1-app-yaml-env-a-string", in_app(v1_app_yaml("command: [uv, run, start-server]\nenv: x\n")),
          "app.yaml: env", "env a list"),
-    Case("app-yaml-command-a-string", in_app(lambda a: write(a / "app.yaml", "command: uv run start-app\n")),
-         "app.yaml: command", "command is a list"),
+    Case("v1-app-yaml-unknown-key", in_app(v1_app_yaml("command: [uv, run, start-server]\nresources: []\n")),
+         "app.yaml sets resources", "by hand"),
     Case("answers-not-json", in_app(lambda a: write(a / ".serving2apps" / "answers.json", "{bad")),
          "answers.json is not valid JSON", "--mode"),
     Case("answers-a-list", in_app(lambda a: write(a / ".serving2apps" / "answers.json", "[1]")),

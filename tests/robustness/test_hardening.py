@@ -66,7 +66,7 @@ def test_a_plain_secret_in_a_handwritten_record_never_reaches_the_app(app, capsy
     assert PLAIN.encode() not in written and PLAIN not in capsys.readouterr().out
     report = json.loads((app / ".serving2apps" / "report.json").read_text())
     assert any(f["code"] == "S2A204" and "VENDOR_API_KEY" in f["message"] for f in report["findings"])
-    assert "MODE" in (app / "app.yaml").read_text()
+    assert "MODE" in (app / "databricks.yml").read_text()
 
 
 def test_lock_never_builds_a_local_reference(app, tmp_path, capsys):

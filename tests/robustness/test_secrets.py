@@ -49,7 +49,7 @@ def test_no_planted_credential_leaks(workspace, mlflow_server, tmp_path):
         for path in files:
             assert planted.encode() not in path.read_bytes(), f"{planted} leaked into {path}"
     # The secret reference stays a reference, wired through a secret resource.
-    app_yaml = (out / "secret-app" / "app.yaml").read_text()
-    assert "valueFrom: secret-agents-openai" in app_yaml and "MODE" in app_yaml
-    assert "VENDOR_API_KEY" not in app_yaml
+    bundle = (out / "secret-app" / "databricks.yml").read_text()
+    assert "value_from: secret-agents-openai" in bundle and "MODE" in bundle
+    assert "VENDOR_API_KEY" not in bundle
     assert ".env\n" in (out / "secret-app" / ".gitignore").read_text()

@@ -22,7 +22,8 @@ from fastapi.responses import HTMLResponse  # noqa: E402
 from mlflow.genai.agent_server import AgentServer  # noqa: E402
 
 if not os.environ.get("MLFLOW_TRACKING_URI"):
-    # Traces go where the app is told to send them (app.yaml on Apps, .env from `uv run quickstart` locally).
+    # Traces go where the app is told to send them (the app's config in databricks.yml on Apps,
+    # .env from `uv run quickstart` locally).
     # Told nothing, MLflow would build a local store in the working folder during the first request (seconds).
     mlflow.tracing.disable()
 
@@ -42,8 +43,9 @@ def main(argv: list[str] | None = None, app_path: str = "agent_server.start_serv
     parser = argparse.ArgumentParser(description="Serve the agent with the MLflow agent server.")
     parser.add_argument("--host", default="0.0.0.0" if on_apps else "127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("DATABRICKS_APP_PORT", "8000")))
-    # WEB_CONCURRENCY (uvicorn's own convention) is set in app.yaml by serving2apps: one process per vCPU of the
-    # app's compute size, or one when the agent keeps state in its process.
+    # On Apps the command in databricks.yml passes --workers from the `workers` bundle variable, which serving2apps
+    # sets to one process per vCPU of the app's compute size, or one when the agent keeps state in its process.
+    # WEB_CONCURRENCY (uvicorn's own convention) is what apps rendered before template 2.0 set in app.yaml.
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY") or 1))
     parser.add_argument("--reload", action="store_true", help="restart when the code changes (development)")
     args = parser.parse_args(argv)
