@@ -108,8 +108,25 @@ def test_on_behalf_of_user_resources_and_scopes(scaffold):
                  source="from databricks_ai_bridge import ModelServingUserCredentials\n")
     app = yaml.safe_load(result.databricks_yml)["resources"]["apps"]["agent_migration"]
     assert len(app["resources"]) == 1, "the app's service principal is not granted what the user had"
-    assert app["user_api_scopes"] == ["serving.serving-endpoints", "vectorsearch.vector-search-indexes"]
-    assert codes(result) == ["S2A201", "S2A203", "S2A203"]
+    # Vector search has no Apps scope: reported with the alternative, never written (a deploy would fail).
+    assert app["user_api_scopes"] == ["serving.serving-endpoints"]
+    assert codes(result) == ["S2A201", "S2A203", "S2A203", "S2A210", "S2A210"]
+
+
+@pytest.mark.parametrize("scopes, resources, expected, left_out", [
+    (["sql.statement-execution", "sql.warehouses"], [], ["sql"], 0),
+    (["dashboards.genie", "iam.current-user:read"], [], ["dashboards.genie"], 0),  # Apps grants iam.* itself
+    ([], [Resource("genie_space", "01ef", True), Resource("function", "main.a.f", True),
+          Resource("uc_connection", "gh", True), Resource("serving_endpoint", "llm", False)],
+     ["dashboards.genie", "sql", "catalog.connections"], 0),
+    (["mcp.genie", "catalog.tables"], [Resource("vector_search_index", "a.b.c", True)], [], 3),
+])
+def test_user_scopes_are_the_ones_apps_accepts(scaffold, scopes, resources, expected, left_out, tmp_path):
+    result = run(scaffold, resources, scopes=scopes)
+    assert the_app(result.databricks_yml).get("user_api_scopes", []) == expected
+    assert [f.code for f in result.findings].count("S2A210") == left_out
+    (tmp_path / "databricks.yml").write_text(result.databricks_yml)
+    assert bundle_errors(tmp_path / "databricks.yml") == []
 
 
 def test_environment_variables(scaffold, tmp_path):
@@ -194,9 +211,33 @@ def test_bad_environment_variable_name(scaffold):
         run(scaffold, env={"BAD-NAME": "x"})
 
 
+@pytest.mark.parametrize("resources, env, expected, review", [
+    # Provisioned Lakebase: an instance name, the `database` resource.
+    ([Resource("lakebase", "agent-memory")], {},
+     {"database": {"instance_name": "agent-memory", "database_name": "databricks_postgres",
+                   "permission": "CAN_CONNECT_AND_CREATE"}}, False),
+    # Autoscaling: a project path in the MLmodel, with its database or without.
+    ([Resource("lakebase", "projects/mem/branches/main/databases/db-1a2b")], {},
+     {"postgres": {"branch": "projects/mem/branches/main", "database": "projects/mem/branches/main/databases/db-1a2b",
+                   "permission": "CAN_CONNECT_AND_CREATE"}}, False),
+    ([], {"LAKEBASE_AUTOSCALING_PROJECT": "mem", "LAKEBASE_AUTOSCALING_BRANCH": "main"},
+     {"postgres": {"branch": "projects/mem/branches/main", "permission": "CAN_CONNECT_AND_CREATE"}}, True),
+])
+def test_lakebase_provisioned_and_autoscaling(scaffold, resources, env, expected, review, tmp_path):
+    result = run(scaffold, resources, env=env)
+    (granted,) = [{k: v for k, v in r.items() if k != "name"} for r in app_resources(result.databricks_yml)
+                  if r["name"] != "experiment"]
+    assert granted == expected
+    assert ("S2A211" in codes(result)) == review
+    (tmp_path / "databricks.yml").write_text(result.databricks_yml)
+    assert bundle_errors(tmp_path / "databricks.yml") == []
+
+
 def test_min_cli_version_admits_every_type_we_write():
+    from serving2apps.bundle_config import POSTGRES
+
     minimum = TemplateSchema.load(REPO_ROOT).raw["min_databricks_cli_version"]
-    check_cli_version(minimum, {t.since for t in RESOURCE_TYPES.values()} | {SECRET_SINCE})
+    check_cli_version(minimum, {t.since for t in RESOURCE_TYPES.values()} | {SECRET_SINCE, POSTGRES.since})
     with pytest.raises(MigrationError, match="raise min_databricks_cli_version"):
         check_cli_version("v0.260.0", {"v0.290.0"})
 
@@ -216,18 +257,25 @@ def test_plain_values_stay_plain(scaffold):
     assert "value: debug" in result.databricks_yml and "name: gpt-endpoint" in result.databricks_yml
 
 
-@pytest.mark.parametrize("serving, size, codes", [
-    ({"workload_size": "Small", "scale_to_zero_enabled": False}, None, []),
-    ({"workload_size": "Medium", "scale_to_zero_enabled": False}, "LARGE", ["S2A207"]),
-    ({"workload_size": "Large"}, "LARGE", ["S2A207", "S2A208"]),
-    ({"workload_size": "Small", "scale_to_zero_enabled": True}, None, ["S2A208"]),
-    ({"workload_size": "Small", "workload_type": "GPU_MEDIUM"}, None, ["S2A208"]),
-    ({}, None, []),  # a model given by URI or folder: no endpoint, the default size
+@pytest.mark.parametrize("serving, size, instances, codes", [
+    ({"workload_size": "Small", "scale_to_zero_enabled": False}, None, None, []),
+    ({"workload_size": "Medium", "scale_to_zero_enabled": False}, "LARGE", None, ["S2A207"]),
+    ({"workload_size": "Large"}, "LARGE", None, ["S2A207"]),
+    ({"workload_size": "Small", "min_provisioned_concurrency": 64, "max_provisioned_concurrency": 200}, "LARGE",
+     (1, 4), ["S2A207", "S2A207"]),
+    ({"min_provisioned_concurrency": 130, "max_provisioned_concurrency": 256}, "LARGE", (3, 4),
+     ["S2A207", "S2A207"]),
+    ({"max_provisioned_concurrency": 256, "scale_to_zero_enabled": True}, "LARGE", (1, 4),
+     ["S2A207", "S2A207", "S2A208"]),
+    ({"workload_size": "Small", "scale_to_zero_enabled": True}, None, None, ["S2A208"]),
+    ({"workload_size": "Small", "workload_type": "GPU_MEDIUM"}, None, None, ["S2A208"]),
+    ({}, None, None, []),  # a model given by URI or folder: no endpoint, the default size
 ])
-def test_the_app_is_sized_like_the_endpoint(scaffold, serving, size, codes, tmp_path):
+def test_the_app_is_sized_like_the_endpoint(scaffold, serving, size, instances, codes, tmp_path):
     result = update_bundle(scaffold, None, EXAMPLE, {}, "", serving)
     (app,) = yaml.safe_load(result.databricks_yml)["resources"]["apps"].values()
     assert app.get("compute_size") == size
+    assert (app.get("compute_min_instances"), app.get("compute_max_instances")) == (instances or (None, None))
     assert sorted(f.code for f in result.findings if f.code in ("S2A207", "S2A208")) == codes
     (tmp_path / "databricks.yml").write_text(result.databricks_yml)
     assert bundle_errors(tmp_path / "databricks.yml") == []
@@ -255,6 +303,14 @@ def test_worker_processes_follow_the_size_unless_the_agent_keeps_state(scaffold,
     assert workers(result) == expected
     (finding,) = [f for f in result.findings if f.code == "S2A209"]
     assert (state or "one per vCPU") in finding.message
+
+
+def test_an_agent_with_per_process_state_gets_one_instance(scaffold):
+    state = "it keeps conversations in MemorySaver, in memory"
+    result = update_bundle(scaffold, None, EXAMPLE, {}, "", {"max_provisioned_concurrency": 256}, state)
+    app = the_app(result.databricks_yml)
+    assert "compute_max_instances" not in app and workers(result) == "1"
+    assert any(f.code == "S2A208" and f"one instance because {state}" in f.message for f in result.findings)
 
 
 def test_a_worker_count_the_user_set_is_kept(scaffold):

@@ -35,6 +35,8 @@ def workspace(mlflow_server, registered, monkeypatch, tmp_path):
                     },
                     "workload_size": "Medium",
                     "scale_to_zero_enabled": False,
+                    "min_provisioned_concurrency": 8,
+                    "max_provisioned_concurrency": 96,
                 }
             ],
         )
@@ -73,6 +75,7 @@ def test_endpoint_download_with_provenance(workspace, registered, tmp_path):
     assert (source["model_name"], source["model_version"]) == ("echo_full", registered["echo_full"])
     assert source["model_uri"] == f"models:/echo_full/{registered['echo_full']}"
     assert source["workload_size"] == "Medium" and source["scale_to_zero_enabled"] is False
+    assert (source["min_provisioned_concurrency"], source["max_provisioned_concurrency"]) == (8, 96)
     assert source["environment_vars"]["OPENAI_API_KEY"] == "{{secrets/agents/openai}}"
     assert source["environment_vars"]["LOG_LEVEL"] == "info"
     assert source["environment_vars"]["VENDOR_TOKEN"].startswith("<redacted")

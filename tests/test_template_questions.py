@@ -55,10 +55,10 @@ def test_no_keys_the_cli_mishandles():
 
 
 def test_min_cli_version_covers_the_app_resources_we_emit():
-    # v0.290.0: first CLI with the `app` app resource; experiment and uc_securable TABLE/FUNCTION/CONNECTION
-    # arrived in v0.283.0 (research/bundle-init.md §6).
+    # v0.294.0: first CLI with the `postgres` app resource (Lakebase autoscaling); `app` arrived in v0.290.0,
+    # experiment and uc_securable TABLE/FUNCTION/CONNECTION in v0.283.0.
     assert re.fullmatch(r"v\d+\.\d+\.\d+", SCHEMA.raw["min_databricks_cli_version"])
-    assert SCHEMA.raw["min_databricks_cli_version"] == "v0.290.0"
+    assert SCHEMA.raw["min_databricks_cli_version"] == "v0.294.0"
 
 
 def test_welcome_message_uses_no_answers():

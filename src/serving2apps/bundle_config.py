@@ -3,8 +3,9 @@
 - MLmodel resources (both `resources:` and `auth_policy.system_auth_policy.resources`) → entries of
   `resources.apps.<key>.resources` in databricks.yml, with the least permission that works; a type with no
   app equivalent is reported (S2A202), never dropped silently.
-- `auth_policy.user_auth_policy.api_scopes` → the app's `user_api_scopes`; resources the agent used on behalf
-  of the user are not granted to the app's service principal: they are reported with the Apps way (S2A203).
+- `auth_policy.user_auth_policy.api_scopes`, and the resources the agent used on behalf of the user → the app's
+  `user_api_scopes`, in the scopes Apps accepts (user_scopes); those resources are not granted to the app's
+  service principal, and the code change they need is reported (S2A203).
 - the endpoint's environment variables (from the provenance record) → the app's `config.env` in databricks.yml
   (app.yaml's `env` in a v1 app): a `{{secrets/scope/key}}` reference becomes a `secret` app resource plus
   `value_from`; plain values are copied; values that were redacted at download are reported (S2A204) and never
@@ -31,6 +32,7 @@ from serving2apps.environment_secrets import REDACTED, is_sensitive, secret_refe
 from serving2apps.errors import MigrationError
 from serving2apps.model_reader import ModelInfo, Resource
 from serving2apps.sizing import app_size, workers
+from serving2apps.user_scopes import user_api_scopes
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -68,8 +70,14 @@ RESOURCE_TYPES = {
     "app": AppResourceType("app", "v0.290.0"),
 }
 SECRET_SINCE = "v0.253.0"
+# Lakebase autoscaling (projects and branches) is the `postgres` app resource; `lakebase` in an MLmodel names a
+# provisioned instance (the `database` resource) unless it is a project path. The official agent templates tell
+# the agent its project and branch in these variables.
+POSTGRES = AppResourceType("postgres", "v0.294.0")
+_POSTGRES_PATH = re.compile(r"^projects/[^/]+/branches/[^/]+")
+_AUTOSCALING_VARIABLES = ("LAKEBASE_AUTOSCALING_PROJECT", "LAKEBASE_AUTOSCALING_BRANCH")
 # The field that names what a block points at, for merging by type + target.
-_TARGET_FIELDS = ("name", "securable_full_name", "id", "space_id", "instance_name", "experiment_id", "scope")
+_TARGET_FIELDS = ("name", "securable_full_name", "id", "space_id", "instance_name", "experiment_id", "scope", "branch")
 
 
 def _version(v: str) -> tuple[int, ...]:
@@ -185,6 +193,21 @@ def _literal(value: object, what: str) -> object:
     return value
 
 
+def _grant_postgres(resources: _AppResources, path: str, what: str, versions: set[str]) -> list[Finding]:
+    """A `postgres` app resource for a Lakebase autoscaling branch (and database, when `path` names one)."""
+    match = _POSTGRES_PATH.match(path)
+    assert match, path
+    branch = match.group(0)
+    block = {"branch": branch, **({"database": path} if "/databases/" in path else {}),
+             "permission": "CAN_CONNECT_AND_CREATE"}
+    name = resources.add(POSTGRES.key, block, _slug(f"postgres-{branch.split('/')[1]}"))
+    versions.add(POSTGRES.since)
+    findings = [Finding("S2A200", f"{what} granted to the app as {name} (Lakebase autoscaling)")]
+    if "database" not in block:
+        findings.append(Finding("S2A211", f"{name} names branch {branch} but no database"))
+    return findings
+
+
 def _set_workers(bundle: CommentedMap, settings: AppSettings, count: int) -> None:
     """v2: the `workers` variable's default, while it is the template's "1" (a count the user chose stays);
     v1: a WEB_CONCURRENCY entry in app.yaml, unless there is one."""
@@ -219,23 +242,33 @@ def update_bundle(databricks_yml: str, app_yaml: str | None, model: ModelInfo, e
         if resource.on_behalf_of_user:
             findings.append(Finding("S2A203", f"{resource.type} {resource.name} was used on behalf of the user"))
             continue
+        if resource.type == "lakebase" and _POSTGRES_PATH.match(resource.name):
+            findings += _grant_postgres(resources, resource.name, f"lakebase {resource.name}", versions)
+            continue
         if kind is None:
             findings.append(Finding("S2A202", f"{resource.type} {resource.name} has no Databricks Apps resource type"))
             continue
         name = resources.add(kind.key, kind.block(resource), _slug(f"{resource.type}-{resource.name}"))
         versions.add(kind.since)
         findings.append(Finding("S2A200", f"{resource.type} {resource.name} granted to the app as {name}"))
+    if all(environment.get(var) for var in _AUTOSCALING_VARIABLES):
+        project, branch = (environment[var] for var in _AUTOSCALING_VARIABLES)
+        findings += _grant_postgres(resources, f"projects/{project}/branches/{branch}",
+                                    f"the Lakebase project in {' and '.join(_AUTOSCALING_VARIABLES)}", versions)
 
-    if model.user_api_scopes:
+    wanted, scope_findings = user_api_scopes(model)
+    findings += scope_findings
+    if wanted:
         scopes = app.get("user_api_scopes")
         if scopes is None:
             app["user_api_scopes"] = scopes = CommentedSeq()
-        scopes.extend(s for s in model.user_api_scopes if s not in scopes)
-        findings.append(Finding("S2A201", f"user_api_scopes: {', '.join(model.user_api_scopes)}"))
-    size, size_findings = app_size(serving or {})
-    findings += size_findings
-    if size and "compute_size" not in app:  # a size the user chose stays
-        app["compute_size"] = size
+        scopes.extend(s for s in wanted if s not in scopes)
+    size = app_size(serving or {}, state)
+    findings += size.findings
+    if size.compute_size and "compute_size" not in app:  # a size the user chose stays
+        app["compute_size"] = size.compute_size
+    if size.instances and "compute_min_instances" not in app and "compute_max_instances" not in app:
+        app["compute_min_instances"], app["compute_max_instances"] = size.instances
     if "ModelServingUserCredentials" in agent_source:
         findings.append(Finding("S2A203", "the agent builds clients with ModelServingUserCredentials"))
 

@@ -54,7 +54,7 @@ class _Cli:
         self.executable = shutil.which("databricks")
         if self.executable is None:
             raise MigrationError("the databricks CLI is not on PATH",
-                                 "install it (v0.290.0 or newer): https://docs.databricks.com/dev-tools/cli/install.html")
+                                 "install it (v0.294.0 or newer): https://docs.databricks.com/dev-tools/cli/install.html")
         self.app_dir, self.profile, self.target, self.log = app_dir, profile, target, log
 
     def run(self, *args: str, bundle: bool = True, quiet: bool = False) -> str:

@@ -33,6 +33,8 @@ class ServedModel:
     workload_size: str | None
     workload_type: str | None
     scale_to_zero_enabled: bool | None
+    min_provisioned_concurrency: int | None = None
+    max_provisioned_concurrency: int | None = None
 
     @property
     def model_uri(self) -> str:
@@ -110,6 +112,8 @@ class _Entity:
     workload_size: str | None
     workload_type: str | None
     scale_to_zero_enabled: bool | None
+    min_provisioned_concurrency: int | None
+    max_provisioned_concurrency: int | None
 
 
 def _entities(config) -> list[_Entity]:
@@ -118,7 +122,8 @@ def _entities(config) -> list[_Entity]:
         kind = "external model" if se.external_model else "foundation model" if se.foundation_model else None
         found.append(
             _Entity(se.name, se.entity_name, se.entity_version, kind, se.environment_vars, se.workload_size,
-                    _enum_value(se.workload_type), se.scale_to_zero_enabled)
+                    _enum_value(se.workload_type), se.scale_to_zero_enabled, se.min_provisioned_concurrency,
+                    se.max_provisioned_concurrency)
         )
     if found:
         return found
@@ -126,7 +131,8 @@ def _entities(config) -> list[_Entity]:
     for sm in getattr(config, "served_models", None) or []:
         found.append(
             _Entity(sm.name, sm.model_name, sm.model_version, None, sm.environment_vars, sm.workload_size,
-                    _enum_value(sm.workload_type), sm.scale_to_zero_enabled)
+                    _enum_value(sm.workload_type), sm.scale_to_zero_enabled, sm.min_provisioned_concurrency,
+                    sm.max_provisioned_concurrency)
         )
     return found
 
@@ -186,6 +192,8 @@ def resolve_endpoint(client: WorkspaceClient, endpoint: str, served_entity: str 
         workload_size=chosen.workload_size,
         workload_type=chosen.workload_type,
         scale_to_zero_enabled=chosen.scale_to_zero_enabled,
+        min_provisioned_concurrency=chosen.min_provisioned_concurrency,
+        max_provisioned_concurrency=chosen.max_provisioned_concurrency,
     )
 
 

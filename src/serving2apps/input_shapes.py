@@ -68,6 +68,8 @@ class ProvenanceSource(_Shape):
     workload_size: str | None = None
     workload_type: str | None = None
     scale_to_zero_enabled: bool | None = None
+    min_provisioned_concurrency: int | None = None
+    max_provisioned_concurrency: int | None = None
 
 
 class Provenance(_Shape):

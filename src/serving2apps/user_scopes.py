@@ -1,0 +1,64 @@
+"""On-behalf-of-user access: the model's API scopes, and the resources it used as the user, → the app's
+`user_api_scopes`.
+
+Model Serving takes the scopes of MLflow's UserAuthPolicy (`serving.serving-endpoints`, `sql.statement-execution`,
+`vectorsearch.vector-search-indexes`, ...). Databricks Apps accepts a list of its own. The table holds only Apps
+scopes seen accepted in Databricks' own app templates (databricks/app-templates, 2026-07: `sql`,
+`dashboards.genie`, `files.files`, `serving.serving-endpoints`, `catalog.connections`) and the two Apps grants by
+default (`iam.current-user:read`, `iam.access-control:read`). A scope with no Apps equivalent is reported
+(S2A210) with the way to do without it, and never written: a deploy asking for a scope Apps does not know fails.
+
+Not handled: which rows or tables the user may see; that stays with Unity Catalog, as it was on the endpoint.
+"""
+
+from __future__ import annotations
+
+from serving2apps.codemod.findings import Finding
+from serving2apps.model_reader import ModelInfo
+
+_DEFAULTS = ("iam.current-user:read", "iam.access-control:read")
+# Model Serving scope → Apps scope.
+_APPS_SCOPE = {
+    "serving.serving-endpoints": "serving.serving-endpoints",
+    "sql": "sql",
+    "sql.warehouses": "sql",
+    "sql.statement-execution": "sql",
+    "dashboards.genie": "dashboards.genie",
+    "catalog.connections": "catalog.connections",
+    "files.files": "files.files",
+    **{scope: scope for scope in _DEFAULTS},
+}
+# A resource the agent used as the user → the Apps scope that lets the app reach it with the user's token.
+_RESOURCE_SCOPE = {
+    "serving_endpoint": "serving.serving-endpoints",
+    "sql_warehouse": "sql",
+    "table": "sql",
+    "function": "sql",  # a UC function runs as a SQL statement
+    "genie_space": "dashboards.genie",
+    "uc_connection": "catalog.connections",
+}
+
+
+def user_api_scopes(model: ModelInfo) -> tuple[list[str], list[Finding]]:
+    """The Apps scopes the app asks users for (in a stable order), and what was mapped or left out."""
+    scopes: dict[str, str] = {}  # Apps scope → what asked for it
+    findings = []
+    for scope in model.user_api_scopes:
+        mapped = _APPS_SCOPE.get(scope)
+        if mapped is None:
+            findings.append(Finding("S2A210", f"the model's scope {scope} has no Databricks Apps scope"))
+        else:
+            scopes.setdefault(mapped, f"scope {scope}")
+    for resource in model.resources:
+        if not resource.on_behalf_of_user:
+            continue
+        mapped = _RESOURCE_SCOPE.get(resource.type)
+        if mapped is None:
+            findings.append(Finding("S2A210", f"{resource.type} {resource.name} was used on behalf of the user, "
+                                              "which no Databricks Apps scope allows"))
+        else:
+            scopes.setdefault(mapped, f"{resource.type} {resource.name}")
+    chosen = [scope for scope in scopes if scope not in _DEFAULTS]  # Apps grants those without asking
+    if chosen:
+        findings.append(Finding("S2A201", "user_api_scopes: " + ", ".join(f"{s} (for {scopes[s]})" for s in chosen)))
+    return chosen, findings
