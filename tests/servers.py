@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
 import os
+import shutil
 import sys
+import tempfile
 import threading
 from http.server import ThreadingHTTPServer
 from pathlib import Path
@@ -39,6 +43,26 @@ class LoopbackHTTPServer:
         self._thread.join(timeout=10)
 
 
+@functools.cache
+def _made_trace_store() -> Path:
+    """An MLflow tracking database with its tables made, once per test run."""
+    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+
+    folder = Path(tempfile.mkdtemp(prefix="serving2apps-tests-traces-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    SqlAlchemyStore(f"sqlite:///{folder / 'traces.db'}", str(folder / "artifacts"))
+    return folder / "traces.db"
+
+
+def trace_store(app_dir: Path) -> dict[str, str]:
+    """The environment that sends an app's traces to traces.db in its folder. A server given a new database
+    spends 10-30 s making MLflow's tables before its first request; a copy of one made once does not."""
+    target = app_dir / "traces.db"
+    if not target.exists():
+        shutil.copyfile(_made_trace_store(), target)
+    return {"MLFLOW_TRACKING_URI": f"sqlite:///{target}"}
+
+
 @contextlib.contextmanager
 def running_agent_app(app_dir: Path, log: Path, env: dict[str, str] | None = None):
     """Run the app's own start-server entry point (real uvicorn) on a free loopback port; yield its URL."""
@@ -46,7 +70,7 @@ def running_agent_app(app_dir: Path, log: Path, env: dict[str, str] | None = Non
     full_env = {
         **os.environ,
         "PYTHONPATH": str(app_dir),
-        "MLFLOW_TRACKING_URI": f"sqlite:///{app_dir / 'traces.db'}",
+        **(env if env and "MLFLOW_TRACKING_URI" in env else trace_store(app_dir)),
         **(env or {}),
     }
     full_env.pop("DATABRICKS_APP_PORT", None)

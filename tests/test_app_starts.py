@@ -1,14 +1,17 @@
 """The rendered scaffold serves an agent with the real MLflow agent server under real uvicorn."""
 
+import contextlib
 import json
+import sqlite3
 import textwrap
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from engines import render_bundle_init
-from servers import running_agent_app
+from servers import running_agent_app, trace_store
 
 ECHO_AGENT = textwrap.dedent(
     '''
@@ -100,7 +103,15 @@ def test_with_no_tracking_uri_traces_are_off_and_nothing_is_created_in_the_app(a
     assert {p.name for p in app_dir.iterdir()} == before
     with running_agent_app(app_dir, tmp_path / "server-traced.log") as base:
         assert httpx.post(base + "/invocations", json=REQUEST, timeout=30).status_code == 200
-    assert (app_dir / "traces.db").is_file()
+        deadline = time.monotonic() + 30  # traces are written after the answer
+        while traces(app_dir / "traces.db") == 0 and time.monotonic() < deadline:
+            time.sleep(0.2)
+    assert traces(app_dir / "traces.db") >= 1
+
+
+def traces(database: Path) -> int:
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        return db.execute("SELECT COUNT(*) FROM trace_info").fetchone()[0]
 
 
 def _preflight(app_dir):
@@ -108,7 +119,7 @@ def _preflight(app_dir):
     import subprocess
     import sys
 
-    env = {**os.environ, "PYTHONPATH": str(app_dir), "MLFLOW_TRACKING_URI": f"sqlite:///{app_dir / 'traces.db'}"}
+    env = {**os.environ, "PYTHONPATH": str(app_dir), **trace_store(app_dir)}
     env.pop("DATABRICKS_APP_PORT", None)
     return subprocess.run([sys.executable, "-m", "scripts.preflight", "--timeout", "60"], cwd=app_dir, env=env,
                           capture_output=True, text=True, timeout=300)
@@ -138,8 +149,7 @@ def test_workers_set_the_worker_processes(app_dir, tmp_path):
 
     (app_dir / "agent_server" / "agent.py").write_text(ECHO_AGENT)
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(app_dir),
-           "MLFLOW_TRACKING_URI": f"sqlite:///{app_dir / 'traces.db'}"}
+    env = {**os.environ, "PYTHONPATH": str(app_dir), **trace_store(app_dir)}
     env.pop("DATABRICKS_APP_PORT", None)
     base = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "agent_server.start_server", "--port", str(port), "--workers", "2"]

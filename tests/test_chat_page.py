@@ -12,6 +12,7 @@ import pytest
 
 from engines import render_bundle_init
 from fake_llm import Timing, install_fake_llm
+from servers import trace_store
 from workspace_server import WorkspaceServer
 
 from serving2apps.codemod.agent_file import migrate_agent_source
@@ -47,7 +48,7 @@ def chat_app(go_renderer, tmp_path_factory):
         install_fake_llm(model, Timing(between_tokens=0.2))
         port = free_port()
         env = {**os.environ, "PYTHONPATH": str(app), "OPENAI_BASE_URL": f"{model.url}/v1",
-               "OPENAI_API_KEY": model.token, "MLFLOW_TRACKING_URI": f"sqlite:///{app / 'traces.db'}",
+               "OPENAI_API_KEY": model.token, **trace_store(app),
                "DATABRICKS_APP_PORT": str(port)}
         base = f"http://127.0.0.1:{port}"
         # Apps binds every interface; tests listen on loopback only.

@@ -6,7 +6,8 @@ Generated ids are ignored in the comparison. An agent that calls an LLM may answ
 difference is reported for review (S2A401), not treated as a failure; a server that does not start or does not
 answer is an error.
 
-Traces go to a throwaway local store, never to the workspace.
+Tracing is off on both sides: nothing is sent to the workspace, and no local trace store is built (MLflow takes
+seconds to create one).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ _SERVER_MODULES = ("mlflow.genai.agent_server", "uvicorn", "fastapi", "dotenv", 
 _ORIGINAL = """
 import json, sys
 import mlflow
+mlflow.tracing.disable()
 model = mlflow.pyfunc.load_model(sys.argv[1])
 request = json.loads(sys.argv[2])
 answer = {"invoke": model.predict(request)}
@@ -105,7 +107,8 @@ def verify(app_dir: Path, model_dir: Path, timeout: float = 180, log=print) -> l
         request = {**request, "custom_inputs": {"thread_id": "serving2apps-verify", "user_id": "serving2apps-verify"}}
     python = app_python(app_dir)
     with tempfile.TemporaryDirectory(prefix="serving2apps-verify-") as scratch:
-        env = {**os.environ, "PYTHONPATH": str(app_dir), "MLFLOW_TRACKING_URI": f"sqlite:///{scratch}/traces.db"}
+        # No tracking URI: the app's start_server then turns tracing off (the original script does it itself).
+        env = {**os.environ, "PYTHONPATH": str(app_dir), "MLFLOW_TRACKING_URI": ""}
         env.pop("DATABRICKS_APP_PORT", None)
         original = subprocess.run([*python, "-c", _ORIGINAL, str(model_dir), json.dumps(request)], cwd=scratch,
                                   env=env, capture_output=True, text=True, timeout=timeout)
