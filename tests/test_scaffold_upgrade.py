@@ -55,9 +55,13 @@ def copy_template(dest: Path, version: int) -> Path:
 
 @pytest.fixture(scope="module")
 def endpoint_model(tmp_path_factory):
-    """The example model as served by an endpoint with a secret and a plain variable, on a Medium workload."""
+    """The example model as served by an endpoint with a secret and a plain variable, on a Medium workload,
+    with resources and on-behalf-of-user scopes."""
     model = tmp_path_factory.mktemp("upgrade") / "original_mlflow_model"
     shutil.copytree(REPO_ROOT / "examples" / "echo_agent" / "model", model)
+    # Scopes the agent used on behalf of its users (MLflow writes them under auth_policy).
+    (model / "MLmodel").write_text((model / "MLmodel").read_text() + "auth_policy:\n  user_auth_policy:\n"
+                                   "    api_scopes:\n    - serving.serving-endpoints\n    - sql.statement-execution\n")
     (model / "serving2apps-provenance.json").write_text(json.dumps(
         {"source": {"environment_vars": ENV, "workload_size": "Medium"}}))
     return model
@@ -209,6 +213,10 @@ def test_copier_update_moves_a_migrated_v1_app_to_v2(go_renderer, endpoint_model
     assert bundle_errors(app / "databricks.yml") == []
     env = {e["name"]: e for e in config_of(app)["env"]}
     assert env["TEAM"] == {"name": "TEAM", "value": "agents"}
+    assert env["OPENAI_API_KEY"] == {"name": "OPENAI_API_KEY", "value_from": "secret-agents-openai"}
+    (settings,) = bundle(app)["resources"]["apps"].values()
+    assert settings["user_api_scopes"] == ["serving.serving-endpoints", "sql"]
+    assert bundle(app)["variables"]["workers"]["default"] == "4"  # Medium workload: LARGE, 4 vCPUs
     # Apart from the variable the user added by hand, the same databricks.yml as a fresh v2 migration.
     fresh = fresh_v2_migration(go_renderer, endpoint_model, tmp_path / "fresh")
     updated = (app / "databricks.yml").read_text().replace("          - name: TEAM\n            value: agents\n", "")
