@@ -1,6 +1,6 @@
-"""Serving concurrency before and after migration, on this machine, one worker each.
+"""Serving concurrency before and after migration, on this machine.
 
-    uv run --frozen python benchmarks/serving.py [--quick]
+    uv run --frozen python benchmarks/serving.py [--quick] [--check]
 
 The agent is tests/framework_agents/openai_orders.py (a tool call, then a streamed answer: two model calls per
 request) against the fake OpenAI-compatible model in its own process. Served five ways:
@@ -9,15 +9,22 @@ request) against the fake OpenAI-compatible model in its own process. Served fiv
 - seed-sync: the seed's literal sync form, plain sync @invoke/@stream handlers over the sync functions,
 - sync: `serving2apps migrate --mode sync` (sync code in worker threads, AGENT_WORKER_THREADS=32),
 - async: `serving2apps migrate --mode async`,
-- ceiling: the same agent server with a no-op async handler (what the server itself costs per request).
+- ceiling: the same agent server with a no-op async handler (what the server itself costs per request),
+- async-2w: the async form with two worker processes (`start-server --workers 2`, what a MEDIUM app runs),
+- async-traced: the async form tracing every request to a local `mlflow server` over HTTP, as a deployed app
+  traces to its workspace (MLflow's asynchronous trace logging).
 
-The load generator (benchmarks/load.py) is a separate process; its CPU use is reported. Writes
-benchmarks/results/serving.json and serving.png and prints a table. Not part of the test run.
+One worker each unless said. Every point records the server's CPU seconds per request (its process tree, from
+/proc), so the CPU bound of a worker, 1 / that, is measured in the same run. The load generator
+(benchmarks/load.py) is a separate process; its CPU use is reported. `--check` runs what the performance
+targets need (and a 1 s model for the slow-model target) and prints each target with its measured ratio and
+PASS/FAIL. Writes benchmarks/results/<output>.json and .png and prints a table. Not part of the test run.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -33,6 +40,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from serving2apps.codemod.agent_file import migrate_agent_source  # noqa: E402
 from serving2apps.init import render_scaffold  # noqa: E402
 from serving2apps.local_server import free_port, running_server  # noqa: E402
+from mlflow_registry import running_mlflow_server  # noqa: E402
 
 AGENT = ROOT / "tests" / "framework_agents" / "openai_orders.py"
 RESULTS = HERE / "results"
@@ -81,8 +89,8 @@ def agent_sources() -> dict[str, str]:
     }
 
 
-def peak_rss_mb(pid: int) -> float:
-    """Peak resident memory (VmHWM) of a process and its descendants."""
+def _tree(pid: int) -> list[int]:
+    """pid and its live descendants."""
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -90,10 +98,18 @@ def peak_rss_mb(pid: int) -> float:
             children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
         except (OSError, IndexError, ValueError):
             continue
-    total, todo = 0, [pid]
+    found, todo = [], [pid]
     while todo:
         current = todo.pop()
+        found.append(current)
         todo.extend(children.get(current, []))
+    return found
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Peak resident memory (VmHWM) of a process and its descendants."""
+    total = 0
+    for current in _tree(pid):
         try:
             for line in Path(f"/proc/{current}/status").read_text().splitlines():
                 if line.startswith("VmHWM:"):
@@ -101,6 +117,18 @@ def peak_rss_mb(pid: int) -> float:
         except OSError:
             continue
     return round(total / 1024, 1)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its live descendants."""
+    ticks = 0
+    for current in _tree(pid):
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            continue
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def load(url: str, clients: int, duration: float, stream: bool) -> dict:
@@ -119,74 +147,175 @@ def save_original(dest: Path) -> None:
                              input_example={"input": [{"role": "user", "content": "where is order 42"}]})
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true", help="clients 1, 32, 128; 3 s per point")
-    parser.add_argument("--model-time", type=float, default=0.1, help="seconds per model call (two per request)")
-    parser.add_argument("--duration", type=float, default=6.0)
-    parser.add_argument("--only", nargs="*", help="forms to run (default: all)")
-    parser.add_argument("--clients", nargs="*", type=int, help="concurrency levels (default: 1 8 32 128 256)")
-    parser.add_argument("--whole-only", action="store_true", help="skip the streaming sweep")
-    parser.add_argument("--output", default="serving", help="results file stem under benchmarks/results/")
-    parser.add_argument("--trace", action="store_true", help="keep MLflow tracing on (to a local sqlite store, "
-                        "whose writes then dominate the server's CPU); off by default so the figures are about "
-                        "the serving code")
-    args = parser.parse_args()
-    sweep = args.clients or ([1, 32, 128] if args.quick else [1, 8, 32, 128, 256])
-    duration = 3.0 if args.quick else args.duration
-    model_time = 2 * args.model_time
-    RESULTS.mkdir(exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="serving2apps-bench-"))
-    fake = subprocess.Popen([sys.executable, str(HERE / "fake_model_server.py"), "--first-token", str(args.model_time)],
-                            stdout=subprocess.PIPE, text=True)
+# form → (agent source, extra start-server arguments, tracing to a tracking server)
+FORMS = {
+    "seed-sync": ("seed-sync", [], False),
+    "sync": ("sync", [], False),
+    "async": ("async", [], False),
+    "ceiling": ("ceiling", [], False),
+    "async-2w": ("async", ["--workers", "2"], False),
+    "async-traced": ("async", [], True),
+}
+CHECK_FORMS = ["original", "sync", "async", "async-2w", "async-traced"]
+
+
+def measure(args, forms: list[str], sweep: list[int], duration: float, model_time_per_call: float,
+            work: Path) -> list[dict]:
+    """Every form under every load point, against a fake model of `model_time_per_call` per call."""
+    fake = subprocess.Popen([sys.executable, str(HERE / "fake_model_server.py"), "--first-token",
+                             str(model_time_per_call)], stdout=subprocess.PIPE, text=True)
     rows = []
     try:
         model_url = fake.stdout.readline().strip()
         model_env = {"OPENAI_BASE_URL": f"{model_url}/v1", "OPENAI_API_KEY": "benchmark-token"}
         os.environ.update(model_env)  # saving the original model runs the agent file, which builds its client
         env = {**os.environ, "AGENT_WORKER_THREADS": str(POOL)}
-        if not args.trace:
-            env["MLFLOW_TRACE_SAMPLING_RATIO"] = "0"
-        render_scaffold({"app_name": "bench-agent"}, work / "scaffold")  # the app folder itself
-        forms = ["original", *agent_sources()]
+        if not (work / "scaffold").exists():
+            render_scaffold({"app_name": "bench-agent"}, work / "scaffold")  # the app folder itself
         sources = agent_sources()
-        for form in forms:
-            if args.only and form not in args.only:
-                continue
-            port = free_port()
-            log = work / f"{form}.log"
-            if form == "original":
-                save_original(work / "original_model")
-                command = [sys.executable, "-m", "mlflow", "models", "serve", "-m", str(work / "original_model"),
-                           "--env-manager", "local", "--host", "127.0.0.1", "-p", str(port), "-w", "1"]
-                cwd, health, form_env = work, f"http://127.0.0.1:{port}/ping", env
-            else:
-                app = work / form
-                shutil.copytree(work / "scaffold", app)
-                (app / "agent_server" / "agent.py").write_text(sources[form])
-                command = [sys.executable, "-m", "agent_server.start_server", "--port", str(port)]
-                cwd, health = app, f"http://127.0.0.1:{port}/health"
-                form_env = {**env, "PYTHONPATH": str(app), "MLFLOW_TRACKING_URI": f"sqlite:///{app / 'traces.db'}"}
-            with running_server(command, cwd, form_env, log, health, timeout=180) as proc:
-                for stream in (False, True):
-                    if stream and (form == "original" or args.whole_only):
-                        continue  # MLflow's scoring server answers whole responses only
-                    for clients in sweep:
-                        row = {"form": form, **load(f"http://127.0.0.1:{port}", clients, duration, stream)}
-                        row["ideal_rps"] = round(clients / model_time, 1)
-                        row["server_peak_rss_mb"] = peak_rss_mb(proc.pid)
-                        rows.append(row)
-                        print(format_row(row), flush=True)
+        with contextlib.ExitStack() as stack:
+            tracking = None
+            for form in forms:
+                port = free_port()
+                log = work / f"{form}.log"
+                if form == "original":
+                    if not (work / "original_model").exists():
+                        save_original(work / "original_model")
+                    command = [sys.executable, "-m", "mlflow", "models", "serve", "-m", str(work / "original_model"),
+                               "--env-manager", "local", "--host", "127.0.0.1", "-p", str(port), "-w", "1"]
+                    cwd, health, form_env = work, f"http://127.0.0.1:{port}/ping", env
+                else:
+                    source, server_args, traced = FORMS[form]
+                    app = work / form
+                    shutil.rmtree(app, ignore_errors=True)
+                    shutil.copytree(work / "scaffold", app)
+                    (app / "agent_server" / "agent.py").write_text(sources[source])
+                    command = [sys.executable, "-m", "agent_server.start_server", "--port", str(port), *server_args]
+                    cwd, health = app, f"http://127.0.0.1:{port}/health"
+                    form_env = {**env, "PYTHONPATH": str(app)}
+                    if traced:
+                        if tracking is None:
+                            tracking = stack.enter_context(running_mlflow_server(_fresh(work / "tracking")))
+                        form_env.update(MLFLOW_TRACKING_URI=tracking, MLFLOW_ENABLE_ASYNC_TRACE_LOGGING="true",
+                                        MLFLOW_EXPERIMENT_NAME="serving2apps-benchmark")
+                    elif args.trace:
+                        form_env["MLFLOW_TRACKING_URI"] = f"sqlite:///{app / 'traces.db'}"
+                    else:
+                        form_env["MLFLOW_TRACKING_URI"] = ""  # start_server turns tracing off
+                with running_server(command, cwd, form_env, log, health, timeout=180) as proc:
+                    for stream in (False, True):
+                        if stream and (form == "original" or args.whole_only):
+                            continue  # MLflow's scoring server answers whole responses only
+                        for clients in sweep:
+                            cpu0 = cpu_seconds(proc.pid)
+                            row = {"form": form, **load(f"http://127.0.0.1:{port}", clients, duration, stream)}
+                            cpu = cpu_seconds(proc.pid) - cpu0
+                            row["ideal_rps"] = round(clients / (2 * model_time_per_call), 1)
+                            row["model_time_s"] = 2 * model_time_per_call
+                            row["server_peak_rss_mb"] = peak_rss_mb(proc.pid)
+                            if row.get("requests"):
+                                # The load generator's warm-up requests are few; they are left in the numerator.
+                                row["server_cpu_ms_per_request"] = round(1000 * cpu / row["requests"], 2)
+                            rows.append(row)
+                            print(format_row(row), flush=True)
     finally:
         fake.terminate()
         fake.wait()
+    return rows
+
+
+def _fresh(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="clients 1, 32, 128; 3 s per point")
+    parser.add_argument("--check", action="store_true", help="measure what the performance targets need and print "
+                        "each with its ratio and PASS/FAIL (clients 1, 32, 128; adds a run with a 1 s model)")
+    parser.add_argument("--model-time", type=float, default=0.1, help="seconds per model call (two per request)")
+    parser.add_argument("--duration", type=float, default=6.0)
+    parser.add_argument("--only", nargs="*", help="forms to run (default: all)")
+    parser.add_argument("--clients", nargs="*", type=int, help="concurrency levels (default: 1 8 32 128 256)")
+    parser.add_argument("--whole-only", action="store_true", help="skip the streaming sweep")
+    parser.add_argument("--output", default="serving", help="results file stem under benchmarks/results/")
+    parser.add_argument("--trace", action="store_true", help="trace the untraced forms too, to a local sqlite store "
+                        "(whose writes then dominate the server's CPU); off by default so the figures are about "
+                        "the serving code")
+    args = parser.parse_args()
+    sweep = args.clients or ([1, 32, 128] if args.quick or args.check else [1, 8, 32, 128, 256])
+    duration = 3.0 if args.quick else args.duration
+    forms = args.only or (CHECK_FORMS if args.check else ["original", *FORMS])
+    RESULTS.mkdir(exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="serving2apps-bench-"))
+    try:
+        rows = measure(args, forms, sweep, duration, args.model_time, work)
+        slow = measure(args, ["async"], [128], max(duration, 10.0), 1.0, work) if args.check else []
+    finally:
         shutil.rmtree(work, ignore_errors=True)
-    machine = {"cores": os.cpu_count(), "model_time_per_request_s": model_time, "duration_s": duration,
+    machine = {"cores": os.cpu_count(), "model_time_per_request_s": 2 * args.model_time, "duration_s": duration,
                "worker_threads": POOL, "python": sys.version.split()[0], "tracing": args.trace}
-    (RESULTS / f"{args.output}.json").write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n")
-    plot(rows, RESULTS / f"{args.output}.png", model_time)
+    results = {"machine": machine, "rows": rows, "slow_model_rows": slow}
+    if args.check:
+        results["targets"] = targets(rows, slow)
+    (RESULTS / f"{args.output}.json").write_text(json.dumps(results, indent=2) + "\n")
+    plot(rows, RESULTS / f"{args.output}.png", 2 * args.model_time)
     print()
-    print(table(rows))
+    print(table(rows + slow))
+    if args.check:
+        print()
+        print(target_table(results["targets"]))
+
+
+def _point(rows: list[dict], form: str, clients: int, stream: bool) -> dict | None:
+    return next((r for r in rows if r["form"] == form and r["clients"] == clients and r["stream"] == stream
+                 and "failed" not in r), None)
+
+
+def targets(rows: list[dict], slow: list[dict]) -> list[dict]:
+    """Issue 18's targets, each a ratio measured in this run, with its threshold."""
+    found = []
+
+    def target(name: str, ratio: float | None, threshold: float, at_least: bool = True) -> None:
+        passed = ratio is not None and (ratio >= threshold if at_least else ratio <= threshold)
+        found.append({"target": name, "ratio": None if ratio is None else round(ratio, 2),
+                      "threshold": f"{'>=' if at_least else '<='} {threshold}", "pass": passed})
+
+    levels = sorted({r["clients"] for r in rows})
+    for stream in (False, True):
+        kind = "streamed" if stream else "whole"
+        pairs = [(_point(rows, "async", c, stream), _point(rows, "sync", c, stream)) for c in levels]
+        ratios = [a["rps"] / s["rps"] for a, s in pairs if a and s and s["rps"]]
+        target(f"1. async ÷ sync req/s, worst level, {kind}", min(ratios) if ratios else None, 0.95)
+        top = _point(rows, "async", max(levels), stream)
+        target(f"1. async p99 ÷ p50 at {max(levels)} clients, {kind}",
+               top["p99"] / top["p50"] if top and top["p50"] else None, 3.0, at_least=False)
+    for form in ("sync", "async"):
+        top = _point(rows, form, max(levels), False)
+        # req/s × CPU seconds per request: the share of one core the worker kept busy, i.e. req/s ÷ its CPU bound.
+        busy = top["rps"] * top["server_cpu_ms_per_request"] / 1000 if top and "server_cpu_ms_per_request" in top else None
+        target(f"2. {form}: req/s ÷ CPU bound (1 ÷ CPU s per request), one worker", busy, 0.9)
+    one, two = _point(rows, "async", max(levels), False), _point(rows, "async-2w", max(levels), False)
+    target(f"3. two workers ÷ one, async, {max(levels)} clients", two["rps"] / one["rps"] if one and two else None, 1.5)
+    slow_point = slow[0] if slow and "failed" not in slow[0] else None
+    target("4. slow model (1 s calls): async req/s ÷ (clients ÷ request time), 128 clients",
+           slow_point["rps"] / slow_point["ideal_rps"] if slow_point else None, 0.9)
+    original = _point(rows, "original", max(levels), False)
+    for form in ("sync", "async"):
+        mine = _point(rows, form, max(levels), False)
+        target(f"5. {form} ÷ original (mlflow models serve), {max(levels)} clients",
+               mine["rps"] / original["rps"] if mine and original else None, 5.0)
+    traced = _point(rows, "async-traced", max(levels), False)
+    target(f"6. traced ÷ untraced, async, {max(levels)} clients", traced["rps"] / one["rps"] if traced and one else None,
+           0.8)
+    return found
+
+
+def target_table(found: list[dict]) -> str:
+    lines = ["| target | measured | threshold | result |", "|---|---|---|---|"]
+    lines += [f"| {t['target']} | {t['ratio']} | {t['threshold']} | {'PASS' if t['pass'] else 'FAIL'} |" for t in found]
+    return "\n".join(lines)
 
 
 def ms(seconds: float | None) -> str:
@@ -199,18 +328,19 @@ def format_row(row: dict) -> str:
     return (f"{row['form']:>9} c={row['clients']:<4} {'stream' if row['stream'] else 'whole '} "
             f"{row['rps']:>7.1f} req/s (ideal {row['ideal_rps']:>6.1f})  p50 {ms(row['p50']):>5} ms  "
             f"p99 {ms(row['p99']):>5} ms  ttft {ms(row['ttft_p50']):>5} ms  errors {row['errors']}  "
-            f"rss {row['server_peak_rss_mb']} MB  load cpu {row['load_cpu_percent']}%")
+            f"rss {row['server_peak_rss_mb']} MB  server cpu {row.get('server_cpu_ms_per_request', '-')} ms/req  "
+            f"load cpu {row['load_cpu_percent']}%")
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| form | mode | clients | req/s | ideal | p50 ms | p99 ms | TTFT p50 ms | errors | peak RSS MB | load CPU % |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| form | mode | clients | req/s | ideal | p50 ms | p99 ms | TTFT p50 ms | errors | peak RSS MB | "
+             "server CPU ms/req | load CPU % |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         if "failed" in r:
             continue
         lines.append(f"| {r['form']} | {'stream' if r['stream'] else 'whole'} | {r['clients']} | {r['rps']} | "
                      f"{r['ideal_rps']} | {ms(r['p50'])} | {ms(r['p99'])} | {ms(r['ttft_p50'])} | {r['errors']} | "
-                     f"{r['server_peak_rss_mb']} | {r['load_cpu_percent']} |")
+                     f"{r['server_peak_rss_mb']} | {r.get('server_cpu_ms_per_request', '-')} | {r['load_cpu_percent']} |")
     return "\n".join(lines)
 
 

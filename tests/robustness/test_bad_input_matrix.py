@@ -176,10 +176,12 @@ two_apps = edit_bundle(lambda b: b["resources"]["apps"].update(second={"name": "
 
 
 def v1_app_yaml(text: str) -> Callable[[Path], None]:
-    """A v1 app (settings in app.yaml, none in databricks.yml) whose app.yaml holds `text`."""
+    """A v1 app made by bundle init (settings in app.yaml, none in databricks.yml, no copier answers: migrate
+    upgrades it) whose app.yaml holds `text`."""
     def prepare(app_dir: Path) -> None:
         edit_bundle(lambda b: the_app_of(b).pop("config"))(app_dir)
         write(app_dir / "app.yaml", text)
+        (app_dir / ".copier-answers.yml").unlink(missing_ok=True)
     return prepare
 
 
