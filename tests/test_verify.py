@@ -24,8 +24,9 @@ def test_same_answers(migrated):
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     assert "S2A400" in result.stdout
-    assert re.search(r"invoke \(whole answer\)\s+3\s+3\s+same", result.stdout)
-    assert re.search(r"stream \(finished items\)\s+3\s+3\s+same", result.stdout)
+    assert re.search(r"input example: invoke \(whole answer\)\s+3\s+3\s+same", result.stdout)
+    assert re.search(r"input example: stream \(finished items\)\s+3\s+3\s+same", result.stdout)
+    assert re.search(r"second turn: invoke \(whole answer\)\s+3\s+3\s+same", result.stdout)
 
 
 def test_a_different_answer_is_reported_for_review(migrated, tmp_path):
@@ -39,8 +40,9 @@ def test_a_different_answer_is_reported_for_review(migrated, tmp_path):
         findings = verify(app, model, log=lambda m: None)
     finally:
         agent.write_text(original)
-    assert [(f.code, f.kind) for f in findings] == [("S2A401", "review")]
-    assert "whole and streamed" in findings[0].message
+    # The echo agent calls no model: nothing was recorded, and the report says so.
+    assert [(f.code, f.kind) for f in findings] == [("S2A401", "review"), ("S2A403", "review")]
+    assert "input example (whole and streamed)" in findings[0].message
 
 
 def test_an_app_that_does_not_start_is_an_error(migrated):

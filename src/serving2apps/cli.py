@@ -15,8 +15,8 @@ from serving2apps.dependencies import LOCK_IF_SAFE
 from serving2apps.interrupts import exit_interrupted, on_signal
 
 
-VERIFY_HELP = ("serve the migrated app locally, replay the model's input example, and compare with the original "
-               "model's answers")
+VERIFY_HELP = ("ask the original model and the migrated app (served locally) the same requests, with the original's "
+               "workspace calls recorded and replayed to the app, and compare the answers")
 
 
 MODE_HELP = ("async (recommended): the agent's I/O becomes async where serving2apps knows the async API, anything "
@@ -76,10 +76,12 @@ def _upgrade(args: argparse.Namespace) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     from serving2apps.errors import EXIT_OK, EXIT_REVIEW
+    from serving2apps.migrate import recorded_answers
     from serving2apps.verify import verify
 
     app_dir = args.app_dir.resolve()
-    findings = verify(app_dir, args.source or app_dir.parent / "original_mlflow_model")
+    findings = verify(app_dir, args.source or app_dir.parent / "original_mlflow_model", offline=args.offline,
+                      profile=args.profile or recorded_answers(app_dir).get("profile"), requests_file=args.requests)
     return EXIT_REVIEW if any(f.kind == "review" for f in findings) else EXIT_OK
 
 
@@ -273,6 +275,11 @@ def build_parser() -> argparse.ArgumentParser:
                                  "answers, 1 different answers (review), 2 error.")
     verify.add_argument("--source", type=Path, help="the model folder (default: original_mlflow_model beside the app)")
     verify.add_argument("--app-dir", type=Path, default=Path("."), help="the migrated app (default: .)")
+    verify.add_argument("--profile", help="the workspace the original model's calls are recorded from (default: the "
+                        "profile the app was made with)")
+    verify.add_argument("--offline", action="store_true", help="no workspace: both sides get serving2apps' "
+                        "deterministic model (chat completions and responses, streamed or not, tool calls)")
+    verify.add_argument("--requests", type=Path, help="more requests to compare, one JSON request per line")
     verify.set_defaults(run=_verify)
     return parser
 

@@ -464,7 +464,7 @@ def _migrate(source: Path, app_dir: Path, mode: str | None, dry_run: bool, verif
     if verify:
         from serving2apps.verify import verify as verify_app
 
-        plan.findings += verify_app(app_dir, Path(source), log=log)
+        plan.findings += verify_app(app_dir, Path(source), log=log, profile=recorded_answers(app_dir).get("profile"))
         plan.add_report()
         _write(plan, app_dir)
     review = sum(f.kind == "review" for f in plan.findings)

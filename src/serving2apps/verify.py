@@ -1,13 +1,18 @@
-"""Verify a migrated app locally: serve it with its own start-server entry point on a loopback port, replay
-the model's input example through /invocations (whole and streamed), and compare with what the original
-model answers when loaded with mlflow.pyfunc.load_model.
+"""Verify a migrated app locally: ask the original model (mlflow.pyfunc.load_model) and the migrated app (its own
+start-server on a loopback port) the same requests, whole and streamed, and compare the answers, ids ignored.
 
-Generated ids are ignored in the comparison. An agent that calls an LLM may answer differently each time, so a
-difference is reported for review (S2A401), not treated as a failure; a server that does not start or does not
-answer is an error.
+An agent that calls an LLM answers differently on every call, so the two sides must see the same model answers:
+- online (the default), the original runs against a recording proxy of the workspace (the app's profile gives
+  host and credentials; the model's process never holds them), then the migrated app runs against a replay of
+  that recording. The first call the migrated app makes that the original never made is the diagnosis (S2A402);
+- `offline`, both sides get serving2apps' deterministic model (offline_model) instead of a workspace.
+The recording and the requests are kept in the app (.serving2apps/verify/), free of credentials.
 
-Tracing is off on both sides: nothing is sent to the workspace, and no local trace store is built (MLflow takes
-seconds to create one).
+The requests: the model's input example; a second turn of that conversation; the same with custom_inputs when
+the agent reads them; and any the user gives (one JSON request per line). Tracing is off on both sides: nothing is
+sent to the workspace's experiments, and no local trace store is built.
+Not handled: calls that bypass the workspace host (a hard-coded URL, another provider) are neither recorded nor
+replayed: when answers differ and nothing was recorded, the report says so (S2A403).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -28,22 +34,30 @@ from serving2apps.codemod.findings import Finding
 from serving2apps.errors import MigrationError
 from serving2apps.local_server import ServerDidNotStart, free_port, running_server
 from serving2apps.model_reader import read_model
+from serving2apps.workspace_traffic import Recording, RecordingProxy, ReplayServer
 
 DEFAULT_REQUEST = {"input": [{"role": "user", "content": "Hello!"}]}
+KEPT = ".serving2apps/verify"  # the recording and the requests, kept in the app
 _IDS = {"id", "item_id", "call_id", "trace_id"}
 _SERVER_MODULES = ("mlflow.genai.agent_server", "uvicorn", "fastapi", "dotenv", "httpx")
+# Placeholder credentials for both sides: the real ones stay with the recording proxy.
+_PLACEHOLDER_TOKEN = "serving2apps-verify-placeholder"
 _ORIGINAL = """
 import json, sys
 import mlflow
 mlflow.tracing.disable()
 model = mlflow.pyfunc.load_model(sys.argv[1])
-request = json.loads(sys.argv[2])
-answer = {"invoke": model.predict(request)}
-try:
-    answer["stream"] = list(model.predict_stream(request))
-except NotImplementedError:
-    answer["stream"] = None
-print(json.dumps(answer, default=lambda o: o.model_dump(exclude_none=True) if hasattr(o, "model_dump") else str(o)))
+dump = lambda o: o.model_dump(exclude_none=True) if hasattr(o, "model_dump") else str(o)
+for request in json.loads(sys.argv[2]):
+    try:
+        answer = {"invoke": json.loads(json.dumps(model.predict(request), default=dump))}
+        try:
+            answer["stream"] = json.loads(json.dumps(list(model.predict_stream(request)), default=dump))
+        except NotImplementedError:
+            answer["stream"] = None
+    except Exception as exc:
+        answer = {"error": f"{type(exc).__name__}: {exc}"}
+    print("serving2apps-answer " + json.dumps(answer), flush=True)
 """
 
 
@@ -90,59 +104,215 @@ def _stream_events(response) -> list[dict]:
     return events
 
 
-def _parity_table(rows: list[tuple[str, int, int, bool]]) -> str:
-    lines = [f"{'request':<26}{'original':>9}{'migrated':>9}  result"]
-    for name, original, migrated, same in rows:
-        lines.append(f"{name:<26}{original:>9}{migrated:>9}  {'same' if same else 'DIFFERENT'}")
-    return "\n".join(lines)
+@dataclass
+class _Request:
+    name: str
+    body: dict
+    required: bool  # the input example must work on the original; the others are skipped if it cannot answer
 
 
-def verify(app_dir: Path, model_dir: Path, timeout: float = 180, log=print) -> list[Finding]:
-    app_dir, model_dir = Path(app_dir).resolve(), Path(model_dir).resolve()
+def requests_for(model_dir: Path, agent_code: str, extra: Path | None) -> list[_Request]:
     model = read_model(model_dir)
-    request = json.loads((model_dir / model.input_example).read_text()) if model.input_example else DEFAULT_REQUEST
-    agent_code = (app_dir / "agent_server" / "agent.py").read_text(errors="replace")
-    if "custom_inputs" in agent_code and "custom_inputs" not in request:
+    example = json.loads((model_dir / model.input_example).read_text()) if model.input_example else DEFAULT_REQUEST
+    found = [_Request("input example", example, True)]
+    history = example.get("input") if isinstance(example.get("input"), list) else None
+    if history:
+        found.append(_Request("second turn", {**example, "input": [
+            *history, {"role": "assistant", "content": "Noted."},
+            {"role": "user", "content": "Thanks. One more question: what did I ask first?"}]}, False))
+    if "custom_inputs" in agent_code and "custom_inputs" not in example:
         # The agent reads conversation state: exercise that path too.
-        request = {**request, "custom_inputs": {"thread_id": "serving2apps-verify", "user_id": "serving2apps-verify"}}
-    python = app_python(app_dir)
-    with tempfile.TemporaryDirectory(prefix="serving2apps-verify-") as scratch:
-        # No tracking URI: the app's start_server then turns tracing off (the original script does it itself).
-        env = {**os.environ, "PYTHONPATH": str(app_dir), "MLFLOW_TRACKING_URI": ""}
-        env.pop("DATABRICKS_APP_PORT", None)
-        original = subprocess.run([*python, "-c", _ORIGINAL, str(model_dir), json.dumps(request)], cwd=scratch,
-                                  env=env, capture_output=True, text=True, timeout=timeout)
-        if original.returncode != 0:
-            raise MigrationError(f"the original model did not answer its input example:\n{original.stderr[-2000:]}",
-                                 "check that the model's dependencies are in the app's pyproject.toml")
-        expected = json.loads(original.stdout.strip().splitlines()[-1])
-        with _serving(python, app_dir, env, Path(scratch), timeout) as base:
-            answer = httpx.post(base + "/invocations", json=request, timeout=timeout)
-            with httpx.stream("POST", base + "/invocations", json={**request, "stream": True}, timeout=timeout) as s:
-                events = _stream_events(s)
+        found.append(_Request("custom_inputs", {**example, "custom_inputs": {
+            "thread_id": "serving2apps-verify", "user_id": "serving2apps-verify"}}, False))
+    if extra is not None:
+        for number, line in enumerate(extra.read_text().splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                body = json.loads(line)
+            except ValueError as exc:
+                raise MigrationError(f"{extra}, line {number}, is not a JSON request ({exc})",
+                                     "write one JSON request per line, as /invocations takes it") from None
+            if not isinstance(body, dict):
+                raise MigrationError(f"{extra}, line {number}, is not a JSON object", "write one JSON request per line")
+            found.append(_Request(f"{extra.name}:{number}", body, True))
+    return found
+
+
+class _Workspace:
+    """The profile's host and credentials, resolved on the first call the original makes (an agent that calls
+    nothing needs no workspace)."""
+
+    def __init__(self, profile: str | None):
+        self._profile = profile
+        self._config = None
+
+    def __call__(self) -> tuple[str, dict[str, str]]:
+        if self._config is None:
+            from databricks.sdk.core import Config
+
+            try:
+                self._config = Config(profile=self._profile)
+            except Exception as exc:  # noqa: BLE001 - the SDK raises ValueError and its own errors alike
+                raise MigrationError(f"the original model called the workspace, and no credentials were found "
+                                     f"({str(exc).splitlines()[0]})",
+                                     "pass --profile (a ~/.databrickscfg profile), or --offline to answer model "
+                                     "calls with serving2apps' deterministic model") from None
+        return self._config.host, self._config.authenticate()
+
+
+def _pointed_at(base: dict, url: str, scratch: Path) -> dict:
+    """The environment with every Databricks client pointed at `url`, holding no credential of the user's."""
+    env = {k: v for k, v in base.items() if not k.startswith("DATABRICKS_")}
+    env.update(DATABRICKS_HOST=url, DATABRICKS_TOKEN=_PLACEHOLDER_TOKEN,
+               DATABRICKS_CONFIG_FILE=str(scratch / "no-databrickscfg"))
+    return env
+
+
+def _original_answers(python: list[str], model_dir: Path, requests: list[_Request], env: dict, scratch: Path,
+                      timeout: float) -> list[dict]:
+    run = subprocess.run([*python, "-c", _ORIGINAL, str(model_dir), json.dumps([r.body for r in requests])],
+                         cwd=scratch, env=env, capture_output=True, text=True, timeout=timeout * len(requests))
+    answers = [json.loads(line.split(" ", 1)[1]) for line in run.stdout.splitlines()
+               if line.startswith("serving2apps-answer ")]
+    if run.returncode != 0 or len(answers) != len(requests) or "error" in answers[0]:
+        detail = answers[0]["error"] if answers and "error" in answers[0] else run.stderr[-2000:]
+        raise MigrationError(f"the original model did not answer its input example:\n{detail}",
+                             "check that the model's dependencies are in the app's pyproject.toml")
+    for request, answer in zip(requests, answers):
+        if "error" in answer and request.required:
+            raise MigrationError(f"the original model did not answer {request.name}: {answer['error']}",
+                                 "fix or remove that request")
+    return answers
+
+
+def _app_answer(base: str, request: dict, timeout: float) -> tuple[dict, list[dict]] | MigrationError:
+    """The app's whole and streamed answers, or the error it gave (judged with the replay's misses: a call the
+    original never made is answered 404, and the app then fails)."""
+    try:
+        return _ask(base, request, timeout)
+    except MigrationError as exc:
+        return exc
+
+
+def _ask(base: str, request: dict, timeout: float) -> tuple[dict, list[dict]]:
+    answer = httpx.post(base + "/invocations", json=request, timeout=timeout)
     if answer.status_code != 200:
         raise MigrationError(f"the migrated app answered /invocations with HTTP {answer.status_code}: {answer.text[:500]}",
-                             "run `uv run start-server` in the app and send the input example to see the error")
+                             "run `uv run start-server` in the app and send the request to see the error")
+    with httpx.stream("POST", base + "/invocations", json={**request, "stream": True}, timeout=timeout) as s:
+        events = _stream_events(s)
     errors = [e for e in events if "error" in e]
     if errors:
         raise MigrationError(f"the migrated app's stream failed: {errors[0]['error']}",
-                             "run `uv run start-server` in the app and stream the input example to see the error")
-    findings = []
-    same_invoke = _strip_ids(answer.json().get("output")) == _strip_ids(expected["invoke"].get("output"))
-    done = [e["item"] for e in events if e.get("type") == "response.output_item.done"]
-    original_done = ([e["item"] for e in expected["stream"] if e.get("type") == "response.output_item.done"]
-                     if expected["stream"] is not None else expected["invoke"].get("output"))
-    same_stream = _strip_ids(done) == _strip_ids(original_done)
-    log(_parity_table([
-        ("invoke (whole answer)", len(expected["invoke"].get("output") or []), len(answer.json().get("output") or []),
-         same_invoke),
-        ("stream (finished items)", len(original_done or []), len(done), same_stream),
-    ]))
-    if same_invoke and same_stream:
-        findings.append(Finding("S2A400", "the migrated app answers the input example like the original, whole and streamed"))
-    else:
+                             "run `uv run start-server` in the app and stream the request to see the error")
+    return answer.json(), events
+
+
+def _parity_table(rows: list[tuple[str, int, int, bool]]) -> str:
+    lines = [f"{'request':<40}{'original':>9}{'migrated':>9}  result"]
+    for name, original, migrated, same in rows:
+        lines.append(f"{name:<40}{original:>9}{migrated:>9}  {'same' if same else 'DIFFERENT'}")
+    return "\n".join(lines)
+
+
+def verify(app_dir: Path, model_dir: Path, timeout: float = 180, log=print, offline: bool = False,
+           profile: str | None = None, requests_file: Path | None = None) -> list[Finding]:
+    app_dir, model_dir = Path(app_dir).resolve(), Path(model_dir).resolve()
+    agent_code = (app_dir / "agent_server" / "agent.py").read_text(errors="replace")
+    requests = requests_for(model_dir, agent_code, requests_file)
+    python = app_python(app_dir)
+    with tempfile.TemporaryDirectory(prefix="serving2apps-verify-") as folder:
+        scratch = Path(folder)
+        # No tracking URI: the app's start_server then turns tracing off (the original script does it itself).
+        base = {**os.environ, "PYTHONPATH": str(app_dir), "MLFLOW_TRACKING_URI": ""}
+        base.pop("DATABRICKS_APP_PORT", None)
+        if offline:
+            recording = Recording()
+            with ReplayServer(offline=True) as model_server:
+                env = _pointed_at(base, model_server.url, scratch)
+                expected = _original_answers(python, model_dir, requests, env, scratch, timeout)
+                kept = [(r, e) for r, e in zip(requests, expected) if "error" not in e]
+                with _serving(python, app_dir, env, scratch, timeout) as url:
+                    got = [_app_answer(url, r.body, timeout) for r, _ in kept]
+                misses = model_server.misses
+        else:
+            with RecordingProxy(_Workspace(profile)) as proxy:
+                try:
+                    expected = _original_answers(python, model_dir, requests, _pointed_at(base, proxy.url, scratch),
+                                                 scratch, timeout)
+                finally:
+                    if isinstance(proxy.failure, MigrationError):  # the reason comes before the symptom
+                        raise proxy.failure
+            recording = proxy.recording
+            kept = [(r, e) for r, e in zip(requests, expected) if "error" not in e]
+            with ReplayServer(recording) as replay:
+                with _serving(python, app_dir, _pointed_at(base, replay.url, scratch), scratch, timeout) as url:
+                    got = [_app_answer(url, r.body, timeout) for r, _ in kept]
+                misses = replay.misses
+    _keep(app_dir, recording, [r for r, _ in kept])
+    return _findings(kept, got, misses, recording, offline, log)
+
+
+def _keep(app_dir: Path, recording: Recording, requests: list[_Request]) -> None:
+    folder = app_dir / KEPT
+    recording.save(folder / "recording.json")
+    (folder / "requests.jsonl").write_text("".join(json.dumps(r.body) + "\n" for r in requests))
+
+
+def _done(events: list[dict]) -> list[dict]:
+    return [e["item"] for e in events if e.get("type") == "response.output_item.done"]
+
+
+def _original_done(expected: dict) -> list[dict]:
+    return _done(expected["stream"]) if expected["stream"] is not None else expected["invoke"].get("output") or []
+
+
+def _same(expected: dict, result) -> tuple[bool, bool]:
+    """(whole answers the same, streamed answers the same), ids ignored."""
+    if isinstance(result, MigrationError):
+        return False, False
+    answer, events = result
+    return (_strip_ids(answer.get("output")) == _strip_ids(expected["invoke"].get("output")),
+            _strip_ids(_done(events)) == _strip_ids(_original_done(expected)))
+
+
+def _findings(kept, got, misses, recording: Recording, offline: bool, log) -> list[Finding]:
+    failed = [(request, result) for (request, _), result in zip(kept, got) if isinstance(result, MigrationError)]
+    if offline and not failed and all(_same(e, r) == (True, True) for (_, e), r in zip(kept, got)):
+        misses = []  # offline, both sides got the same 404s for what is not a model call: no diagnosis needed
+    if failed and not misses:
+        raise failed[0][1]
+    rows, different = [], [f"{request.name} (the app failed: {error.problem.splitlines()[0][:200]})"
+                            for request, error in failed]
+    for (request, expected), result in zip(kept, got):
+        if isinstance(result, MigrationError):
+            continue
+        answer, events = result
+        same_invoke, same_stream = _same(expected, result)
+        done = _done(events)
+        original_done = _original_done(expected)
+        rows.append((f"{request.name}: invoke (whole answer)", len(expected["invoke"].get("output") or []),
+                     len(answer.get("output") or []), same_invoke))
+        rows.append((f"{request.name}: stream (finished items)", len(original_done or []), len(done), same_stream))
         which = " and ".join(w for w, same in (("whole", same_invoke), ("streamed", same_stream)) if not same)
-        findings.append(Finding("S2A401", f"the migrated app's {which} answer to the input example differs from the original's"))
+        if which:
+            different.append(f"{request.name} ({which})")
+    log(_parity_table(rows))
+    source = "the offline model" if offline else f"{len(recording.exchanges)} recorded workspace call(s)"
+    findings = []
+    if not different and not misses:
+        findings.append(Finding("S2A400", f"the migrated app answers {len(kept)} request(s) like the original, whole "
+                                          f"and streamed, given the same model answers ({source})"))
+    else:
+        if different:
+            findings.append(Finding("S2A401", f"the migrated app's answers differ from the original's: "
+                                              f"{', '.join(different)}"))
+        if misses:
+            findings.append(Finding("S2A402", "the first call the migrated app made that the original never made: "
+                                              + misses[0].describe(recording)))
+        elif different and not offline and not recording.exchanges:
+            findings.append(Finding("S2A403", "the original made no workspace call, so nothing was replayed"))
     for f in findings:
         log(f"{f.code}: {f.message}")
     return findings

@@ -63,7 +63,9 @@ CODES: dict[str, tuple[str, str]] = {
     "S2A310": ("review", "the app has the v1 scaffold (app.yaml) and was made with copier: run `copier update --trust --defaults` in the app's folder to move it to v2 (its settings in databricks.yml); migrate kept v1's layout"),
     "S2A311": ("info", "none: the v1 scaffold was upgraded: app.yaml's command and env moved into the app's config in databricks.yml, WEB_CONCURRENCY became the workers variable, and app.yaml was removed"),
     "S2A400": ("info", "none: verified locally against the original model"),
-    "S2A401": ("review", "compare the two answers yourself: an LLM may word them differently, anything else is a bug to report"),
+    "S2A401": ("review", "the answers differ although both sides got the same model answers: the migrated agent behaves differently (or depends on something besides its model calls: randomness, the clock); compare them"),
+    "S2A402": ("review", "the migrated app sent the workspace a call the original never sent (the call and the difference are shown): look there first"),
+    "S2A403": ("review", "the original made no call through the workspace host, so nothing could be replayed: an agent that reaches its model by another URL or provider cannot be verified this way; compare the answers yourself"),
 }
 
 

@@ -1,0 +1,123 @@
+"""verify for an agent that calls an LLM: the original's workspace calls are recorded and replayed to the migrated
+app. The loopback workspace's model answers with random text on every call, so only record-and-replay can say
+"same" for a faithful migration; an unfaithful one is named by its first diverging call. Offline, both sides get
+serving2apps' deterministic model instead of a workspace."""
+
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from workspace_server import Reply, WorkspaceServer
+
+from engines import render_bundle_init
+from serving2apps.migrate import migrate
+from serving2apps.offline_model import chat_completion
+from serving2apps.verify import KEPT, verify
+
+AGENT = Path(__file__).parent / "verify_agents" / "llm_agent.py"
+PLANTED = "dapi-planted-verify-token-7f3a"
+REQUEST = {"input": [{"role": "user", "content": "Where is order 42?"}]}
+
+
+def random_model(server, request, params) -> Reply:
+    """The deterministic model's reply shape, with words no run can predict."""
+    body = json.loads(request.body)
+    reply = chat_completion({**body, "messages": [{"role": "user", "content": uuid.uuid4().hex}], "tools": []})
+    if reply.events is None:
+        return Reply(200, reply.body)
+    return Reply(200, events=[f"data: {e}\n\n".encode() for e in reply.events])
+
+
+def statement(server, request, params) -> Reply:
+    return Reply(200, {"statement_id": uuid.uuid4().hex, "status": {"state": "SUCCEEDED"},
+                       "manifest": {"schema": {"column_count": 1}}, "result": {"data_array": [["shipped"]]}})
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("replay-workspace")
+    with WorkspaceServer(token=PLANTED) as server:
+        server.add_route("POST", "/serving-endpoints/chat/completions", random_model)
+        server.add_route("POST", "/api/2.0/sql/statements", statement)
+        config = folder / "databrickscfg"
+        config.write_text(f"[replay]\nhost = {server.url}\ntoken = {PLANTED}\n")
+        saved = {k: os.environ.get(k) for k in ("DATABRICKS_CONFIG_FILE", "LOOKUP_WAREHOUSE")}
+        os.environ.update(DATABRICKS_CONFIG_FILE=str(config), LOOKUP_WAREHOUSE="abc123")
+        try:
+            yield server, save_model(server, folder / "original_mlflow_model")
+        finally:
+            for key, value in saved.items():
+                os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
+
+
+def save_model(server, dest: Path) -> Path:
+    """Logged from code, as from a notebook: saving runs the agent file, which builds its clients."""
+    import mlflow
+
+    saved = {k: os.environ.get(k) for k in ("DATABRICKS_HOST", "DATABRICKS_TOKEN")}
+    os.environ.update(DATABRICKS_HOST=server.url, DATABRICKS_TOKEN=PLANTED)
+    try:
+        mlflow.pyfunc.save_model(str(dest), python_model=str(AGENT), input_example=REQUEST)
+    finally:
+        for key, value in saved.items():
+            os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
+    return dest
+
+
+def migrated_app(go_renderer, model: Path, out: Path, mode: str) -> Path:
+    assert render_bundle_init(go_renderer, {"app_name": f"replay-{mode}"}, out).returncode == 0
+    app = out / f"replay-{mode}"
+    assert migrate(model, app, mode=mode, log=lambda m: None) in (0, 1)
+    return app
+
+
+@pytest.mark.parametrize("mode", ["async", "sync"])
+def test_a_faithful_migration_is_the_same_and_an_unfaithful_one_names_its_call(workspace, go_renderer, tmp_path,
+                                                                                 mode):
+    server, model = workspace
+    app = migrated_app(go_renderer, model, tmp_path, mode)
+    findings = verify(app, model, profile="replay", log=lambda m: None)
+    assert [f.code for f in findings] == ["S2A400"], [f.message for f in findings]
+    recording = (app / KEPT / "recording.json").read_text()
+    calls = json.loads(recording)["exchanges"]
+    # Per request: predict and predict_stream, each a statement and a model call (whole, then streamed).
+    assert {("POST", "/serving-endpoints/chat/completions"), ("POST", "/api/2.0/sql/statements")} <= {
+        (c["method"], c["path"]) for c in calls}  # and the SDK's own look-ups, which are replayed as well
+    assert any(c["events"] for c in calls) and any(c["body"] for c in calls)
+    assert PLANTED not in recording and PLANTED not in (app / KEPT / "requests.jsonl").read_text()
+
+    agent = app / "agent_server" / "agent.py"
+    agent.write_text(agent.read_text().replace("You answer questions about orders.", "You answer about parcels."))
+    findings = verify(app, model, profile="replay", log=lambda m: None)
+    codes = [f.code for f in findings]
+    assert "S2A402" in codes, [f.message for f in findings]
+    diverging = next(f.message for f in findings if f.code == "S2A402")
+    assert "POST /serving-endpoints/chat/completions" in diverging
+    assert "You answer questions about orders." in diverging and "You answer about parcels." in diverging
+
+
+def test_offline_needs_no_workspace(workspace, go_renderer, tmp_path, monkeypatch):
+    server, model = workspace
+    monkeypatch.delenv("LOOKUP_WAREHOUSE")  # offline answers model calls only
+    app = migrated_app(go_renderer, model, tmp_path, "async")
+    before = len(server.requests)
+    findings = verify(app, model, offline=True, log=lambda m: None)
+    assert [f.code for f in findings] == ["S2A400"]
+    assert len(server.requests) == before  # nothing reached the workspace
+
+
+def test_without_credentials_a_workspace_call_is_explained(workspace, go_renderer, tmp_path, monkeypatch):
+    server, model = workspace
+    app = migrated_app(go_renderer, model, tmp_path, "sync")
+    monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(tmp_path / "none"))
+    for key in [k for k in os.environ if k.startswith("DATABRICKS_") and k != "DATABRICKS_CONFIG_FILE"]:
+        monkeypatch.delenv(key)
+    from serving2apps.errors import MigrationError
+
+    with pytest.raises(MigrationError, match="no credentials were found") as failed:
+        verify(app, model, profile="missing", log=lambda m: None)
+    assert "--offline" in failed.value.fix
+    shutil.rmtree(app)
