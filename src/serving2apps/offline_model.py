@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 MODEL_PATHS = ("/chat/completions", "/responses")
 
@@ -61,7 +62,7 @@ def words(text: str, per_token: int = 1) -> list[str]:
 def chat_completion(body: dict, per_token: int = 1) -> ModelReply:
     text, call = decide(body.get("messages", []), body.get("tools") or [])
     base = {"id": "chatcmpl-1", "created": 0, "model": body.get("model", "offline")}
-    tool_calls = [{"id": "call-1", "type": "function", "function": call}] if call else None
+    tool_calls: list[dict[str, Any]] = [{"id": "call-1", "type": "function", "function": call}] if call else []
     finish = "tool_calls" if call else "stop"
     if not body.get("stream"):
         message = {"role": "assistant", "content": text, **({"tool_calls": tool_calls} if tool_calls else {})}
@@ -69,6 +70,7 @@ def chat_completion(body: dict, per_token: int = 1) -> ModelReply:
                                 "choices": [{"index": 0, "message": message, "finish_reason": finish}],
                                 "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
     chunk = {**base, "object": "chat.completion.chunk"}
+    deltas: list[dict[str, Any]]
     if call:
         deltas = [{"role": "assistant", "tool_calls": [{"index": 0, **tool_calls[0]}]}]
     else:
@@ -96,7 +98,7 @@ def response(body: dict, per_token: int = 1) -> ModelReply:
                                     "output_tokens_details": {"reasoning_tokens": 0}}}
     if not body.get("stream"):
         return ModelReply(200, whole)
-    payloads = [{"type": "response.created", "response": {**whole, "status": "in_progress", "output": []}}]
+    payloads: list[dict[str, Any]] = [{"type": "response.created", "response": {**whole, "status": "in_progress", "output": []}}]
     if not call:
         payloads += [{"type": "response.output_text.delta", "item_id": "msg-1", "output_index": 0, "content_index": 0,
                       "delta": token, "logprobs": []} for token in words(text or "", per_token)]

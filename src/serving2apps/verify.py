@@ -27,6 +27,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -35,6 +36,9 @@ from serving2apps.errors import MigrationError
 from serving2apps.local_server import ServerDidNotStart, free_port, running_server
 from serving2apps.model_reader import read_model
 from serving2apps.workspace_traffic import Recording, RecordingProxy, ReplayServer
+
+if TYPE_CHECKING:
+    from databricks.sdk.core import Config
 
 DEFAULT_REQUEST = {"input": [{"role": "user", "content": "Hello!"}]}
 KEPT = ".serving2apps/verify"  # the recording and the requests, kept in the app
@@ -145,7 +149,7 @@ class _Workspace:
 
     def __init__(self, profile: str | None):
         self._profile = profile
-        self._config = None
+        self._config: Config | None = None
 
     def __call__(self) -> tuple[str, dict[str, str]]:
         if self._config is None:
