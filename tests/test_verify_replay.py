@@ -88,6 +88,8 @@ def test_a_faithful_migration_is_the_same_and_an_unfaithful_one_names_its_call(w
         (c["method"], c["path"]) for c in calls}  # and the SDK's own look-ups, which are replayed as well
     assert any(c["events"] for c in calls) and any(c["body"] for c in calls)
     assert PLANTED not in recording and PLANTED not in (app / KEPT / "requests.jsonl").read_text()
+    if mode == "sync":
+        return  # the diverging call is the same test in either mode; one is enough for the suite's time
 
     agent = app / "agent_server" / "agent.py"
     agent.write_text(agent.read_text().replace("You answer questions about orders.", "You answer about parcels."))
