@@ -7,7 +7,7 @@ from typing import Callable
 
 import httpx
 
-from servers import LoopbackHTTPServer
+from serving2apps.local_server import LoopbackHTTPServer
 
 
 class FaultProxy(LoopbackHTTPServer):

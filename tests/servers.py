@@ -9,38 +9,9 @@ import os
 import shutil
 import sys
 import tempfile
-import threading
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from serving2apps.local_server import free_port, running_server
-
-
-class _Server(ThreadingHTTPServer):
-    # The default backlog (5) resets connections when many clients connect at once (benchmarks, load tests).
-    request_queue_size = 1024
-    daemon_threads = True
-
-
-class LoopbackHTTPServer:
-    """A threaded http.server on a free loopback port, used as a context manager."""
-
-    def __init__(self, handler_class):
-        self._httpd = _Server(("127.0.0.1", 0), handler_class)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=10)
 
 
 @functools.cache

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
-from servers import LoopbackHTTPServer
+from serving2apps.local_server import LoopbackHTTPServer
 
 
 @dataclass

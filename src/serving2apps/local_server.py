@@ -1,11 +1,14 @@
-"""Run a local HTTP server process until its health URL answers, then stop it (used by verify)."""
+"""Loopback servers: a server process run until its health URL answers, then stopped (verify runs the app so), and
+an in-process threaded HTTP server on a free port (verify's recording and replay servers, the tests' fakes)."""
 
 from __future__ import annotations
 
 import contextlib
 import socket
 import subprocess
+import threading
 import time
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -46,3 +49,30 @@ def running_server(command: list[str], cwd: Path, env: dict[str, str], log: Path
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+class _Server(ThreadingHTTPServer):
+    # The default backlog (5) resets connections when many clients connect at once (benchmarks, load tests).
+    request_queue_size = 1024
+    daemon_threads = True
+
+
+class LoopbackHTTPServer:
+    """A threaded http.server on a free loopback port, used as a context manager."""
+
+    def __init__(self, handler_class):
+        self._httpd = _Server(("127.0.0.1", 0), handler_class)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=10)

@@ -21,12 +21,13 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 
+from serving2apps.local_server import LoopbackHTTPServer
 from serving2apps.offline_model import answer as offline_answer
 
 _VOLATILE = {"id", "request_id", "created", "created_at", "timestamp", "trace_id", "span_id"}
@@ -115,13 +116,8 @@ class Miss:
         return f"{self.method} {self.path}: its body differs from the original's:\n" + "\n".join(diff[:14])
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 256
-
-
-class _LoopbackServer:
-    """A threaded HTTP server on a free loopback port, started and stopped as a context manager."""
+class _LoopbackServer(LoopbackHTTPServer):
+    """A loopback server whose requests go to `handle` (method and body read)."""
 
     def __init__(self):
         owner = self
@@ -137,22 +133,8 @@ class _LoopbackServer:
             def log_message(self, *args):  # the agent's calls are not the user's log
                 pass
 
-        self._httpd = _Server(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        super().__init__(Handler)
         self.lock = threading.Lock()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=10)
 
     def handle(self, handler: BaseHTTPRequestHandler, method: str, body: bytes) -> None:
         raise NotImplementedError
