@@ -115,7 +115,7 @@ def test_code_modules_are_renamed_away_from_scaffold_files(model, app):
         (lambda m: (m / "agent.py").write_text("import mlflow\nmlflow.models.set_model(lambda x: x)\n"),
          "no mlflow.pyfunc.ResponsesAgent subclass"),
         (lambda m: (m / "agent.py").write_text(
-            "from mlflow.pyfunc import ChatAgent\nclass A(ChatAgent):\n    pass\n"), "ChatAgent"),
+            "from mlflow.pyfunc import ChatAgent\nclass A(ChatAgent):\n    pass\n"), "never calls mlflow.models.set_model"),
         (lambda m: (m / "agent.py").write_text(textwrap.dedent('''
             from mlflow.pyfunc import ResponsesAgent
             class A(ResponsesAgent):

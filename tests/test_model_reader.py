@@ -84,8 +84,6 @@ def test_agent_file_found_by_set_model_when_model_code_path_is_missing(model):
         (lambda m: (m / "MLmodel").write_text("- a list\n"), "YAML mapping"),
         (lambda m: (m / "MLmodel").write_text("a: &a [*a, *a]\n" + "b: " + "[" * 5000 + "]" * 5000), "YAML aliases"),
         (lambda m: edit_mlmodel(m, lambda d: d["flavors"].pop("python_function")), "no python_function flavor"),
-        (lambda m: edit_mlmodel(m, lambda d: d["metadata"].update(task="agent/v2/chat")), "ChatAgent"),
-        (lambda m: edit_mlmodel(m, lambda d: d["metadata"].update(task="agent/v1/chat")), "ChatModel"),
         (lambda m: edit_mlmodel(m, lambda d: d["flavors"]["python_function"].update(
             model_code_path=None, python_model="python_model.pkl")), "pickled"),
         (lambda m: ((m / "agent.py").unlink(), edit_mlmodel(m, lambda d: None)), "no agent file"),
@@ -97,7 +95,7 @@ def test_agent_file_found_by_set_model_when_model_code_path_is_missing(model):
         (lambda m: edit_mlmodel(m, lambda d: d.update(resources={"api_version": "1", "databricks": {
             "table": [{"no_name": 1}]}})), "table.0.name: field required"),
     ],
-    ids=["no-mlmodel", "corrupt-yaml", "not-a-mapping", "deep-yaml", "no-pyfunc", "chat-agent", "chat-model",
+    ids=["no-mlmodel", "corrupt-yaml", "not-a-mapping", "deep-yaml", "no-pyfunc",
          "pickled", "no-agent-file", "artifact-escapes", "artifact-absolute", "bad-input-example", "nameless-resource"],
 )
 def test_refusals(model, break_it, message):

@@ -41,7 +41,7 @@ from serving2apps.template_source import template_root
 
 AGENT_DIR = "agent_server"
 # Files the scaffold owns in agent_server/; model modules with these names are copied under another name.
-SCAFFOLD_MODULES = {"__init__", "agent", "start_server", "utils", "evaluate_agent", "adapters"}
+SCAFFOLD_MODULES = {"__init__", "agent", "start_server", "utils", "evaluate_agent", "adapters", "chat_interface"}
 # What migrate wrote last time (path → sha256), so a re-run can tell the user's edits from its own output.
 WRITTEN = ".serving2apps/written.json"
 COPIER_ANSWERS = ".copier-answers.yml"
@@ -215,6 +215,12 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async") -> Migr
     plan.files[f"{AGENT_DIR}/agent.py"] = result.code.encode()
     plan.findings += result.findings
     plan.strategy = result.strategy
+    if result.interface != "ResponsesAgent" and not (app_dir / AGENT_DIR / "chat_interface.py").is_file():
+        raise MigrationError(
+            f"the agent is a {result.interface}, and this app's scaffold has no chat conversion layer "
+            f"({AGENT_DIR}/chat_interface.py, template 2.1.0 and later)",
+            "update the scaffold first: `copier update --trust --defaults` in the app's folder (an app made with "
+            "copier), or render a new app with this serving2apps")
     if model.input_example:
         plan.files["input_example.json"] = CopiedFile(model.root / model.input_example)
 
@@ -239,7 +245,7 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async") -> Migr
     plan.findings += update.findings
 
     plan.summary = {"agent_file": model.agent_file, "source": model.root.name, "mode": mode,
-                    "strategy": plan.strategy, "files": sorted(plan.files),
+                    "strategy": plan.strategy, "interface": result.interface, "files": sorted(plan.files),
                     **({"removed": sorted(plan.removed)} if plan.removed else {})}
     plan.add_report()
     return plan

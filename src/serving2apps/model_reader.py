@@ -3,8 +3,8 @@
 Later steps (analysis, codemod, bundle configuration) take the `ModelInfo` this returns and never parse
 MLmodel themselves. The reader refuses, with a reason, models the migration cannot handle.
 
-Not handled here: whether the agent class really is a ResponsesAgent subclass (the codemod finds the class);
-the reader trusts MLmodel's `metadata.task` for ChatAgent/ChatModel refusals.
+Not handled here: which agent interface the class implements (ResponsesAgent, ChatAgent, ChatModel): the codemod
+finds the class.
 """
 
 from __future__ import annotations
@@ -21,12 +21,6 @@ from serving2apps.errors import MigrationError
 from serving2apps.input_shapes import MLmodel, PyFuncFlavor, checked, read_json
 from serving2apps.yaml_limits import plain_yaml_problem
 
-# metadata.task that mlflow writes for each agent interface (mlflow/pyfunc/model.py).
-RESPONSES_AGENT_TASK = "agent/v1/responses"
-_REFUSED_TASKS = {
-    "agent/v2/chat": "a ChatAgent",
-    "agent/v1/chat": "a ChatModel",
-}
 _SET_MODEL_CALL = re.compile(r"\bset_model\s*\(")
 _MAX_MLMODEL_BYTES = 5 * 1024 * 1024
 
@@ -178,16 +172,10 @@ def read_model(root: Path) -> ModelInfo:
     if not isinstance(flavor, dict):
         raise MigrationError(
             f"the model in {root} has no python_function flavor (flavors: {', '.join(flavors) or 'none'})",
-            "only pyfunc agents (mlflow.pyfunc.ResponsesAgent) can be migrated to the agent server",
+            "only pyfunc agents (mlflow.pyfunc ResponsesAgent, ChatAgent or ChatModel) can be migrated to the agent server",
         )
     checked(PyFuncFlavor, flavor, f"{root / 'MLmodel'} flavors.python_function")
     metadata = mlmodel.get("metadata") or {}
-    task = metadata.get("task") if isinstance(metadata, dict) else None
-    if task in _REFUSED_TASKS:
-        raise MigrationError(
-            f"the model is {_REFUSED_TASKS[task]} (metadata.task {task!r}); serving2apps migrates ResponsesAgent models",
-            "port the agent to mlflow.pyfunc.ResponsesAgent first (mlflow's docs cover ChatAgent → ResponsesAgent)",
-        )
     if not flavor.get("model_code_path") and flavor.get("python_model"):
         raise MigrationError(
             f"the model is a pickled Python model ({flavor['python_model']}) with no source code",
@@ -232,7 +220,7 @@ def read_model(root: Path) -> ModelInfo:
         model_config=flavor.get("config") if isinstance(flavor.get("config"), dict) else None,
         resources=tuple(resources),
         user_api_scopes=tuple(user.get("api_scopes") or ()),
-        task=task,
+        task=metadata.get("task") if isinstance(metadata, dict) else None,
         mlflow_version=mlmodel.get("mlflow_version"),
         files=tuple(files),
     )

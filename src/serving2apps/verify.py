@@ -52,11 +52,26 @@ import mlflow
 mlflow.tracing.disable()
 model = mlflow.pyfunc.load_model(sys.argv[1])
 dump = lambda o: o.model_dump(exclude_none=True) if hasattr(o, "model_dump") else str(o)
+# A ChatAgent or ChatModel is asked in its chat format, as Model Serving asked it; the app's conversion layer
+# turns the request into that format and the answers back into Responses.
+try:
+    raw = model.get_raw_model()
+except Exception:
+    raw = None
+kind = next((k for k in ("ChatAgent", "ChatModel") if isinstance(raw, getattr(mlflow.pyfunc, k))), None)
+if kind:
+    from agent_server.chat_interface import chat_request, responses_answer, responses_events
 for request in json.loads(sys.argv[2]):
     try:
-        answer = {"invoke": json.loads(json.dumps(model.predict(request), default=dump))}
+        if kind:
+            chat = chat_request(request, kind)
+            predict = lambda: responses_answer(model.predict(chat))
+            predict_stream = lambda: list(responses_events(model.predict_stream(chat)))
+        else:
+            predict, predict_stream = (lambda: model.predict(request)), (lambda: list(model.predict_stream(request)))
+        answer = {"invoke": json.loads(json.dumps(predict(), default=dump))}
         try:
-            answer["stream"] = json.loads(json.dumps(list(model.predict_stream(request)), default=dump))
+            answer["stream"] = json.loads(json.dumps(predict_stream(), default=dump))
         except NotImplementedError:
             answer["stream"] = None
     except Exception as exc:
@@ -118,6 +133,8 @@ class _Request:
 def requests_for(model_dir: Path, agent_code: str, extra: Path | None) -> list[_Request]:
     model = read_model(model_dir)
     example = json.loads((model_dir / model.input_example).read_text()) if model.input_example else DEFAULT_REQUEST
+    if isinstance(example.get("messages"), list):  # a ChatAgent's or ChatModel's example, in the chat format
+        example = responses_request(example)
     found = [_Request("input example", example, True)]
     history = example.get("input") if isinstance(example.get("input"), list) else None
     if history:
@@ -141,6 +158,16 @@ def requests_for(model_dir: Path, agent_code: str, extra: Path | None) -> list[_
                 raise MigrationError(f"{extra}, line {number}, is not a JSON object", "write one JSON request per line")
             found.append(_Request(f"{extra.name}:{number}", body, True))
     return found
+
+
+# Chat request fields → the Responses request fields of the same meaning (the app's chat_interface maps them back).
+_CHAT_FIELDS = {"messages": "input", "custom_inputs": "custom_inputs", "context": "context",
+                "temperature": "temperature", "top_p": "top_p", "max_tokens": "max_output_tokens"}
+
+
+def responses_request(chat: dict) -> dict:
+    """A chat request (a ChatAgent's or ChatModel's input example) as the Responses request the app takes."""
+    return {_CHAT_FIELDS[k]: v for k, v in chat.items() if k in _CHAT_FIELDS}
 
 
 class _Workspace:

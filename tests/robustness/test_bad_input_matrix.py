@@ -204,8 +204,6 @@ CASES = [
     Case("mlmodel-huge", mlmodel_text("x: " + "a" * (6 * 1024 * 1024) + "\n"), "larger than", "download"),
     Case("no-pyfunc-flavor", changed_mlmodel(lambda d: d["flavors"].pop("python_function")),
          "no python_function flavor", "ResponsesAgent"),
-    Case("chat-agent-task", changed_mlmodel(lambda d: d.setdefault("metadata", {}).update(task="agent/v2/chat")),
-         "ChatAgent", "ResponsesAgent"),
     Case("pickled-model", changed_mlmodel(lambda d: (flavor(d).pop("model_code_path", None),
                                                      flavor(d).update(python_model="python_model.pkl"))),
          "pickled", "log the agent from code"),

@@ -7,14 +7,15 @@ A ladder of strategies, tried in order; the first whose output passes the indepe
    then makes the call graph async where it can, and the plain functions are tried again when it cannot.
 2. kept class (`kept_class`, S2A101): the class stays, with the reason (`blockers`) it could not dissolve.
 3. kept instance (`kept_instance`, S2A107): the file stays as it is and only `set_model(X)` changes; it works
-   wherever Model Serving could load the model.
+   wherever Model Serving could load the model. A ChatAgent or ChatModel always takes this rung: the app serves
+   it in the Responses format through its chat conversion layer (S2A108).
 
 Either way the registered `@invoke()`/`@stream()` handlers are async; synchronous code runs in worker threads
 (`agent_server.adapters`), so the server's event loop is never blocked (S2A110). A file that already registers
 handlers goes to `registered_handlers` instead, which also makes a second run a no-op. The rewrites every
 strategy shares run first: old type names (`legacy_types`) and ModelConfig paths (`model_config_paths`).
 
-Refused, with a stable code: a ChatAgent/ChatModel (S2A192), no agent and no set_model (S2A193, S2A190),
+Refused, with a stable code: no agent and no set_model (S2A193, S2A190),
 several agents and no set_model (S2A194), a file too long (S2A196) or nested too deeply (S2A195) to migrate in
 seconds, and, as a serving2apps bug, no output passing the self-check (S2A191).
 """
@@ -36,7 +37,7 @@ from serving2apps.codemod.hazards import report_hazards
 from serving2apps.codemod.import_changes import apply_import_changes
 from serving2apps.codemod.import_time_calls import report_import_time_calls
 from serving2apps.codemod.kept_class import to_kept_class
-from serving2apps.codemod.kept_instance import keep_instance
+from serving2apps.codemod.kept_instance import CHAT_ROUTE, keep_instance
 from serving2apps.codemod.legacy_types import rename_legacy_types, report_renamed
 from serving2apps.codemod.line_map import place_lines
 from serving2apps.codemod.load_context import context_imports, context_statement
@@ -48,7 +49,7 @@ from serving2apps.codemod.to_async import blocking_calls_in_async, make_async
 from serving2apps.codemod.to_functions import to_functions
 from serving2apps.errors import MigrationError
 
-CODES = ("S2A101", "S2A110", "S2A172", "S2A176", "S2A180", "S2A182", "S2A191", "S2A195", "S2A196")
+CODES = ("S2A101", "S2A108", "S2A110", "S2A172", "S2A176", "S2A180", "S2A182", "S2A191", "S2A195", "S2A196")
 
 MODES = ("async", "sync")
 
@@ -81,10 +82,12 @@ class _Input:
         """The served agent class; _NotApplicable when this file does not show it (the kept instance serves
         what set_model() gets: a class imported from code/, say)."""
         if self._agent is None:
+            if self.scan.chat_interface():
+                raise _NotApplicable(f"the agent is a {self.scan.chat_interface()}, which keeps its chat interface")
             try:
                 self._agent = locate(self.module, self.scan, self.filename)
             except MigrationError as exc:
-                if exc.code == "S2A192" or not self.scan.set_model_calls or serves_no_agent(self.module, self.scan):
+                if not self.scan.set_model_calls or serves_no_agent(self.module, self.scan):
                     raise
                 self._agent = exc
         if isinstance(self._agent, MigrationError):
@@ -262,9 +265,14 @@ def _kept_instance_attempt(given: _Input, mode: str, why: str) -> AgentFileResul
     code, findings = keep_instance(module, given.filename, names, build_context, register)
     state.findings += findings
     state.report("S2A101", f"the agent object is served as it is: {why}")
+    chat = given.scan.chat_interface()
+    if chat:
+        state.report("S2A108", f"the agent is a {chat}: the app serves it in the Responses format through "
+                               "agent_server/chat_interface.py (its callers' change is in the report), and in the chat "
+                               f"format at {CHAT_ROUTE}")
     if mode == "async":
         state.report("S2A176", "the agent object was kept, so its methods stay synchronous and run in worker threads")
-    return AgentFileResult(code, "instance", state.findings)
+    return AgentFileResult(code, "instance", state.findings, chat or "ResponsesAgent")
 
 
 def _with_handlers(new_module: cst.Module, entries, native: set[str], state: CodemodState, strategy: str,

@@ -1,7 +1,7 @@
 """Which class is the served agent, and where its instance and `set_model()` calls are.
 
-Refusals (the file cannot be a ResponsesAgent model): S2A192 (a ChatAgent/ChatModel), S2A193 (no ResponsesAgent
-subclass), S2A194 (several, and no `set_model()` says which one).
+Refusals (the file cannot be a ResponsesAgent model): S2A193 (no ResponsesAgent subclass), S2A194 (several, and
+no `set_model()` says which one). A file whose agent is a ChatAgent or ChatModel is told apart (`chat_interface`).
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import libcst as cst
 from libcst.metadata import QualifiedNameProvider
 
-from serving2apps.codemod.names import REFUSED_AGENTS, RESPONSES_AGENT, SERVER_DECORATORS, SET_MODEL
+from serving2apps.codemod.names import CHAT_AGENTS, RESPONSES_AGENT, SERVER_DECORATORS, SET_MODEL
 from serving2apps.errors import MigrationError
 
-CODES = ("S2A192", "S2A193", "S2A194")
+CODES = ("S2A193", "S2A194")
 
 
 @dataclass
@@ -55,6 +55,13 @@ class Scan(cst.CSTVisitor):
         if self._names(target) & SERVER_DECORATORS:
             self.registered = True
 
+    def chat_interface(self) -> str | None:
+        """"ChatAgent" or "ChatModel" when that is what the file defines and it defines no ResponsesAgent."""
+        bases = set().union(*self.base_names.values()) if self.base_names else set()
+        if bases & RESPONSES_AGENT:
+            return None
+        return next((CHAT_AGENTS[name] for name in sorted(bases) if name in CHAT_AGENTS), None)
+
     def served_names(self) -> list[str]:
         """The names handed to set_model() (AGENT in set_model(AGENT)), in call order."""
         args = [call.args[0].value for call in self.set_model_calls if call.args]
@@ -88,13 +95,6 @@ def locate(module: cst.Module, scan: Scan, filename: str) -> AgentClass:
                 agents.append(c)
                 changed = True
     if not agents:
-        refused = [REFUSED_AGENTS[n] for c in scan.classes for n in base_names(c) if n in REFUSED_AGENTS]
-        if refused:
-            raise MigrationError(
-                f"{filename} defines {refused[0]}, not a ResponsesAgent",
-                "port the agent to mlflow.pyfunc.ResponsesAgent first; serving2apps migrates ResponsesAgent models",
-                code="S2A192",
-            )
         raise MigrationError(
             f"{filename} defines no mlflow.pyfunc.ResponsesAgent subclass",
             "point serving2apps at the model whose agent file subclasses ResponsesAgent",

@@ -24,6 +24,7 @@ class AgentFileResult:
     code: str
     strategy: str  # "functions" | "adapter" | "instance" | "registered" | "unchanged"
     findings: list[Finding] = field(default_factory=list)
+    interface: str = "ResponsesAgent"  # or "ChatAgent", "ChatModel": what callers of the endpoint spoke
 
 
 class CodemodState:

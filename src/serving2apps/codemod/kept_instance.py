@@ -24,6 +24,8 @@ from serving2apps.errors import MigrationError
 
 CODES = ("S2A107", "S2A190")
 ADAPTERS = "agent_server.adapters"
+# Where the app answers a chat agent's old callers in the chat shapes (agent_server/chat_interface.py).
+CHAT_ROUTE = "/chat/invocations"
 
 
 class _ReplaceSetModel(cst.CSTTransformer):

@@ -1,11 +1,12 @@
 """Qualified names the codemods match, so any import style (aliases, module imports) is recognised."""
 
 RESPONSES_AGENT = {"mlflow.pyfunc.ResponsesAgent", "mlflow.pyfunc.model.ResponsesAgent"}
-REFUSED_AGENTS = {
-    "mlflow.pyfunc.ChatAgent": "a ChatAgent",
-    "mlflow.pyfunc.model.ChatAgent": "a ChatAgent",
-    "mlflow.pyfunc.ChatModel": "a ChatModel",
-    "mlflow.pyfunc.model.ChatModel": "a ChatModel",
+# MLflow's chat interfaces, older than ResponsesAgent: served through the app's chat conversion layer.
+CHAT_AGENTS = {
+    "mlflow.pyfunc.ChatAgent": "ChatAgent",
+    "mlflow.pyfunc.model.ChatAgent": "ChatAgent",
+    "mlflow.pyfunc.ChatModel": "ChatModel",
+    "mlflow.pyfunc.model.ChatModel": "ChatModel",
 }
 SET_MODEL = {"mlflow.models.set_model", "mlflow.models.model.set_model"}
 SERVER_DECORATORS = {

@@ -105,7 +105,8 @@ class ServedAgent:
 
     The kept-instance migration replaces `set_model(X)` with `SERVED_AGENT.set(X)`, wherever it was called.
     load_context runs once, when the agent is set, as Model Serving ran it after loading the file; predict and
-    predict_stream run in worker threads; a missing entry point is built from the other one.
+    predict_stream run in worker threads; a missing entry point is built from the other one. A ChatAgent or
+    ChatModel is served through `chat_interface`.
     """
 
     def __init__(self, context: Any = None):
@@ -115,8 +116,15 @@ class ServedAgent:
     def set(self, agent: Any) -> Any:
         if _overrides(agent, "load_context"):
             agent.load_context(self._context)
-        self._agent = agent
+        from agent_server.chat_interface import ChatAsResponses, chat_kind
+
+        # A ChatAgent or ChatModel answers through the conversion layer, in the Responses format.
+        self._agent = ChatAsResponses(agent, self._context) if chat_kind(agent) else agent
         return agent
+
+    @property
+    def is_set(self) -> bool:
+        return self._agent is not None
 
     @property
     def agent(self) -> Any:

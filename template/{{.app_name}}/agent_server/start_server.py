@@ -21,6 +21,8 @@ import uvicorn  # noqa: E402
 from fastapi.responses import HTMLResponse  # noqa: E402
 from mlflow.genai.agent_server import AgentServer  # noqa: E402
 
+from agent_server.chat_interface import add_chat_route  # noqa: E402
+
 if not os.environ.get("MLFLOW_TRACKING_URI"):
     # Traces go where the app is told to send them (the app's config in databricks.yml on Apps,
     # .env from `uv run quickstart` locally).
@@ -36,6 +38,8 @@ if "/" in {getattr(route, "path", None) for route in app.routes}:
     raise RuntimeError("the agent server already answers GET /; the chat page would shadow it")
 app.add_api_route("/", lambda: HTMLResponse(CHAT_PAGE.read_text()), methods=["GET"], name="chat_page",
                   include_in_schema=False)
+# An agent migrated from ChatAgent or ChatModel also answers its old callers in the chat shapes.
+add_chat_route(app, agent_server.agent)
 
 
 def main(argv: list[str] | None = None, app_path: str = "agent_server.start_server:app") -> None:
