@@ -95,3 +95,16 @@ def test_old_callers_keep_the_chat_shapes(models, go_renderer, tmp_path):
     assert bad.status_code == 400 and "messages" in bad.text
     assert [i["type"] for i in responses.json()["output"]] == [
         "message", "function_call", "function_call_output", "message"]
+
+
+def test_an_app_without_the_conversion_layer_is_told_to_update(models, go_renderer, tmp_path):
+    from serving2apps.errors import MigrationError
+
+    assert render_bundle_init(go_renderer, {"app_name": "old-scaffold"}, tmp_path).returncode == 0
+    app = tmp_path / "old-scaffold"
+    (app / "agent_server" / "chat_interface.py").unlink()  # as rendered by template 2.0.0
+    before = {p: p.read_bytes() for p in app.rglob("*") if p.is_file()}
+    with pytest.raises(MigrationError, match="no chat conversion layer") as refused:
+        migrate(models / "whole_agent", app, mode="sync", log=lambda m: None)
+    assert "copier update" in refused.value.fix
+    assert {p: p.read_bytes() for p in app.rglob("*") if p.is_file()} == before
