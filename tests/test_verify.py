@@ -27,6 +27,7 @@ def test_same_answers(migrated):
     assert re.search(r"input example: invoke \(whole answer\)\s+3\s+3\s+same", result.stdout)
     assert re.search(r"input example: stream \(finished items\)\s+3\s+3\s+same", result.stdout)
     assert re.search(r"second turn: invoke \(whole answer\)\s+3\s+3\s+same", result.stdout)
+    assert re.search(r"earlier tool call: stream \(finished items\)\s+3\s+3\s+same", result.stdout)
 
 
 def test_a_different_answer_is_reported_for_review(migrated, tmp_path):

@@ -8,8 +8,8 @@ An agent that calls an LLM answers differently on every call, so the two sides m
 - `offline`, both sides get serving2apps' deterministic model (offline_model) instead of a workspace.
 The recording and the requests are kept in the app (.serving2apps/verify/), free of credentials.
 
-The requests: the model's input example; a second turn of that conversation; the same with custom_inputs when
-the agent reads them; and any the user gives (one JSON request per line). Tracing is off on both sides: nothing is
+The requests: the model's input example; a second turn of that conversation; one whose earlier turn called a
+tool; the same with custom_inputs when the agent reads them; and any the user gives (one JSON request per line). Tracing is off on both sides: nothing is
 sent to the workspace's experiments, and no local trace store is built.
 Not handled: calls that bypass the workspace host (a hard-coded URL, another provider) are neither recorded nor
 replayed: when answers differ and nothing was recorded, the report says so (S2A403).
@@ -141,6 +141,13 @@ def requests_for(model_dir: Path, agent_code: str, extra: Path | None) -> list[_
         found.append(_Request("second turn", {**example, "input": [
             *history, {"role": "assistant", "content": "Noted."},
             {"role": "user", "content": "Thanks. One more question: what did I ask first?"}]}, False))
+        # A conversation whose earlier turn called a tool: the history holds a function call and its output.
+        found.append(_Request("earlier tool call", {**example, "input": [
+            *history,
+            {"type": "function_call", "call_id": "serving2apps-verify-call", "name": "lookup", "arguments": "{}"},
+            {"type": "function_call_output", "call_id": "serving2apps-verify-call", "output": "nothing found"},
+            {"role": "assistant", "content": "I found nothing."},
+            {"role": "user", "content": "Try again, please."}]}, False))
     if "custom_inputs" in agent_code and "custom_inputs" not in example:
         # The agent reads conversation state: exercise that path too.
         found.append(_Request("custom_inputs", {**example, "custom_inputs": {
