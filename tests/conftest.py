@@ -26,7 +26,8 @@ def go_renderer(tmp_path_factory):
         if os.environ.get("CI"):
             pytest.fail("go is not installed; .ci/run installs Debian's golang-go")
         pytest.skip("go is not installed (apt-get install golang-go): the bundle init reference renderer needs it")
-    return build_go_renderer(tmp_path_factory.mktemp("gorender"))
+    # One Go build cache for the run, shared by the test workers (Go's cache takes concurrent builds).
+    return build_go_renderer(tmp_path_factory.mktemp("gorender"), tmp_path_factory.getbasetemp().parent / "gocache")
 
 
 @pytest.fixture(scope="session")

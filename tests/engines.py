@@ -53,9 +53,9 @@ def commit_all(repo: Path, message: str) -> None:
     subprocess.run([*git, "commit", "-q", "-m", message], cwd=repo, check=True)
 
 
-def build_go_renderer(dest: Path) -> Path:
+def build_go_renderer(dest: Path, cache: Path | None = None) -> Path:
     binary = dest / "bundle_init_reference"
-    env = {**os.environ, "GOCACHE": str(dest / "gocache"), "GO111MODULE": "off", "GOFLAGS": "-mod=mod"}
+    env = {**os.environ, "GOCACHE": str(cache or dest / "gocache"), "GO111MODULE": "off", "GOFLAGS": "-mod=mod"}
     subprocess.run(
         ["go", "build", "-o", str(binary), str(REPO_ROOT / "tests" / "bundle_init_reference" / "main.go")],
         check=True,

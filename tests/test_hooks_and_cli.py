@@ -61,7 +61,7 @@ def test_cli_lists_only_working_commands():
 
     parser = build_parser()
     (commands,) = [a for a in parser._actions if a.dest == "==SUPPRESS==" and a.choices]
-    assert sorted(commands.choices) == ["deploy", "download", "init", "migrate", "upgrade", "verify"]
+    assert sorted(commands.choices) == ["deploy", "download", "init", "migrate", "scan", "upgrade", "verify"]
     result = subprocess.run([sys.executable, "-m", "serving2apps.cli", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "download" in result.stdout
     version = subprocess.run([sys.executable, "-m", "serving2apps.cli", "--version"], capture_output=True, text=True)

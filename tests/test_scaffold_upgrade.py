@@ -9,6 +9,7 @@ v1 is the template as tag v1.0.0 had it: today's template with the two files 2.0
 import json
 import shutil
 import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -136,7 +137,7 @@ def test_app_yaml_keys_v2_has_no_place_for_are_refused_not_dropped(go_renderer, 
 def test_migrate_upgrades_a_v1_bundle_init_app_to_what_a_fresh_v2_migration_writes(go_renderer, endpoint_model,
                                                                                     tmp_path):
     v1 = v1_bundle_app(go_renderer, tmp_path)
-    dry = subprocess.run(["serving2apps", "migrate", "--dry-run", "--no-lock", "--source", str(endpoint_model)],
+    dry = subprocess.run([sys.executable, "-m", "serving2apps.cli", "migrate", "--dry-run", "--no-lock", "--source", str(endpoint_model)],
                          cwd=v1, capture_output=True, text=True)
     assert "File app.yaml removed" in dry.stdout and (v1 / "app.yaml").is_file()
     assert migrate(endpoint_model, v1, log=lambda m: None) == 0

@@ -62,6 +62,8 @@ class WorkspaceServer(LoopbackHTTPServer):
             lambda s, r, p: Reply(200, {"oidc_endpoint": f"{s.url}/oidc", "workspace_id": s.workspace_id}),
         )
         self.add_route("GET", "/api/2.0/serving-endpoints/{name}", _get_serving_endpoint)
+        self.add_route("GET", "/api/2.0/serving-endpoints",
+                       lambda s, r, p: Reply(200, {"endpoints": list(s.serving_endpoints.values())}))
         self.add_route("GET", "/api/2.0/mlflow/experiments/get-by-name", _get_experiment_by_name)
         self.add_route("POST", "/api/2.0/mlflow/experiments/create", _create_experiment)
         super().__init__(self._handler_class())

@@ -103,6 +103,8 @@ def _init(args: argparse.Namespace) -> int:
     from serving2apps.download import Source
     from serving2apps.init import init
 
+    if args.endpoints or args.all_agents:
+        return _init_many(args)
     given = [x for x in (args.endpoint, args.model_uri, args.model_dir) if x]
     if args.example and given:
         raise MigrationError("--example takes no other source", "drop --endpoint/--model-uri/--model-dir")
@@ -119,6 +121,57 @@ def _init(args: argparse.Namespace) -> int:
         args.mode = ask_mode() if not args.yes and _on_a_terminal() else "async"
     return init(source, args.app_name, args.output_dir, mode=args.mode, example=args.example, verify=args.verify,
                 engine=args.engine, dry_run=args.dry_run, lock=LOCK_BY_DEFAULT if args.lock is None else args.lock)
+
+
+def _init_many(args: argparse.Namespace) -> int:
+    """One app per endpoint (serving2apps.batch); the names are shown, and confirmed on a terminal, first."""
+    from serving2apps.batch import plan_names, run_batch
+
+    if args.endpoint or args.model_uri or args.model_dir or args.example or args.app_name:
+        raise MigrationError("--endpoints/--all-agents take no other source and no --app-name (each app is named "
+                             "after its endpoint)", "drop --endpoint/--model-uri/--model-dir/--example/--app-name")
+    if args.endpoints and args.all_agents:
+        raise MigrationError("give --endpoints or --all-agents, not both", "drop one of them")
+    if args.dry_run or args.verify:
+        raise MigrationError("--dry-run and --verify work one endpoint at a time",
+                             "migrate the endpoints first, then run `serving2apps verify` in an app's folder")
+    if args.all_agents:
+        from serving2apps.scan import scan, terminal_progress
+
+        rows = scan(args.profile, progress=terminal_progress)
+        endpoints = [r.endpoint for r in rows if r.is_agent]
+        if not endpoints:
+            raise MigrationError("no endpoint of this workspace serves an agent",
+                                 "run `serving2apps scan` to see what the endpoints serve")
+    else:
+        endpoints = list(dict.fromkeys(e.strip() for e in args.endpoints.split(",") if e.strip()))
+    output_dir = args.output_dir.resolve()
+    names = plan_names(endpoints, output_dir)
+    print(f"{len(endpoints)} endpoint(s) → apps in {output_dir}:", file=sys.stderr)
+    for endpoint, name in names.items():
+        print(f"  {endpoint} → {name}/{name}", file=sys.stderr)
+    if not args.yes and _on_a_terminal():
+        print("Go on? [Y/n]: ", end="", file=sys.stderr, flush=True)
+        if sys.stdin.readline().strip().lower() not in ("", "y", "yes"):
+            print("Nothing was written.", file=sys.stderr)
+            return 0
+    return run_batch(endpoints, output_dir, args.profile, mode=args.mode or "async",
+                     lock=LOCK_BY_DEFAULT if args.lock is None else args.lock, engine=args.engine, jobs=args.jobs)
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from serving2apps.scan import render_json, render_table, scan, terminal_progress
+
+    rows = scan(args.profile, mode=args.mode, progress=terminal_progress)
+    text = render_json(rows) if args.json else render_table(rows) + "\n"
+    if args.output:
+        if args.output.exists():
+            raise MigrationError(f"{args.output} already exists", "choose another --output path, or move it away")
+        args.output.write_text(text)
+        print(f"Wrote {args.output} ({len(rows)} endpoint(s)).", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def _on_a_terminal() -> bool:
@@ -216,7 +269,28 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--dry-run", action="store_true", help="build everything in a temporary folder, list what "
                       "would be created and show the report; write nothing")
     init.add_argument("--lock", action=argparse.BooleanOptionalAction, default=None, help=LOCK_HELP)
+    many = init.add_argument_group("many endpoints at once (one app each, in OUTPUT_DIR/<app>/)")
+    many.add_argument("--endpoints", help="comma-separated endpoint names")
+    many.add_argument("--all-agents", action="store_true", help="every endpoint of the workspace that serves an "
+                      "agent (as `serving2apps scan` lists them)")
+    many.add_argument("--jobs", type=int, default=2, help="endpoints migrated at once, each in its own process "
+                      "(default: %(default)s)")
     init.set_defaults(run=_init)
+
+    scan = commands.add_parser(
+        "scan",
+        help="list the workspace's endpoints that serve an agent, with a forecast of each one's migration",
+        description="Reads every serving endpoint (its served models, traffic, size and state) and each served "
+        "model's MLmodel and agent file (nothing of the model runs), and forecasts the migration: the strategy, the "
+        "codes to review, or the refusal. Writes nothing unless --output is given. Exit codes: 0 listed, 2 error.",
+    )
+    scan.add_argument("--profile", default=os.environ.get("DATABRICKS_CONFIG_PROFILE"),
+                      help="Databricks CLI profile (default: $DATABRICKS_CONFIG_PROFILE, else the SDK's default auth)")
+    scan.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    scan.add_argument("--mode", choices=["async", "sync"], default="async", help="the mode to forecast (default: "
+                      "%(default)s)")
+    scan.add_argument("--output", type=Path, help="write the listing to this file (never replaces one)")
+    scan.set_defaults(run=_scan)
 
     download = commands.add_parser(
         "download",

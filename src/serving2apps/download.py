@@ -149,13 +149,15 @@ class _Progress:
 
 
 @contextmanager
-def _mlflow_settings(tracking_uri: str):
+def mlflow_settings(tracking_uri: str):
     """We retry whole downloads ourselves, with a bound the user can see; mlflow's own retries (7, with
     exponential backoff) would multiply with ours. The tracking URI is pinned for the whole download: code
     paths that read mlflow's default instead would create a local `mlflow.db` in the user's folder."""
-    saved = {k: os.environ.get(k) for k in ("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "MLFLOW_TRACKING_URI")}
+    saved = {k: os.environ.get(k) for k in ("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "MLFLOW_TRACKING_URI",
+                                            "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR")}
     os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] = "0"
     os.environ["MLFLOW_TRACKING_URI"] = tracking_uri
+    os.environ["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] = "false"  # serving2apps shows its own progress
     try:
         yield
     finally:
@@ -207,7 +209,7 @@ def fetch_model_uri(model_uri: str, into: Path, profile: str | None, retry: Retr
         for child in into.iterdir():
             shutil.rmtree(child) if child.is_dir() else child.unlink()
         try:
-            with _auth_failures_stop(model_uri, profile), _mlflow_settings(tracking_uri_for(profile)), \
+            with _auth_failures_stop(model_uri, profile), mlflow_settings(tracking_uri_for(profile)), \
                     _Progress(into, f"downloading {model_uri}"):
                 mlflow.artifacts.download_artifacts(
                     artifact_uri=model_uri,

@@ -103,7 +103,7 @@ def check_auth(client: WorkspaceClient) -> str:
 
 
 @dataclass(frozen=True)
-class _Entity:
+class ServedEntity:
     name: str
     model_name: str | None
     model_version: str | None
@@ -116,12 +116,23 @@ class _Entity:
     max_provisioned_concurrency: int | None
 
 
-def _entities(config) -> list[_Entity]:
+def served_entities(detail) -> tuple[list[ServedEntity], dict[str, int]]:
+    """An endpoint's served entities (its live config, else the pending one) and their traffic percentages."""
+    config = detail.config or detail.pending_config
+    entities = _entities(config) if config else []
+    traffic = {}
+    routes = getattr(getattr(config, "traffic_config", None), "routes", None) or []
+    for route in routes:
+        traffic[route.served_entity_name or route.served_model_name] = route.traffic_percentage
+    return entities, traffic
+
+
+def _entities(config) -> list[ServedEntity]:
     found = []
     for se in getattr(config, "served_entities", None) or []:
         kind = "external model" if se.external_model else "foundation model" if se.foundation_model else None
         found.append(
-            _Entity(se.name, se.entity_name, se.entity_version, kind, se.environment_vars, se.workload_size,
+            ServedEntity(se.name, se.entity_name, se.entity_version, kind, se.environment_vars, se.workload_size,
                     _enum_value(se.workload_type), se.scale_to_zero_enabled, se.min_provisioned_concurrency,
                     se.max_provisioned_concurrency)
         )
@@ -130,7 +141,7 @@ def _entities(config) -> list[_Entity]:
     # Endpoints created before served_entities existed describe their models as served_models.
     for sm in getattr(config, "served_models", None) or []:
         found.append(
-            _Entity(sm.name, sm.model_name, sm.model_version, None, sm.environment_vars, sm.workload_size,
+            ServedEntity(sm.name, sm.model_name, sm.model_version, None, sm.environment_vars, sm.workload_size,
                     _enum_value(sm.workload_type), sm.scale_to_zero_enabled, sm.min_provisioned_concurrency,
                     sm.max_provisioned_concurrency)
         )
@@ -161,17 +172,12 @@ def resolve_endpoint(client: WorkspaceClient, endpoint: str, served_entity: str 
             "try again (SERVING2APPS_HTTP_TIMEOUT_SECONDS / SERVING2APPS_RETRY_TIMEOUT_SECONDS raise the budgets)",
         ) from None
 
-    config = detail.config or detail.pending_config
-    entities = _entities(config) if config else []
+    entities, traffic = served_entities(detail)
     if not entities:
         raise MigrationError(
             f"serving endpoint {endpoint!r} has no served model yet (it may still be being created)",
             "wait until the endpoint is READY, then try again",
         )
-    traffic = {}
-    routes = getattr(getattr(config, "traffic_config", None), "routes", None) or []
-    for route in routes:
-        traffic[route.served_entity_name or route.served_model_name] = route.traffic_percentage
 
     chosen = _choose(endpoint, entities, traffic, served_entity)
     if chosen.kind or not chosen.model_name or not chosen.model_version:
@@ -197,7 +203,7 @@ def resolve_endpoint(client: WorkspaceClient, endpoint: str, served_entity: str 
     )
 
 
-def _choose(endpoint: str, entities: list[_Entity], traffic: dict, wanted: str | None) -> _Entity:
+def _choose(endpoint: str, entities: list[ServedEntity], traffic: dict, wanted: str | None) -> ServedEntity:
     by_name = {e.name: e for e in entities}
     listing = "; ".join(
         f"{e.name} ({e.model_name or e.kind} v{e.model_version or '-'}, {traffic.get(e.name, 0)}% of traffic)"

@@ -244,8 +244,10 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async") -> Migr
         plan.files[APP_YAML] = update.app_yaml.encode()
     plan.findings += update.findings
 
+    origin = provenance.get("source") or {}
     plan.summary = {"agent_file": model.agent_file, "source": model.root.name, "mode": mode,
-                    "strategy": plan.strategy, "interface": result.interface, "files": sorted(plan.files),
+                    "strategy": plan.strategy, "interface": result.interface, "app_name": app_dir.name,
+                    **{key: origin[key] for key in ("endpoint", "host") if origin.get(key)}, "files": sorted(plan.files),
                     **({"removed": sorted(plan.removed)} if plan.removed else {})}
     plan.add_report()
     return plan

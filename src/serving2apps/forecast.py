@@ -1,0 +1,62 @@
+"""What a migration of a model would do, read from its MLmodel and agent file alone (nothing of the model runs):
+the agent interface, the codemod's strategy and the codes a person would have to review, or the refusal.
+
+Not forecast: what needs the whole model (code/ imports, artifacts, requirements); `init` reports those.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from serving2apps.codemod.agent_file import migrate_agent_source
+from serving2apps.codemod.findings import CODES
+from serving2apps.errors import MigrationError
+
+# metadata.task that MLflow writes when an agent is logged (mlflow/pyfunc/model.py).
+INTERFACES = {"agent/v1/responses": "ResponsesAgent", "agent/v2/chat": "ChatAgent", "agent/v1/chat": "ChatModel"}
+
+
+@dataclass(frozen=True)
+class Forecast:
+    interface: str  # ResponsesAgent, ChatAgent, ChatModel, "pyfunc" (another Python model) or "not an agent"
+    outcome: str  # "functions", "adapter", "instance", "registered", or "refused"
+    codes: tuple[str, ...] = field(default=())  # the review codes the migration would report, or the refusal's
+    reason: str = ""  # why it is refused
+
+    @property
+    def summary(self) -> str:
+        if self.outcome == "refused":
+            return f"refused{' ' + self.codes[0] if self.codes else ''}: {self.reason}"
+        review = f", review {' '.join(self.codes)}" if self.codes else ""
+        return f"{self.outcome}{review}"
+
+
+def agent_file_name(mlmodel: dict) -> str | None:
+    """The agent file's name at the model root (a model logged from code), from MLmodel."""
+    flavor = (mlmodel.get("flavors") or {}).get("python_function") or {}
+    code_path = flavor.get("model_code_path") if isinstance(flavor, dict) else None
+    return PurePosixPath(str(code_path)).name if code_path else None
+
+
+def forecast(mlmodel: dict, agent_source: str | None, mode: str = "async") -> Forecast:
+    """The forecast for a model, from its MLmodel (parsed) and its agent file's source (None when it has none)."""
+    flavor = (mlmodel.get("flavors") or {}).get("python_function")
+    metadata = mlmodel.get("metadata") if isinstance(mlmodel.get("metadata"), dict) else {}
+    interface = INTERFACES.get(metadata.get("task"), "pyfunc")
+    if not isinstance(flavor, dict):
+        return Forecast("not an agent", "refused", reason="no python_function flavor")
+    loader = str(flavor.get("loader_module") or "")
+    if not loader.startswith("mlflow.pyfunc"):  # mlflow.sklearn, mlflow.transformers, ...: a classic model
+        return Forecast("not an agent", "refused", reason=f"a {loader or 'custom'} model, not a Python agent")
+    if agent_source is None:
+        return Forecast(interface, "refused", reason="a pickled model with no source code: log the agent from code")
+    name = agent_file_name(mlmodel) or "agent.py"
+    try:
+        result = migrate_agent_source(agent_source, name, mode=mode)
+    except MigrationError as exc:
+        return Forecast(interface, "refused", (exc.code,) if exc.code else (), exc.problem.splitlines()[0])
+    if interface == "pyfunc" and result.strategy != "registered":  # logged before MLflow recorded the task
+        interface = result.interface
+    review = sorted({f.code for f in result.findings if CODES[f.code][0] == "review"})
+    return Forecast(interface, result.strategy, tuple(review))
