@@ -219,3 +219,35 @@ def test_an_interrupted_run_leaves_complete_apps_only(workspace, tmp_path):
     assert main(["init", "--endpoints", ",".join(endpoints), "--output-dir", str(out), "--no-lock", "--yes",
                  "--engine", "copier"]) in (0, 1)
     assert len(json.loads((out / SUMMARY_JSON).read_text())["endpoints"]) == len(endpoints)
+
+
+def test_scan_lists_who_called_an_endpoint_from_its_inference_table(workspace, capsys):
+    from workspace_server import Reply
+
+    workspace.serving_endpoints["agent-plain"]["ai_gateway"] = {"inference_table_config": {
+        "catalog_name": "main", "schema_name": "serving", "table_name_prefix": "agent_plain", "enabled": True}}
+    warehouses = [{"id": "stopped-wh", "name": "big", "state": "STOPPED"}]
+    statements = []
+
+    def statement(server, request, params):
+        body = json.loads(request.body)
+        statements.append(body)
+        return Reply(200, {"statement_id": "s-1", "status": {"state": "SUCCEEDED"},
+                           "manifest": {"schema": {"column_count": 3}},
+                           "result": {"data_array": [["alice@example.com", "12", "2026-11-30 10:00:00"],
+                                                     ["sp-analytics", "3", "2026-11-29 08:00:00"]]}})
+
+    workspace.add_route("GET", "/api/2.0/sql/warehouses", lambda s, r, p: Reply(200, {"warehouses": warehouses}))
+    workspace.add_route("POST", "/api/2.0/sql/statements", statement)
+    try:
+        rows = {r.endpoint: r for r in scan(None, callers=True)}
+        assert "no running SQL warehouse" in rows["agent-plain"].callers_note and not statements  # none started
+        warehouses.append({"id": "small-wh", "name": "small", "state": "RUNNING"})
+        assert main(["scan", "--callers"]) == 0
+        table = capsys.readouterr().out
+    finally:
+        workspace.serving_endpoints["agent-plain"].pop("ai_gateway")
+    [query] = statements
+    assert query["warehouse_id"] == "small-wh" and "FROM `main`.`serving`.`agent_plain_payload`" in query["statement"]
+    assert "agent-plain: alice@example.com (12, last 2026-11-30 10:00:00), sp-analytics (3," in table
+    assert "agent-auth: no AI Gateway inference table" in table

@@ -162,7 +162,8 @@ def _init_many(args: argparse.Namespace) -> int:
 def _scan(args: argparse.Namespace) -> int:
     from serving2apps.scan import render_json, render_table, scan, terminal_progress
 
-    rows = scan(args.profile, mode=args.mode, progress=terminal_progress)
+    rows = scan(args.profile, mode=args.mode, progress=terminal_progress, callers=args.callers,
+                warehouse_id=args.warehouse_id)
     text = render_json(rows) if args.json else render_table(rows) + "\n"
     if args.output:
         if args.output.exists():
@@ -290,6 +291,10 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--mode", choices=["async", "sync"], default="async", help="the mode to forecast (default: "
                       "%(default)s)")
     scan.add_argument("--output", type=Path, help="write the listing to this file (never replaces one)")
+    scan.add_argument("--callers", action="store_true", help="also list who called each endpoint in the last 30 "
+                      "days, from its AI Gateway inference table (a SQL query per endpoint)")
+    scan.add_argument("--warehouse-id", help="the SQL warehouse for --callers (default: a running one; none is "
+                      "started)")
     scan.set_defaults(run=_scan)
 
     download = commands.add_parser(

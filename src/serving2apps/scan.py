@@ -23,6 +23,7 @@ from serving2apps.download import mlflow_settings, registry_uri_for, tracking_ur
 from serving2apps.endpoint import ServedEntity, check_auth, served_entities, workspace_client
 from serving2apps.errors import first_line
 from serving2apps.forecast import Forecast, agent_file_name, forecast
+from serving2apps.recent_callers import DAYS, payload_table, recent_callers, running_warehouse
 
 JOBS = 8  # endpoints read at once: enough to hide latency, few enough for the workspace's rate limits
 
@@ -37,6 +38,8 @@ class EndpointRow:
     outcome: str = ""  # the forecast's strategy, "refused", or "error" (the endpoint could not be read)
     codes: list[str] = field(default_factory=list)
     reason: str = ""
+    callers: list[dict] = field(default_factory=list)  # principal, calls, last_call (with --callers)
+    callers_note: str = ""  # why there are none to show
 
     @property
     def forecast(self) -> str:
@@ -93,7 +96,22 @@ def _model_files(entity: ServedEntity, profile: str | None, folder: Path) -> tup
         artifact_uri=f"{base}/{name}", dst_path=str(folder), **uris)).read_text(errors="replace")
 
 
-def _row(client, name: str, profile: str | None, mode: str) -> EndpointRow | None:
+def _callers(client, detail, row: EndpointRow, warehouse: str | None) -> None:
+    table = payload_table(detail)
+    if table is None:
+        row.callers_note = "no AI Gateway inference table"
+    elif warehouse is None:
+        row.callers_note = f"{table} not read: no running SQL warehouse (pass --warehouse-id)"
+    else:
+        try:
+            row.callers = [asdict(c) for c in recent_callers(client, table, warehouse)]
+            row.callers_note = "" if row.callers else f"no calls in {DAYS} days"
+        except Exception as exc:  # noqa: BLE001 - the listing goes on without this endpoint's callers
+            row.callers_note = f"{table} not read: {first_line(exc, 200)}"
+
+
+def _row(client, name: str, profile: str | None, mode: str, warehouse: str | None | bool) -> EndpointRow | None:
+    """`warehouse`: False when callers are not asked for, else the warehouse to read them with (None: none)."""
     try:
         detail = client.serving_endpoints.get(name)
     except Exception as exc:  # noqa: BLE001 - one endpoint's failure is its row, never the whole scan's
@@ -106,6 +124,8 @@ def _row(client, name: str, profile: str | None, mode: str) -> EndpointRow | Non
     row = EndpointRow(name, _state(detail), size=_size(main), served=[
         {"entity": e.name, "model": e.model_name, "version": str(e.model_version or ""),
          "traffic": traffic.get(e.name), "kind": e.kind or "custom model"} for e in entities])
+    if warehouse is not False:
+        _callers(client, detail, row, warehouse)
     try:
         with tempfile.TemporaryDirectory(prefix="serving2apps-scan-") as folder:
             mlmodel, source = _model_files(main, profile, Path(folder))
@@ -119,14 +139,17 @@ def _row(client, name: str, profile: str | None, mode: str) -> EndpointRow | Non
 
 
 def scan(profile: str | None, mode: str = "async", jobs: int = JOBS,
-         progress: Callable[[int, int], None] = lambda done, total: None) -> list[EndpointRow]:
-    """One row per endpoint that serves a custom model, in the workspace's order."""
+         progress: Callable[[int, int], None] = lambda done, total: None, callers: bool = False,
+         warehouse_id: str | None = None) -> list[EndpointRow]:
+    """One row per endpoint that serves a custom model, in the workspace's order; with `callers`, who called each
+    one recently (from its inference table, through `warehouse_id` or else a running warehouse)."""
     client = workspace_client(profile)
     check_auth(client)
     names = [e.name for e in client.serving_endpoints.list() if e.name]
+    warehouse = (warehouse_id or running_warehouse(client)) if callers else False
     rows: list[EndpointRow | None] = []
     with mlflow_settings(tracking_uri_for(profile)), ThreadPoolExecutor(max_workers=jobs) as pool:
-        for row in pool.map(lambda n: _row(client, n, profile, mode), names):
+        for row in pool.map(lambda n: _row(client, n, profile, mode, warehouse), names):
             rows.append(row)
             progress(len(rows), len(names))
     return [r for r in rows if r is not None]
@@ -147,6 +170,12 @@ def render_table(rows: list[EndpointRow]) -> str:
     agents = sum(r.is_agent for r in rows)
     movable = sum(r.is_agent and r.outcome not in ("refused", "error") for r in rows)
     lines.append(f"\n{len(rows)} endpoint(s) serve a custom model; {agents} serve an agent, {movable} can migrate.")
+    asked = [r for r in rows if r.callers or r.callers_note]
+    if asked:
+        lines.append(f"\nCallers in the last {DAYS} days (from the endpoints' inference tables):")
+        for r in asked:
+            who = ", ".join(f"{c['principal']} ({c['calls']}, last {c['last_call']})" for c in r.callers)
+            lines.append(f"  {r.endpoint}: {who or r.callers_note}")
     return "\n".join(lines)
 
 
