@@ -64,6 +64,8 @@ def test_a_chat_agent_answers_like_the_original(models, go_renderer, tmp_path, n
     assert report["summary"]["interface"] == interface and report["summary"]["strategy"] == "instance"
     assert "S2A108" in {f["code"] for f in report["findings"]}
     assert "## For the endpoint's callers" in (app / REPORT_MD).read_text()
+    # The app's scripts send its input example to /invocations: it is kept in the Responses form.
+    assert json.loads((app / "input_example.json").read_text())["input"] == EXAMPLES[name]["messages"]
     requests = tmp_path / "requests.jsonl"
     requests.write_text("".join(json.dumps(r) + "\n" for r in MORE_REQUESTS))
     lines: list[str] = []

@@ -33,6 +33,7 @@ from serving2apps.errors import EXIT_OK, EXIT_REVIEW, MigrationError
 from serving2apps.input_shapes import RecordedAnswers, WrittenRecord, read_json
 from serving2apps.model_reader import ModelInfo, read_model
 from serving2apps.provenance import read_provenance
+from serving2apps.request_format import is_chat_request, responses_request
 from serving2apps.scaffold_upgrade import STASH, upgrade
 from serving2apps.report import REPORT_JSON, REPORT_MD, render_json, render_markdown
 from serving2apps.sizing import per_process_state
@@ -222,7 +223,11 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async") -> Migr
             "update the scaffold first: `copier update --trust --defaults` in the app's folder (an app made with "
             "copier), or render a new app with this serving2apps")
     if model.input_example:
-        plan.files["input_example.json"] = CopiedFile(model.root / model.input_example)
+        example = model.root / model.input_example
+        chat = json.loads(example.read_text())
+        # The app's scripts (preflight, agent-evaluate, deploy's smoke test) send it to /invocations, in Responses form.
+        plan.files["input_example.json"] = (json.dumps(responses_request(chat), indent=2) + "\n").encode() \
+            if isinstance(chat, dict) and is_chat_request(chat) else CopiedFile(example)
 
     provenance = read_provenance(model.root) or {}
     databricks_yml, app_yaml = _scaffold_settings(plan, app_dir)

@@ -35,6 +35,7 @@ from serving2apps.codemod.findings import Finding
 from serving2apps.errors import MigrationError
 from serving2apps.local_server import ServerDidNotStart, free_port, running_server
 from serving2apps.model_reader import read_model
+from serving2apps.request_format import responses_request
 from serving2apps.workspace_traffic import Recording, RecordingProxy, ReplayServer
 
 if TYPE_CHECKING:
@@ -133,8 +134,7 @@ class _Request:
 def requests_for(model_dir: Path, agent_code: str, extra: Path | None) -> list[_Request]:
     model = read_model(model_dir)
     example = json.loads((model_dir / model.input_example).read_text()) if model.input_example else DEFAULT_REQUEST
-    if isinstance(example.get("messages"), list):  # a ChatAgent's or ChatModel's example, in the chat format
-        example = responses_request(example)
+    example = responses_request(example)  # a ChatAgent's or ChatModel's example is in the chat format
     found = [_Request("input example", example, True)]
     history = example.get("input") if isinstance(example.get("input"), list) else None
     if history:
@@ -165,16 +165,6 @@ def requests_for(model_dir: Path, agent_code: str, extra: Path | None) -> list[_
                 raise MigrationError(f"{extra}, line {number}, is not a JSON object", "write one JSON request per line")
             found.append(_Request(f"{extra.name}:{number}", body, True))
     return found
-
-
-# Chat request fields → the Responses request fields of the same meaning (the app's chat_interface maps them back).
-_CHAT_FIELDS = {"messages": "input", "custom_inputs": "custom_inputs", "context": "context",
-                "temperature": "temperature", "top_p": "top_p", "max_tokens": "max_output_tokens"}
-
-
-def responses_request(chat: dict) -> dict:
-    """A chat request (a ChatAgent's or ChatModel's input example) as the Responses request the app takes."""
-    return {_CHAT_FIELDS[k]: v for k, v in chat.items() if k in _CHAT_FIELDS}
 
 
 class _Workspace:
