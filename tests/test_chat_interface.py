@@ -150,6 +150,14 @@ def test_chat_completion_chunks_use_mlflows_conversion(chat):
     assert events[-1]["item"]["content"][0]["text"] == "Hello there"
 
 
+def test_chunks_without_ids_still_convert(chat):
+    completion = [{"choices": [{"index": 0, "delta": {"role": "assistant", "content": w}}]} for w in ("a", "b")]
+    assert [e["type"] for e in chat.responses_events(completion)][-1] == "response.output_item.done"
+    agent = [{"delta": {"role": "assistant", "content": w}} for w in ("Hel", "lo")]
+    finished = [e for e in chat.responses_events(agent) if e["type"] == "response.output_item.done"]
+    assert [e["item"]["content"][0]["text"] for e in finished] == ["Hello"]
+
+
 def test_no_chunks_no_events(chat):
     assert list(chat.responses_events([])) == []
 

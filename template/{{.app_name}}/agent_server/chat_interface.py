@@ -187,8 +187,8 @@ def responses_events(chunks: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any
     if first is None:
         return
     rest = _chained(first, iterator)
-    if "choices" in first:  # chat completion chunks: MLflow's own conversion
-        for event in output_to_responses_items_stream(rest):
+    if "choices" in first:  # chat completion chunks: MLflow's own conversion, which needs their id
+        for event in output_to_responses_items_stream({**c, "id": c.get("id") or "chat-completion"} for c in rest):
             yield event.model_dump(exclude_none=True)
         return
     yield from _agent_chunk_events(rest)
@@ -218,7 +218,9 @@ def _agent_chunk_events(chunks: Iterable[dict[str, Any]]) -> Iterator[dict[str, 
     def events_of(number: int, chunk: dict[str, Any]) -> list[dict[str, Any]]:
         nonlocal text_id, text
         delta = chunk.get("delta") or {}
-        message_id = delta.get("id") or f"chat-chunk-{number}"
+        # A chunk with no id continues the text before it (ids are MLflow's convention, not every agent's).
+        message_id = delta.get("id") or (text_id if text and delta.get("role", "assistant") == "assistant"
+                                         else f"chat-chunk-{number}")
         events = flush() if message_id != text_id else []
         if delta.get("role") == "tool":
             return events + [done(item) for item in _message_items(delta, message_id)]
