@@ -7,12 +7,14 @@ import json
 import os
 import shutil
 import uuid
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 from workspace_server import Reply, WorkspaceServer
 
 from engines import render_bundle_init
+from serving2apps.local_server import LoopbackHTTPServer
 from serving2apps.migrate import migrate
 from serving2apps.offline_model import chat_completion
 from serving2apps.verify import KEPT, verify
@@ -123,3 +125,31 @@ def test_without_credentials_a_workspace_call_is_explained(workspace, go_rendere
         verify(app, model, profile="missing", log=lambda m: None)
     assert "--offline" in failed.value.fix
     shutil.rmtree(app)
+
+
+def test_calls_outside_the_workspace_are_named(go_renderer, tmp_path, monkeypatch):
+    """A hard-coded URL is neither recorded nor replayed: each side gets its own answer, and the verdict names the
+    host the agent went to."""
+    import mlflow
+
+    class Facts(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = uuid.uuid4().hex.encode()
+            self.send_response(200)
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    with LoopbackHTTPServer(Facts) as facts:
+        # "localhost", not the loopback address the recording and replay servers use (those are not proxied).
+        monkeypatch.setenv("FACTS_URL", facts.url.replace("127.0.0.1", "localhost") + "/fact")
+        model = tmp_path / "outside_model"
+        mlflow.pyfunc.save_model(str(model), python_model=str(AGENT.parent / "outside_agent.py"), input_example=REQUEST)
+        app = migrated_app(go_renderer, model, tmp_path / "apps", "sync")
+        findings = verify(app, model, offline=True, log=lambda m: None)
+    codes = {f.code: f.message for f in findings}
+    assert set(codes) == {"S2A401", "S2A404"}, codes
+    assert "localhost" in codes["S2A404"]

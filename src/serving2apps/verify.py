@@ -11,8 +11,9 @@ The recording and the requests are kept in the app (.serving2apps/verify/), free
 The requests: the model's input example; a second turn of that conversation; one whose earlier turn called a
 tool; the same with custom_inputs when the agent reads them; and any the user gives (one JSON request per line). Tracing is off on both sides: nothing is
 sent to the workspace's experiments, and no local trace store is built.
-Not handled: calls that bypass the workspace host (a hard-coded URL, another provider) are neither recorded nor
-replayed: when answers differ and nothing was recorded, the report says so (S2A403).
+Calls that bypass the workspace host (a hard-coded URL, another provider) are neither recorded nor replayed; both
+sides send them through a counting proxy (outside_calls), and the verdict names their hosts (in S2A400's message,
+or S2A404 beside a difference). When answers differ and nothing was recorded at all, S2A403 says so.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from serving2apps.codemod.findings import Finding
 from serving2apps.errors import MigrationError
 from serving2apps.local_server import ServerDidNotStart, free_port, running_server
 from serving2apps.model_reader import read_model
+from serving2apps.outside_calls import OutsideCallsProxy
 from serving2apps.request_format import responses_request
 from serving2apps.workspace_traffic import Recording, RecordingProxy, ReplayServer
 
@@ -250,10 +252,10 @@ def verify(app_dir: Path, model_dir: Path, timeout: float = 180, log=print, offl
     agent_code = (app_dir / "agent_server" / "agent.py").read_text(errors="replace")
     requests = requests_for(model_dir, agent_code, requests_file)
     python = app_python(app_dir)
-    with tempfile.TemporaryDirectory(prefix="serving2apps-verify-") as folder:
+    with tempfile.TemporaryDirectory(prefix="serving2apps-verify-") as folder, OutsideCallsProxy() as outside:
         scratch = Path(folder)
         # No tracking URI: the app's start_server then turns tracing off (the original script does it itself).
-        base = {**os.environ, "PYTHONPATH": str(app_dir), "MLFLOW_TRACKING_URI": ""}
+        base = {**os.environ, "PYTHONPATH": str(app_dir), "MLFLOW_TRACKING_URI": "", **outside.environment()}
         base.pop("DATABRICKS_APP_PORT", None)
         if offline:
             recording = Recording()
@@ -279,7 +281,7 @@ def verify(app_dir: Path, model_dir: Path, timeout: float = 180, log=print, offl
                     got = [_app_answer(url, r.body, timeout) for r, _ in kept]
                 misses = replay.misses
     _keep(app_dir, recording, [r for r, _ in kept])
-    return _findings(kept, got, misses, recording, offline, log)
+    return _findings(kept, got, misses, recording, offline, log, dict(outside.hosts))
 
 
 def _keep(app_dir: Path, recording: Recording, requests: list[_Request]) -> None:
@@ -305,7 +307,7 @@ def _same(expected: dict, result) -> tuple[bool, bool]:
             _strip_ids(_done(events)) == _strip_ids(_original_done(expected)))
 
 
-def _findings(kept, got, misses, recording: Recording, offline: bool, log) -> list[Finding]:
+def _findings(kept, got, misses, recording: Recording, offline: bool, log, outside: dict[str, int]) -> list[Finding]:
     failed = [(request, result) for (request, _), result in zip(kept, got) if isinstance(result, MigrationError)]
     if offline and not failed and all(_same(e, r) == (True, True) for (_, e), r in zip(kept, got)):
         misses = []  # offline, both sides got the same 404s for what is not a model call: no diagnosis needed
@@ -328,14 +330,20 @@ def _findings(kept, got, misses, recording: Recording, offline: bool, log) -> li
             different.append(f"{request.name} ({which})")
     log(_parity_table(rows))
     source = "the offline model" if offline else f"{len(recording.exchanges)} recorded workspace call(s)"
+    hosts = ", ".join(f"{host} ({calls})" for host, calls in sorted(outside.items()))
+    not_replayed = f"; calls outside the workspace went to {hosts}, neither recorded nor replayed" if hosts else ""
     findings = []
     if not different and not misses:
         findings.append(Finding("S2A400", f"the migrated app answers {len(kept)} request(s) like the original, whole "
-                                          f"and streamed, given the same model answers ({source})"))
+                                          f"and streamed, given the same model answers ({source}){not_replayed}"))
     else:
         if different:
             findings.append(Finding("S2A401", f"the migrated app's answers differ from the original's: "
                                               f"{', '.join(different)}"))
+        if different and hosts:
+            findings.append(Finding("S2A404", f"calls that bypassed the workspace host went to {hosts}: their "
+                                              "answers were neither recorded nor replayed, which can explain the "
+                                              "difference"))
         if misses:
             findings.append(Finding("S2A402", "the first call the migrated app made that the original never made: "
                                               + misses[0].describe(recording)))

@@ -65,6 +65,7 @@ CODES: dict[str, tuple[str, str]] = {
     "S2A400": ("info", "none: verified locally against the original model"),
     "S2A401": ("review", "the answers differ although both sides got the same model answers: the migrated agent behaves differently (or depends on something besides its model calls: randomness, the clock); compare them"),
     "S2A402": ("review", "the migrated app sent the workspace a call the original never sent (the call and the difference are shown): look there first"),
+    "S2A404": ("review", "the agent called hosts outside the workspace (listed), whose answers verify cannot record or replay: if they answer differently on every call (a search API, the clock), compare the answers yourself"),
     "S2A403": ("review", "the original made no call through the workspace host, so nothing could be replayed: an agent that reaches its model by another URL or provider cannot be verified this way; compare the answers yourself"),
 }
 
