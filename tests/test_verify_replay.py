@@ -6,6 +6,8 @@ serving2apps' deterministic model instead of a workspace."""
 import json
 import os
 import shutil
+import subprocess
+import sys
 import uuid
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -69,6 +71,13 @@ def save_model(server, dest: Path) -> Path:
     return dest
 
 
+def app_tests(app: Path) -> subprocess.CompletedProcess:
+    """`uv run pytest` in the app, with this interpreter (it has the app's packages), and no workspace at all."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABRICKS_", "PYTEST_"))}
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=app, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
 def migrated_app(go_renderer, model: Path, out: Path, mode: str) -> Path:
     assert render_bundle_init(go_renderer, {"app_name": f"replay-{mode}"}, out).returncode == 0
     app = out / f"replay-{mode}"
@@ -93,8 +102,15 @@ def test_a_faithful_migration_is_the_same_and_an_unfaithful_one_names_its_call(w
     if mode == "sync":
         return  # the diverging call is the same test in either mode; one is enough for the suite's time
 
+    # The app keeps the check: its own test replays the recording (no workspace needed) and passes.
+    kept = app_tests(app)
+    assert kept.returncode == 0 and "1 passed" in kept.stdout, kept.stdout[-3000:]
+
     agent = app / "agent_server" / "agent.py"
     agent.write_text(agent.read_text().replace("You answer questions about orders.", "You answer about parcels."))
+    changed = app_tests(app)
+    assert changed.returncode == 1 and "a workspace call the original never made" in changed.stdout, \
+        changed.stdout[-3000:]
     findings = verify(app, model, profile="replay", log=lambda m: None)
     codes = [f.code for f in findings]
     assert "S2A402" in codes, [f.message for f in findings]

@@ -214,7 +214,9 @@ def test_an_interrupted_run_leaves_complete_apps_only(workspace, tmp_path):
     done = json.loads((out / SUMMARY_JSON).read_text())["endpoints"]
     assert 1 <= len(done) < len(endpoints)
     for folder in [p for p in out.iterdir() if p.is_dir() and p.name != LOGS]:
-        assert (folder / folder.name / "MIGRATION_REPORT.md").is_file(), f"half-made: {folder}"
+        # Each endpoint's folder holds a whole app, or nothing at all.
+        assert (folder / folder.name / "MIGRATION_REPORT.md").is_file() or not any(folder.iterdir()), \
+            f"half-made: {sorted(p.name for p in folder.rglob('*'))[:20]}"
     assert not [p for p in out.rglob(".serving2apps-init-*")] and not [p for p in out.rglob("*.partial")]
     assert main(["init", "--endpoints", ",".join(endpoints), "--output-dir", str(out), "--no-lock", "--yes",
                  "--engine", "copier"]) in (0, 1)

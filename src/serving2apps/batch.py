@@ -102,7 +102,7 @@ def _run_one(job: _Job) -> EndpointResult:
     """In a worker process: one endpoint's whole init, its messages in OUTPUT/.serving2apps-logs/<app>.log."""
     from serving2apps.download import Source
     from serving2apps.init import init
-    from serving2apps.interrupts import on_signal
+    from serving2apps.interrupts import exit_interrupted, on_signal
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
@@ -127,6 +127,10 @@ def _run_one(job: _Job) -> EndpointResult:
             log(f"{type(exc).__name__}: {exc}")
             result.message = f"{type(exc).__name__}: {first_line(exc, 300)}"
             return result
+        except KeyboardInterrupt:
+            # init has removed what it staged. The pool would hand this process the next endpoint: end it instead.
+            log("interrupted")
+            exit_interrupted()
     return _made(output_dir, job.endpoint, job.app_name) or result
 
 

@@ -32,23 +32,23 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from serving2apps.answers import finished_items, original_finished, same
 from serving2apps.codemod.findings import Finding
 from serving2apps.errors import MigrationError
 from serving2apps.local_server import ServerDidNotStart, free_port, running_server
 from serving2apps.model_reader import read_model
 from serving2apps.outside_calls import OutsideCallsProxy
 from serving2apps.request_format import responses_request
-from serving2apps.workspace_traffic import Recording, RecordingProxy, ReplayServer
+from serving2apps.workspace_traffic import Recording, RecordingProxy, ReplayServer, pointed_at
 
 if TYPE_CHECKING:
     from databricks.sdk.core import Config
 
 DEFAULT_REQUEST = {"input": [{"role": "user", "content": "Hello!"}]}
 KEPT = ".serving2apps/verify"  # the recording and the requests, kept in the app
-_IDS = {"id", "item_id", "call_id", "trace_id"}
+# serving2apps modules the app's regression test runs (standard library, httpx and each other only).
+REPLAY_MODULES = ("answers.py", "local_server.py", "offline_model.py", "workspace_traffic.py")
 _SERVER_MODULES = ("mlflow.genai.agent_server", "uvicorn", "fastapi", "dotenv", "httpx")
-# Placeholder credentials for both sides: the real ones stay with the recording proxy.
-_PLACEHOLDER_TOKEN = "serving2apps-verify-placeholder"
 _ORIGINAL = """
 import json, sys
 import mlflow
@@ -95,14 +95,6 @@ def app_python(app_dir: Path) -> list[str]:
             "install uv (pip install uv), or run `uv sync` in the app and verify from its environment",
         )
     return ["uv", "run", "--project", str(app_dir), "python"]
-
-
-def _strip_ids(value):
-    if isinstance(value, dict):
-        return {k: _strip_ids(v) for k, v in value.items() if k not in _IDS and v is not None}
-    if isinstance(value, list):
-        return [_strip_ids(v) for v in value]
-    return value
 
 
 @contextlib.contextmanager
@@ -191,13 +183,6 @@ class _Workspace:
         return self._config.host, self._config.authenticate()
 
 
-def _pointed_at(base: dict, url: str, scratch: Path) -> dict:
-    """The environment with every Databricks client pointed at `url`, holding no credential of the user's."""
-    env = {k: v for k, v in base.items() if not k.startswith("DATABRICKS_")}
-    env.update(DATABRICKS_HOST=url, DATABRICKS_TOKEN=_PLACEHOLDER_TOKEN,
-               DATABRICKS_CONFIG_FILE=str(scratch / "no-databrickscfg"))
-    return env
-
 
 def _original_answers(python: list[str], model_dir: Path, requests: list[_Request], env: dict, scratch: Path,
                       timeout: float) -> list[dict]:
@@ -241,8 +226,8 @@ def _ask(base: str, request: dict, timeout: float) -> tuple[dict, list[dict]]:
 
 def _parity_table(rows: list[tuple[str, int, int, bool]]) -> str:
     lines = [f"{'request':<40}{'original':>9}{'migrated':>9}  result"]
-    for name, original, migrated, same in rows:
-        lines.append(f"{name:<40}{original:>9}{migrated:>9}  {'same' if same else 'DIFFERENT'}")
+    for name, original, migrated, alike in rows:
+        lines.append(f"{name:<40}{original:>9}{migrated:>9}  {'same' if alike else 'DIFFERENT'}")
     return "\n".join(lines)
 
 
@@ -260,7 +245,7 @@ def verify(app_dir: Path, model_dir: Path, timeout: float = 180, log=print, offl
         if offline:
             recording = Recording()
             with ReplayServer(offline=True) as model_server:
-                env = _pointed_at(base, model_server.url, scratch)
+                env = pointed_at(base, model_server.url, scratch)
                 expected = _original_answers(python, model_dir, requests, env, scratch, timeout)
                 kept = [(r, e) for r, e in zip(requests, expected) if "error" not in e]
                 with _serving(python, app_dir, env, scratch, timeout) as url:
@@ -269,7 +254,7 @@ def verify(app_dir: Path, model_dir: Path, timeout: float = 180, log=print, offl
         else:
             with RecordingProxy(_Workspace(profile)) as proxy:
                 try:
-                    expected = _original_answers(python, model_dir, requests, _pointed_at(base, proxy.url, scratch),
+                    expected = _original_answers(python, model_dir, requests, pointed_at(base, proxy.url, scratch),
                                                  scratch, timeout)
                 finally:
                     if isinstance(proxy.failure, MigrationError):  # the reason comes before the symptom
@@ -277,34 +262,35 @@ def verify(app_dir: Path, model_dir: Path, timeout: float = 180, log=print, offl
             recording = proxy.recording
             kept = [(r, e) for r, e in zip(requests, expected) if "error" not in e]
             with ReplayServer(recording) as replay:
-                with _serving(python, app_dir, _pointed_at(base, replay.url, scratch), scratch, timeout) as url:
+                with _serving(python, app_dir, pointed_at(base, replay.url, scratch), scratch, timeout) as url:
                     got = [_app_answer(url, r.body, timeout) for r, _ in kept]
                 misses = replay.misses
-    _keep(app_dir, recording, [r for r, _ in kept])
+    _keep(app_dir, recording, kept, offline)
     return _findings(kept, got, misses, recording, offline, log, dict(outside.hosts))
 
 
-def _keep(app_dir: Path, recording: Recording, requests: list[_Request]) -> None:
+def _keep(app_dir: Path, recording: Recording, kept: list[tuple[_Request, dict]], offline: bool) -> None:
+    """What the app's own regression test (tests/test_replay.py) replays: the recording, the requests with the
+    original's answers, and the modules that replay and compare (copied into tests/replay_support/)."""
     folder = app_dir / KEPT
     recording.save(folder / "recording.json")
-    (folder / "requests.jsonl").write_text("".join(json.dumps(r.body) + "\n" for r in requests))
-
-
-def _done(events: list[dict]) -> list[dict]:
-    return [e["item"] for e in events if e.get("type") == "response.output_item.done"]
-
-
-def _original_done(expected: dict) -> list[dict]:
-    return _done(expected["stream"]) if expected["stream"] is not None else expected["invoke"].get("output") or []
+    (folder / "requests.jsonl").write_text("".join(json.dumps(r.body) + "\n" for r, _ in kept))
+    (folder / "expected.jsonl").write_text("".join(
+        json.dumps({"name": r.name, "request": r.body, **answer}) + "\n" for r, answer in kept))
+    (folder / "settings.json").write_text(json.dumps({"offline": offline}) + "\n")
+    support = app_dir / "tests" / "replay_support"
+    support.mkdir(parents=True, exist_ok=True)
+    (support / "__init__.py").write_text('"""Copied by `serving2apps verify` from the serving2apps package: the replay '
+                                         'server and the comparison tests/test_replay.py uses."""\n')
+    package = Path(__file__).parent
+    for module in REPLAY_MODULES:
+        shutil.copyfile(package / module, support / module)
 
 
 def _same(expected: dict, result) -> tuple[bool, bool]:
-    """(whole answers the same, streamed answers the same), ids ignored."""
     if isinstance(result, MigrationError):
         return False, False
-    answer, events = result
-    return (_strip_ids(answer.get("output")) == _strip_ids(expected["invoke"].get("output")),
-            _strip_ids(_done(events)) == _strip_ids(_original_done(expected)))
+    return same(expected, *result)
 
 
 def _findings(kept, got, misses, recording: Recording, offline: bool, log, outside: dict[str, int]) -> list[Finding]:
@@ -320,8 +306,8 @@ def _findings(kept, got, misses, recording: Recording, offline: bool, log, outsi
             continue
         answer, events = result
         same_invoke, same_stream = _same(expected, result)
-        done = _done(events)
-        original_done = _original_done(expected)
+        done = finished_items(events)
+        original_done = original_finished(expected)
         rows.append((f"{request.name}: invoke (whole answer)", len(expected["invoke"].get("output") or []),
                      len(answer.get("output") or []), same_invoke))
         rows.append((f"{request.name}: stream (finished items)", len(original_done or []), len(done), same_stream))

@@ -27,13 +27,27 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from serving2apps.local_server import LoopbackHTTPServer
-from serving2apps.offline_model import answer as offline_answer
+# Relative imports: verify copies these modules into the app (tests/replay_support/) for the test it keeps.
+from .local_server import LoopbackHTTPServer
+from .offline_model import answer as offline_answer
 
 _VOLATILE = {"id", "request_id", "created", "created_at", "timestamp", "trace_id", "span_id"}
 # Headers the replayed side needs to read a reply; everything else (dates, server names, cookies) is left out.
 _KEPT_HEADERS = ("content-type",)
 _NOT_FORWARDED = {"host", "authorization", "content-length", "connection", "accept-encoding", "x-databricks-org-id"}
+
+
+# Placeholder credentials for the side pointed at a recording or replay server: the real ones stay with the proxy.
+PLACEHOLDER_TOKEN = "serving2apps-verify-placeholder"
+
+
+def pointed_at(base: dict[str, str], url: str, scratch: Path) -> dict[str, str]:
+    """The environment with every Databricks client pointed at `url`, holding no credential of the user's
+    (`scratch` holds no Databricks config file, so none is read)."""
+    env = {k: v for k, v in base.items() if not k.startswith("DATABRICKS_")}
+    env.update(DATABRICKS_HOST=url, DATABRICKS_TOKEN=PLACEHOLDER_TOKEN,
+               DATABRICKS_CONFIG_FILE=str(scratch / "no-databrickscfg"))
+    return env
 
 
 def normalise(body: bytes) -> object:
