@@ -225,9 +225,10 @@ def _ask(base: str, request: dict, timeout: float) -> tuple[dict, list[dict]]:
 
 
 def _parity_table(rows: list[tuple[str, int, int, bool]]) -> str:
-    lines = [f"{'request':<40}{'original':>9}{'migrated':>9}  result"]
+    width = max([len("request"), *(len(row[0]) for row in rows)]) + 1
+    lines = [f"{'request':<{width}}{'original':>9}{'migrated':>9}  result"]
     for name, original, migrated, alike in rows:
-        lines.append(f"{name:<40}{original:>9}{migrated:>9}  {'same' if alike else 'DIFFERENT'}")
+        lines.append(f"{name:<{width}}{original:>9}{migrated:>9}  {'same' if alike else 'DIFFERENT'}")
     return "\n".join(lines)
 
 
