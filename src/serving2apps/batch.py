@@ -21,7 +21,7 @@ from pathlib import Path
 
 from serving2apps.app_names import unique_app_names
 from serving2apps.errors import EXIT_ERROR, EXIT_OK, EXIT_REVIEW, MigrationError, first_line
-from serving2apps.report import REPORT_MD
+from serving2apps.report import REPORT_JSON, REPORT_MD
 
 SUMMARY_JSON = "serving2apps-summary.json"
 SUMMARY_MD = "serving2apps-summary.md"
@@ -74,10 +74,10 @@ def plan_names(endpoints: list[str], output_dir: Path) -> dict[str, str]:
     return unique_app_names(endpoints, taken)
 
 
-def _reviews(report: Path) -> int:
-    text = report.read_text(errors="replace")
-    marker = "## To review ("
-    return int(text.split(marker, 1)[1].split(")", 1)[0]) if marker in text else 0
+def _reviews(app: Path) -> int:
+    """The items the app's report asks a person to review."""
+    findings = json.loads((app / REPORT_JSON).read_text())["findings"]
+    return sum(finding["kind"] == "review" for finding in findings)
 
 
 def _made(output_dir: Path, endpoint: str, app_name: str) -> EndpointResult | None:
@@ -93,7 +93,7 @@ def _made(output_dir: Path, endpoint: str, app_name: str) -> EndpointResult | No
         return None
     if not report.is_file() or (provenance.get("source") or {}).get("endpoint") != endpoint:
         return None
-    to_review = _reviews(report)
+    to_review = _reviews(folder / app_name)
     return EndpointResult(endpoint, app_name, "review" if to_review else "ok", app_name,
                           str(report.relative_to(output_dir)), to_review)
 
@@ -140,7 +140,7 @@ def run_batch(endpoints: list[str], output_dir: Path, profile: str | None, mode:
     output_dir = Path(output_dir).resolve()
     output_dir.mkdir(parents=True, exist_ok=True)
     names = plan_names(endpoints, output_dir)
-    results = previous_results(output_dir)
+    results: dict[str, EndpointResult] = {}
     todo = []
     for endpoint in endpoints:
         earlier = _made(output_dir, endpoint, names[endpoint])
@@ -148,7 +148,6 @@ def run_batch(endpoints: list[str], output_dir: Path, profile: str | None, mode:
             results[endpoint] = earlier
             log(f"{endpoint}: {earlier.app_name} was made by an earlier run ({earlier.status}); skipped")
             continue
-        results.pop(endpoint, None)
         todo.append(_Job(endpoint, names[endpoint], str(output_dir), profile, mode, lock, engine))
     total = len(todo)
     if todo:

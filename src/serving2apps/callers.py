@@ -44,7 +44,7 @@ def callers_section(summary: dict) -> list[str]:
     lines += [
         "",
         "```bash",
-        f"TOKEN=$(databricks auth token | python -c \"import json,sys; print(json.load(sys.stdin)['access_token'])\")",
+        "TOKEN=$(databricks auth token | python -c \"import json,sys; print(json.load(sys.stdin)['access_token'])\")",
         'curl -s "<app url>/invocations" -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \\',
         "  -d '{\"input\": [{\"role\": \"user\", \"content\": \"Hello\"}]}'",
         "```",

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from serving2apps.codemod.agent_file import migrate_agent_source
-from serving2apps.codemod.findings import CODES
 from serving2apps.errors import MigrationError
 
 # metadata.task that MLflow writes when an agent is logged (mlflow/pyfunc/model.py).
@@ -58,5 +57,5 @@ def forecast(mlmodel: dict, agent_source: str | None, mode: str = "async") -> Fo
         return Forecast(interface, "refused", (exc.code,) if exc.code else (), exc.problem.splitlines()[0])
     if interface == "pyfunc" and result.strategy != "registered":  # logged before MLflow recorded the task
         interface = result.interface
-    review = sorted({f.code for f in result.findings if CODES[f.code][0] == "review"})
+    review = sorted({f.code for f in result.findings if f.kind == "review"})
     return Forecast(interface, result.strategy, tuple(review))

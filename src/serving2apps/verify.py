@@ -30,9 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import httpx
-
-from serving2apps.answers import finished_items, original_finished, same
+from serving2apps.answers import AppAnswerError, ask_app, finished_items, original_finished, same
 from serving2apps.codemod.findings import Finding
 from serving2apps.errors import MigrationError
 from serving2apps.local_server import ServerDidNotStart, free_port, running_server
@@ -58,12 +56,13 @@ dump = lambda o: o.model_dump(exclude_none=True) if hasattr(o, "model_dump") els
 # A ChatAgent or ChatModel is asked in its chat format, as Model Serving asked it; the app's conversion layer
 # turns the request into that format and the answers back into Responses.
 try:
-    raw = model.get_raw_model()
-except Exception:
-    raw = None
-kind = next((k for k in ("ChatAgent", "ChatModel") if isinstance(raw, getattr(mlflow.pyfunc, k))), None)
-if kind:
-    from agent_server.chat_interface import chat_request, responses_answer, responses_events
+    from agent_server.chat_interface import chat_kind, chat_request, responses_answer, responses_events
+except ImportError:  # an app rendered before template 2.1.0 serves ResponsesAgent models only
+    chat_kind = lambda agent: None
+try:
+    kind = chat_kind(model.get_raw_model())
+except Exception:  # a model whose loader does not expose the raw model is no chat agent
+    kind = None
 for request in json.loads(sys.argv[2]):
     try:
         if kind:
@@ -108,14 +107,6 @@ def _serving(python: list[str], app_dir: Path, env: dict, scratch: Path, timeout
     except ServerDidNotStart as exc:
         raise MigrationError(f"the migrated app did not start:\n{exc.log_tail}",
                              "run `uv run start-server` in the app to see the error") from None
-
-
-def _stream_events(response) -> list[dict]:
-    events = []
-    for line in response.iter_lines():
-        if line.startswith("data: ") and line != "data: [DONE]":
-            events.append(json.loads(line[len("data: "):]))
-    return events
 
 
 @dataclass
@@ -205,23 +196,10 @@ def _app_answer(base: str, request: dict, timeout: float) -> tuple[dict, list[di
     """The app's whole and streamed answers, or the error it gave (judged with the replay's misses: a call the
     original never made is answered 404, and the app then fails)."""
     try:
-        return _ask(base, request, timeout)
-    except MigrationError as exc:
-        return exc
-
-
-def _ask(base: str, request: dict, timeout: float) -> tuple[dict, list[dict]]:
-    answer = httpx.post(base + "/invocations", json=request, timeout=timeout)
-    if answer.status_code != 200:
-        raise MigrationError(f"the migrated app answered /invocations with HTTP {answer.status_code}: {answer.text[:500]}",
-                             "run `uv run start-server` in the app and send the request to see the error")
-    with httpx.stream("POST", base + "/invocations", json={**request, "stream": True}, timeout=timeout) as s:
-        events = _stream_events(s)
-    errors = [e for e in events if "error" in e]
-    if errors:
-        raise MigrationError(f"the migrated app's stream failed: {errors[0]['error']}",
-                             "run `uv run start-server` in the app and stream the request to see the error")
-    return answer.json(), events
+        return ask_app(base, request, timeout)
+    except AppAnswerError as exc:
+        how = "stream" if exc.streaming else "send"
+        return MigrationError(str(exc), f"run `uv run start-server` in the app and {how} the request to see the error")
 
 
 def _parity_table(rows: list[tuple[str, int, int, bool]]) -> str:

@@ -14,6 +14,7 @@ MCP approvals), which are left out of the chat request.
 """
 
 import inspect
+import itertools
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -186,17 +187,12 @@ def responses_events(chunks: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any
     first = next(iterator, None)
     if first is None:
         return
-    rest = _chained(first, iterator)
+    rest = itertools.chain([first], iterator)
     if "choices" in first:  # chat completion chunks: MLflow's own conversion, which needs their id
         for event in output_to_responses_items_stream({**c, "id": c.get("id") or "chat-completion"} for c in rest):
             yield event.model_dump(exclude_none=True)
         return
     yield from _agent_chunk_events(rest)
-
-
-def _chained(first: dict[str, Any], rest: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    yield first
-    yield from rest
 
 
 def _agent_chunk_events(chunks: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:

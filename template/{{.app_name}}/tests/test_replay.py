@@ -11,7 +11,6 @@ import os
 import sys
 from pathlib import Path
 
-import httpx
 import pytest
 
 APP = Path(__file__).resolve().parent.parent
@@ -21,9 +20,9 @@ if not (KEPT / "expected.jsonl").is_file():
     pytest.skip("nothing to replay yet: run `serving2apps verify` in this folder first", allow_module_level=True)
 
 # Copied into tests/replay_support/ by verify, with what it recorded.
-from replay_support.answers import same  # noqa: E402
+from replay_support.answers import AppAnswerError, ask_app, same  # noqa: E402
 from replay_support.local_server import free_port, running_server  # noqa: E402
-from replay_support.workspace_traffic import Recording, ReplayServer, pointed_at, sse_events  # noqa: E402
+from replay_support.workspace_traffic import Recording, ReplayServer, pointed_at  # noqa: E402
 
 
 def test_the_app_answers_as_the_original_did(tmp_path):
@@ -46,11 +45,10 @@ def test_the_app_answers_as_the_original_did(tmp_path):
 
 def _ask(base: str, case: dict) -> str | None:
     """What changed in the app's answer to one request (None: nothing)."""
-    whole = httpx.post(base + "/invocations", json=case["request"], timeout=300)
-    if whole.status_code != 200:
-        return f"{case['name']}: HTTP {whole.status_code}: {whole.text[:300]}"
-    streamed = httpx.post(base + "/invocations", json={**case["request"], "stream": True}, timeout=300)
-    events = [json.loads(e) for e in sse_events(streamed.text) if e != "[DONE]"]
-    whole_same, stream_same = same(case, whole.json(), events)
+    try:
+        whole, events = ask_app(base, case["request"], 300)
+    except AppAnswerError as exc:
+        return f"{case['name']}: {exc}"
+    whole_same, stream_same = same(case, whole, events)
     which = " and ".join(w for w, alike in (("whole", whole_same), ("streamed", stream_same)) if not alike)
     return f"{case['name']}: the {which} answer changed" if which else None
