@@ -11,13 +11,19 @@ from engines import build_go_renderer, make_template_repo, render_bundle_init
 def local_tracking_store(tmp_path_factory):
     """Traces that tests produce in-process go to a throwaway store, not to ./mlruns or ./mlflow.db."""
     store = tmp_path_factory.mktemp("tracking")
-    previous = os.environ.get("MLFLOW_TRACKING_URI")
-    os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{store / 'mlflow.db'}"
-    yield
-    if previous is None:
-        os.environ.pop("MLFLOW_TRACKING_URI", None)
-    else:
-        os.environ["MLFLOW_TRACKING_URI"] = previous
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{store / 'mlflow.db'}")
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def serving2apps_cache(tmp_path_factory):
+    """The original models' environments verify builds go to one folder of the run, shared by the test workers
+    (a build is renamed into place, so concurrent builds are safe), never to the user's cache."""
+    folder = tmp_path_factory.getbasetemp().parent / "serving2apps-cache"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SERVING2APPS_CACHE_DIR", str(folder))
+        yield folder
 
 
 @pytest.fixture(scope="session")

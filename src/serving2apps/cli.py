@@ -81,7 +81,8 @@ def _verify(args: argparse.Namespace) -> int:
 
     app_dir = args.app_dir.resolve()
     findings = verify(app_dir, args.source or app_dir.parent / "original_mlflow_model", offline=args.offline,
-                      profile=args.profile or recorded_answers(app_dir).get("profile"), requests_file=args.requests)
+                      profile=args.profile or recorded_answers(app_dir).get("profile"), requests_file=args.requests,
+                      own_environment=args.original_env == "own")
     return EXIT_REVIEW if any(f.kind == "review" for f in findings) else EXIT_OK
 
 
@@ -359,6 +360,9 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--offline", action="store_true", help="no workspace: both sides get serving2apps' "
                         "deterministic model (chat completions and responses, streamed or not, tool calls)")
     verify.add_argument("--requests", type=Path, help="more requests to compare, one JSON request per line")
+    verify.add_argument("--original-env", choices=("own", "app"), default="own",
+                        help="where the original runs: its own environment, built with uv from its requirements.txt "
+                        "and cached (default; the app's when that satisfies them), or the app's")
     verify.set_defaults(run=_verify)
     return parser
 

@@ -84,6 +84,10 @@ class CondaEnv(_Shape):
     dependencies: list[str | PipSection] | None = None
 
 
+class PythonEnv(_Shape):
+    python: str | None = None
+
+
 # The app's own files, as the scaffold writes them and migrate edits them.
 
 

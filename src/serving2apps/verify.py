@@ -35,6 +35,7 @@ from serving2apps.codemod.findings import Finding
 from serving2apps.errors import MigrationError
 from serving2apps.local_server import ServerDidNotStart, free_port, running_server
 from serving2apps.model_reader import read_model
+from serving2apps.original_env import OriginalEnvironment, original_environment
 from serving2apps.outside_calls import OutsideCallsProxy
 from serving2apps.request_format import responses_request
 from serving2apps.workspace_traffic import Recording, RecordingProxy, ReplayServer, pointed_at
@@ -211,41 +212,67 @@ def _parity_table(rows: list[tuple[str, int, int, bool]]) -> str:
 
 
 def verify(app_dir: Path, model_dir: Path, timeout: float = 180, log=print, offline: bool = False,
-           profile: str | None = None, requests_file: Path | None = None) -> list[Finding]:
+           profile: str | None = None, requests_file: Path | None = None, own_environment: bool = True
+           ) -> list[Finding]:
     app_dir, model_dir = Path(app_dir).resolve(), Path(model_dir).resolve()
     agent_code = (app_dir / "agent_server" / "agent.py").read_text(errors="replace")
     requests = requests_for(model_dir, agent_code, requests_file)
     python = app_python(app_dir)
+    original = (original_environment(model_dir, python, log) if own_environment
+                else OriginalEnvironment(python, "the app's environment (as asked)"))
     with tempfile.TemporaryDirectory(prefix="serving2apps-verify-") as folder, OutsideCallsProxy() as outside:
         scratch = Path(folder)
         # No tracking URI: the app's start_server then turns tracing off (the original script does it itself).
         base = {**os.environ, "PYTHONPATH": str(app_dir), "MLFLOW_TRACKING_URI": "", **outside.environment()}
         base.pop("DATABRICKS_APP_PORT", None)
         if offline:
-            recording = Recording()
             with ReplayServer(offline=True) as model_server:
                 env = pointed_at(base, model_server.url, scratch)
-                expected = _original_answers(python, model_dir, requests, env, scratch, timeout)
+                (expected, recording), original = _asked_in(original, python, log, lambda interpreter: (
+                    _original_answers(interpreter, model_dir, requests, env, scratch, timeout), Recording()))
                 kept = [(r, e) for r, e in zip(requests, expected) if "error" not in e]
                 with _serving(python, app_dir, env, scratch, timeout) as url:
                     got = [_app_answer(url, r.body, timeout) for r, _ in kept]
                 misses = model_server.misses
         else:
-            with RecordingProxy(_Workspace(profile)) as proxy:
-                try:
-                    expected = _original_answers(python, model_dir, requests, pointed_at(base, proxy.url, scratch),
-                                                 scratch, timeout)
-                finally:
-                    if isinstance(proxy.failure, MigrationError):  # the reason comes before the symptom
-                        raise proxy.failure
-            recording = proxy.recording
+            def record(interpreter: list[str]) -> tuple[list[dict], Recording]:
+                with RecordingProxy(_Workspace(profile)) as proxy:
+                    try:
+                        return _original_answers(interpreter, model_dir, requests,
+                                                 pointed_at(base, proxy.url, scratch), scratch, timeout), \
+                            proxy.recording
+                    finally:
+                        if isinstance(proxy.failure, MigrationError):  # the reason comes before the symptom
+                            raise proxy.failure
+
+            (expected, recording), original = _asked_in(original, python, log, record)
             kept = [(r, e) for r, e in zip(requests, expected) if "error" not in e]
             with ReplayServer(recording) as replay:
                 with _serving(python, app_dir, pointed_at(base, replay.url, scratch), scratch, timeout) as url:
                     got = [_app_answer(url, r.body, timeout) for r, _ in kept]
                 misses = replay.misses
     _keep(app_dir, recording, kept, offline)
-    return _findings(kept, got, misses, recording, offline, log, dict(outside.hosts))
+    findings = _findings(kept, got, misses, recording, offline, log, dict(outside.hosts))
+    if original.fallback:
+        findings.append(Finding("S2A405", f"the original ran with the app's packages, not its own: "
+                                          f"{original.fallback}"))
+        log(f"S2A405: {findings[-1].message}")
+    return findings
+
+
+def _asked_in(original: OriginalEnvironment, app: list[str], log, ask):
+    """ask(interpreter) in the original's environment; when the original fails there but has an environment of its
+    own, once more in the app's (the comparison still means something; S2A405 says the versions were not the
+    model's). Returns what ask returned and the environment that answered."""
+    log(f"The original model runs in {original.description}.")
+    try:
+        return ask(original.python), original
+    except MigrationError as exc:
+        if original.python == app:
+            raise
+        reason = f"it did not answer in its own environment ({exc.problem.splitlines()[-1][:300]})"
+        log(f"The original {reason}; asking it again in the app's environment.")
+        return ask(app), OriginalEnvironment(app, "the app's environment", fallback=reason)
 
 
 def _keep(app_dir: Path, recording: Recording, kept: list[tuple[_Request, dict]], offline: bool) -> None:

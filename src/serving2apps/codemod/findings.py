@@ -67,6 +67,7 @@ CODES: dict[str, tuple[str, str]] = {
     "S2A402": ("review", "the migrated app sent the workspace a call the original never sent (the call and the difference are shown): look there first"),
     "S2A404": ("review", "the agent called hosts outside the workspace (listed), whose answers verify cannot record or replay: if they answer differently on every call (a search API, the clock), compare the answers yourself"),
     "S2A403": ("review", "the original made no call through the workspace host, so nothing could be replayed: an agent that reaches its model by another URL or provider cannot be verified this way; compare the answers yourself"),
+    "S2A405": ("review", "verify ran the original with the app's packages, not the versions Model Serving installed (the reason is given): the comparison checked the agent's code; check that the versions of the model's requirements.txt and the app's pyproject.toml agree, or fix the reason and verify again"),
 }
 
 
