@@ -12,7 +12,7 @@ The requests: the model's input example; a second turn of that conversation; one
 tool; the same with custom_inputs when the agent reads them; and any the user gives (one JSON request per line). Tracing is off on both sides: nothing is
 sent to the workspace's experiments, and no local trace store is built.
 Calls that bypass the workspace host (a hard-coded URL, another provider) are neither recorded nor replayed; both
-sides send them through a counting proxy (outside_calls), and the verdict names their hosts (in S2A400's message,
+sides send them through a counting proxy, or are seen connecting past it (outside_calls), and the verdict names their hosts (in S2A400's message,
 or S2A404 beside a difference). When answers differ and nothing was recorded at all, S2A403 says so.
 """
 
@@ -223,7 +223,7 @@ def verify(app_dir: Path, model_dir: Path, timeout: float = 180, log=print, offl
     with tempfile.TemporaryDirectory(prefix="serving2apps-verify-") as folder, OutsideCallsProxy() as outside:
         scratch = Path(folder)
         # No tracking URI: the app's start_server then turns tracing off (the original script does it itself).
-        base = {**os.environ, "PYTHONPATH": str(app_dir), "MLFLOW_TRACKING_URI": "", **outside.environment()}
+        base = {**os.environ, "MLFLOW_TRACKING_URI": "", **outside.environment(python_path=str(app_dir))}
         base.pop("DATABRICKS_APP_PORT", None)
         if offline:
             with ReplayServer(offline=True) as model_server:
