@@ -9,11 +9,13 @@ An agent that calls an LLM answers differently on every call, so the two sides m
 The recording and the requests are kept in the app (.serving2apps/verify/), free of credentials.
 
 The requests: the model's input example; a second turn of that conversation; one whose earlier turn called a
-tool; the same with custom_inputs when the agent reads them; and any the user gives (one JSON request per line). Tracing is off on both sides: nothing is
-sent to the workspace's experiments, and no local trace store is built.
+tool; the same with custom_inputs when the agent reads them; and any the user gives (one JSON request per line).
+The original runs in its own environment, as Model Serving built it (original_env), the app in its own. Tracing is
+off on both sides: nothing is sent to the workspace's experiments, and no local trace store is built.
 Calls that bypass the workspace host (a hard-coded URL, another provider) are neither recorded nor replayed; both
-sides send them through a counting proxy, or are seen connecting past it (outside_calls), and the verdict names their hosts (in S2A400's message,
-or S2A404 beside a difference). When answers differ and nothing was recorded at all, S2A403 says so.
+sides send them through a counting proxy, or are seen connecting past it (outside_calls), and the verdict names
+their hosts (in S2A400's message, or S2A404 beside a difference). When answers differ and nothing was recorded at
+all, S2A403 says so.
 """
 
 from __future__ import annotations
