@@ -9,6 +9,7 @@ import sys
 import textwrap
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -297,3 +298,23 @@ def test_artifacts_larger_than_a_chunk_are_copied_exactly_and_an_edit_to_one_is_
     copied.write_bytes(weights[:-1] + bytes([weights[-1] ^ 1]))
     with pytest.raises(MigrationError, match="agent_server/artifacts/weights.bin"):
         run(model, app)
+
+
+def test_an_async_openai_agent_brings_its_transport_and_an_old_scaffold_is_refused(model, app):
+    """The converted AsyncOpenAI client runs on aiohttp's transport (agent_server/http_clients.py), whose package
+    joins the app's dependencies; an app rendered before that helper existed is refused, nothing written."""
+    openai_agent = (Path(__file__).parent / "codemod" / "async_cases" / "openai_chat_stream.in.py").read_text()
+    (model / read_model(model).agent_file).write_text(openai_agent)
+    (app / "agent_server" / "http_clients.py").rename(app / "http_clients.py.kept")
+    before = {p: p.read_bytes() for p in app.rglob("*") if p.is_file()}
+    with pytest.raises(MigrationError, match="async_http_client from agent_server/http_clients.py") as refused:
+        run(model, app, mode="async", lock=False)
+    assert "copier update" in refused.value.fix
+    assert {p: p.read_bytes() for p in app.rglob("*") if p.is_file()} == before
+
+    (app / "http_clients.py.kept").rename(app / "agent_server" / "http_clients.py")
+    code, output = run(model, app, mode="async", lock=False)
+    assert code in (0, 1), output
+    assert "http_client=async_http_client()" in (app / "agent_server" / "agent.py").read_text()
+    assert '"httpx-aiohttp>=0.1.9"' in (app / "pyproject.toml").read_text()
+    assert "on aiohttp's transport when installed" in (app / REPORT_MD).read_text()

@@ -34,6 +34,7 @@ from serving2apps.input_shapes import RecordedAnswers, WrittenRecord, read_json
 from serving2apps.model_reader import ModelInfo, read_model
 from serving2apps.provenance import read_provenance
 from serving2apps.request_format import is_chat_request, responses_request
+from serving2apps.scaffold_helpers import UPDATE_SCAFFOLD, helper_requirements
 from serving2apps.scaffold_upgrade import STASH, upgrade
 from serving2apps.report import REPORT_JSON, REPORT_MD, render_json, render_markdown
 from serving2apps.sizing import per_process_state
@@ -42,7 +43,8 @@ from serving2apps.template_source import template_root
 
 AGENT_DIR = "agent_server"
 # Files the scaffold owns in agent_server/; model modules with these names are copied under another name.
-SCAFFOLD_MODULES = {"__init__", "agent", "start_server", "utils", "evaluate_agent", "adapters", "chat_interface"}
+SCAFFOLD_MODULES = {"__init__", "agent", "start_server", "utils", "evaluate_agent", "adapters", "chat_interface",
+                    "http_clients"}
 # What migrate wrote last time (path → sha256), so a re-run can tell the user's edits from its own output.
 WRITTEN = ".serving2apps/written.json"
 COPIER_ANSWERS = ".copier-answers.yml"
@@ -219,9 +221,7 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async") -> Migr
     if result.interface != "ResponsesAgent" and not (app_dir / AGENT_DIR / "chat_interface.py").is_file():
         raise MigrationError(
             f"the agent is a {result.interface}, and this app's scaffold has no chat conversion layer "
-            f"({AGENT_DIR}/chat_interface.py, template 2.1.0 and later)",
-            "update the scaffold first: `copier update --trust --defaults` in the app's folder (an app made with "
-            "copier), or render a new app with this serving2apps")
+            f"({AGENT_DIR}/chat_interface.py, template 2.1.0 and later)", UPDATE_SCAFFOLD)
     if model.input_example:
         example = model.root / model.input_example
         chat = json.loads(example.read_text())
@@ -241,7 +241,9 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async") -> Migr
         per_process_state(source, result.findings),
     )
     check_cli_version(TemplateSchema.load(template_root()).raw["min_databricks_cli_version"], update.cli_versions)
-    pyproject, dependency_findings = merge_requirements((app_dir / "pyproject.toml").read_text(), model_requirements(model))
+    helpers = helper_requirements(result.code, app_dir, AGENT_DIR, SCAFFOLD_MODULES - {"agent"})
+    pyproject, dependency_findings = merge_requirements((app_dir / "pyproject.toml").read_text(),
+                                                        model_requirements(model) + helpers)
     plan.files["pyproject.toml"] = pyproject.encode()
     plan.findings += dependency_findings
     plan.files["databricks.yml"] = update.databricks_yml.encode()

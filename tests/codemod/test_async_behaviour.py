@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from test_behaviour import run_migrated, run_original
+from test_behaviour import load, reset_registry, run_migrated, run_original, run_registered
 
 from serving2apps.codemod.agent_file import migrate_agent_source
 
@@ -57,3 +57,34 @@ def test_async_fixture_answers_like_the_original(name, model_env, agent_scaffold
                                                                 if e["type"] == "response.output_item.done"]}), mode
         else:
             assert texts({"output": done}) == texts(original_answer), mode
+
+
+def test_a_converted_openai_client_runs_on_aiohttps_transport_and_answers(model_env, agent_scaffold, tmp_path):
+    import httpx_aiohttp
+
+    source = (ASYNC_CASES / "openai_chat_stream.in.py").read_text()
+    reset_registry()
+    migrated = load(tmp_path / "async.py", migrate_agent_source(source, "agent.py", mode="async").code)
+    assert isinstance(migrated.client._client, httpx_aiohttp.HttpxAiohttpClient)
+    answer, events = run_registered()
+    assert texts(answer) and texts(answer) == texts({"output": [
+        e["item"] for e in events if e["type"] == "response.output_item.done"]})
+
+
+@pytest.mark.parametrize("missing", ["the transport", "httpx-aiohttp"])
+def test_without_aiohttps_transport_the_client_keeps_openais_default(agent_scaffold, monkeypatch, missing):
+    import openai
+
+    from agent_server.http_clients import async_http_client
+
+    if missing == "the transport":  # an openai older than DefaultAioHttpClient
+        monkeypatch.delattr(openai, "DefaultAioHttpClient")
+    else:  # openai's own stand-in when httpx-aiohttp is not installed
+        class NoAiohttp:
+            def __init__(self, **kwargs):
+                raise RuntimeError("To use the aiohttp client you must have installed the package with the `aiohttp` extra")
+
+        monkeypatch.setattr(openai, "DefaultAioHttpClient", NoAiohttp)
+    assert async_http_client() is None
+    client = openai.AsyncOpenAI(api_key="unused", base_url="http://127.0.0.1:9", http_client=async_http_client())
+    assert not type(client._client).__module__.startswith("httpx_aiohttp")

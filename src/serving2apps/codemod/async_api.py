@@ -100,6 +100,8 @@ CLASS_TWINS: dict[str, str] = {
     "databricks_langchain.CheckpointSaver": "databricks_langchain.AsyncCheckpointSaver",
     "databricks_langchain.DatabricksStore": "databricks_langchain.AsyncDatabricksStore",
 }
+# Twins whose construction also names the app's choice of HTTP transport (agent_server/http_clients.py).
+TRANSPORT_CHOICE = {"openai.OpenAI": "agent_server.http_clients.async_http_client"}
 # Twins used as context managers: `with` becomes `async with`.
 CONTEXT_MANAGER_TWINS = {"databricks_langchain.CheckpointSaver"}
 

@@ -99,6 +99,7 @@ class _Module:
         self.classes = {s.name.value for s in self.module.body if isinstance(s, cst.ClassDef)}
         self.global_kinds: dict[str, str] = {}
         self.global_producers: dict[str, str] = {}  # global → qualified name of the class that built it
+        self.global_constructions: dict[str, cst.Call] = {}  # global → the call that built it
         self.global_assignments: dict[str, int] = {}
         for stmt in self.module.body:
             for target, value in _assignments(stmt):
@@ -111,8 +112,10 @@ class _Module:
                 producers = sorted(self.imported(value.func)) if isinstance(value, cst.Call) else []
                 if producers:
                     self.global_producers[target] = producers[0]
+                    self.global_constructions[target] = value
                 else:
                     self.global_producers.pop(target, None)
+                    self.global_constructions.pop(target, None)
 
     def _qualified(self, node):
         value = self.qualified.get(node, ())
@@ -367,8 +370,11 @@ def _plan(mod: _Module, entries: list[str]) -> _Plan:
     uses = _Uses()
     mod.module.visit(uses)
     counts = uses.counts
+    # Don't touch a client built with its own HTTP client: that one is synchronous, which the async class refuses;
+    # the client's calls stay synchronous, in worker threads.
     candidates = {g for g, producer in mod.global_producers.items()
-                  if producer in api.CLASS_TWINS and mod.global_assignments.get(g) == 1}
+                  if producer in api.CLASS_TWINS and mod.global_assignments.get(g) == 1
+                  and not any(a.keyword and a.keyword.value == "http_client" for a in mod.global_constructions[g].args)}
     swapped = set(candidates)
     functions = {n: _scan_function(mod, n, f) for n, f in mod.functions.items()}
     convertible = {n for n, f in mod.functions.items() if _convertible(mod, n, f, uses.calls, counts)}
@@ -711,8 +717,29 @@ class _SwapConstructions(cst.CSTTransformer):
         module, twin = api.CLASS_TWINS[producer].rsplit(".", 1)
         AddImportsVisitor.add_needed_import(self.context, module, twin)
         RemoveImportsVisitor.remove_unused_import_by_node(self.context, original.value)
+        call = updated.value.with_changes(func=cst.Name(twin))
+        # An async OpenAI client gets aiohttp's transport (its default one's pool costs CPU per open connection,
+        # see the app's http_clients.py); not AsyncDatabricksOpenAI, which builds its own authorized one.
+        if producer in api.TRANSPORT_CHOICE:
+            module, helper = api.TRANSPORT_CHOICE[producer].rsplit(".", 1)
+            AddImportsVisitor.add_needed_import(self.context, module, helper)
+            call = _appended(call, cst.Arg(keyword=cst.Name("http_client"), value=cst.parse_expression(f"{helper}()"),
+                                           equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))))
+            twin += " on aiohttp's transport when installed"
         self.done.append(f"{target}: {producer.rsplit('.', 1)[1]} → {twin}")
-        return updated.with_changes(value=updated.value.with_changes(func=cst.Name(twin)))
+        return updated.with_changes(value=call)
+
+
+def _appended(call: cst.Call, arg: cst.Arg) -> cst.Call:
+    """`call` with `arg` last, laid out like the arguments before it (one per line after a trailing comma)."""
+    args = list(call.args)
+    if args and isinstance(args[-1].comma, cst.Comma):
+        trailing = args[-1].comma
+        between = (args[-2].comma.whitespace_after if len(args) > 1 and isinstance(args[-2].comma, cst.Comma)
+                   else call.whitespace_before_args)
+        args[-1] = args[-1].with_changes(comma=trailing.with_changes(whitespace_after=between))
+        arg = arg.with_changes(comma=trailing)
+    return call.with_changes(args=[*args, arg])
 
 
 def _lazy_initialiser(target: str, loader: str, lock: str, value: cst.BaseExpression) -> list[cst.BaseStatement]:

@@ -1,10 +1,11 @@
 # expect: functions S2A100 S2A170 S2A173
 from mlflow.types.responses import ResponsesAgentRequest, create_text_output_item, ResponsesAgentResponse, ResponsesAgentStreamEvent, to_chat_completions_input
+from agent_server.http_clients import async_http_client
 from openai import AsyncOpenAI
 from collections.abc import AsyncIterator
 from mlflow.genai.agent_server import invoke, stream
 
-client = AsyncOpenAI()
+client = AsyncOpenAI(http_client=async_http_client())
 
 
 async def _ask(messages):

@@ -1,6 +1,7 @@
 # expect: functions S2A100 S2A170 S2A173
 from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentStreamEvent, output_to_responses_items_stream, ResponsesAgentResponse, to_chat_completions_input
 from agent_server.adapters import iterate_sync_consumer
+from agent_server.http_clients import async_http_client
 from openai import AsyncOpenAI
 from collections.abc import AsyncIterator
 from mlflow.genai.agent_server import invoke, stream
@@ -27,7 +28,7 @@ async def predict_stream(request):
 
 
 # The agent's set-up, formerly its __init__ and load_context.
-client = AsyncOpenAI()
+client = AsyncOpenAI(http_client=async_http_client())
 
 
 @invoke()

@@ -1,5 +1,6 @@
 # expect: functions S2A100 S2A170 S2A173
 from mlflow.types.responses import create_text_delta, create_text_output_item, ResponsesAgentRequest, ResponsesAgentResponse, ResponsesAgentStreamEvent, to_chat_completions_input
+from agent_server.http_clients import async_http_client
 from openai import AsyncOpenAI
 from collections.abc import AsyncIterator
 from mlflow.genai.agent_server import invoke, stream
@@ -26,7 +27,7 @@ async def predict_stream(request: ResponsesAgentRequest):
 
 
 # The agent's set-up, formerly its __init__ and load_context.
-client = AsyncOpenAI()
+client = AsyncOpenAI(http_client=async_http_client())
 model = "databricks-gpt-5"
 
 

@@ -1,5 +1,6 @@
 # expect: functions S2A100 S2A111 S2A170 S2A173
 from mlflow.types.responses import ResponsesAgentStreamEvent, create_text_output_item, ResponsesAgentRequest, ResponsesAgentResponse
+from agent_server.http_clients import async_http_client
 from openai import AsyncOpenAI
 from agent_server.adapters import stream_events_from_response
 from collections.abc import AsyncIterator
@@ -20,7 +21,7 @@ async def predict(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
 
 
 # The agent's set-up, formerly its __init__ and load_context.
-client = AsyncOpenAI()
+client = AsyncOpenAI(http_client=async_http_client())
 
 
 @invoke()

@@ -1,0 +1,33 @@
+# expect: functions S2A100 S2A110 S2A172
+import httpx
+import mlflow
+from openai import OpenAI
+from mlflow.pyfunc import ResponsesAgent
+from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse, ResponsesAgentStreamEvent, to_chat_completions_input
+
+
+class OpenAIAgent(ResponsesAgent):
+    def __init__(self):
+        # Its own (synchronous) HTTP client, which AsyncOpenAI would refuse: the client stays synchronous.
+        self.client = OpenAI(http_client=httpx.Client(timeout=20))
+        self.model = "databricks-gpt-5"
+
+    def _messages(self, request):
+        return to_chat_completions_input([i.model_dump() for i in request.input])
+
+    def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+        response = self.client.chat.completions.create(model=self.model, messages=self._messages(request))
+        text = response.choices[0].message.content
+        return ResponsesAgentResponse(output=[self.create_text_output_item(text=text, id=response.id)])
+
+    def predict_stream(self, request: ResponsesAgentRequest):
+        text = ""
+        for chunk in self.client.chat.completions.create(model=self.model, messages=self._messages(request), stream=True):
+            delta = chunk.choices[0].delta.content if chunk.choices else None
+            if delta:
+                text += delta
+                yield ResponsesAgentStreamEvent(**self.create_text_delta(delta=delta, item_id="msg-1"))
+        yield ResponsesAgentStreamEvent(type="response.output_item.done", item=self.create_text_output_item(text=text, id="msg-1"))
+
+
+mlflow.models.set_model(OpenAIAgent())
