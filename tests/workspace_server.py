@@ -97,6 +97,9 @@ class WorkspaceServer(LoopbackHTTPServer):
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive: clients reuse connections, as with a real workspace
+            # Headers and body go out in separate writes: with Nagle's algorithm the body waits for the client's
+            # (delayed) ACK of the headers, up to 40 ms a response on a kept-alive connection. Real servers do not.
+            disable_nagle_algorithm = True
 
             def _serve(self):
                 length = int(self.headers.get("content-length") or 0)
