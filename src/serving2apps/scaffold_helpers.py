@@ -7,8 +7,11 @@ also need a package the app does not otherwise depend on; those requirements are
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
+
+import libcst as cst
+import libcst.matchers as m
+from libcst.helpers import get_full_name_for_node
 
 from serving2apps.errors import MigrationError
 
@@ -19,12 +22,15 @@ REQUIREMENTS = {"http_clients": ("httpx-aiohttp>=0.1.9",)}
 
 
 def _imports(code: str, package: str, helpers: set[str]) -> dict[str, set[str]]:
+    # libcst, not ast: the agent may use syntax newer than the Python serving2apps runs on.
     found: dict[str, set[str]] = {}
-    for node in ast.walk(ast.parse(code)):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(package + "."):
-            module = node.module.split(".", 1)[1]
-            if module in helpers:
-                found.setdefault(module, set()).update(alias.name for alias in node.names)
+    for found_node in m.findall(cst.parse_module(code), m.ImportFrom()):
+        node = cst.ensure_type(found_node, cst.ImportFrom)
+        module = get_full_name_for_node(node.module) if node.module is not None else None
+        if module and module.startswith(package + ".") and module.split(".", 1)[1] in helpers \
+                and not isinstance(node.names, cst.ImportStar):
+            found.setdefault(module.split(".", 1)[1], set()).update(
+                str(get_full_name_for_node(alias.name)) for alias in node.names)
     return found
 
 
@@ -32,12 +38,14 @@ def _defined(path: Path) -> set[str]:
     if not path.is_file():
         return set()
     names = set()
-    for node in ast.parse(path.read_text(errors="replace")).body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names.update(t.id for t in targets if isinstance(t, ast.Name))
+    for statement in cst.parse_module(path.read_text(errors="replace")).body:
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            names.add(statement.name.value)
+        elif isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else \
+                    [small.target] if isinstance(small, cst.AnnAssign) else []
+                names.update(t.value for t in targets if isinstance(t, cst.Name))
     return names
 
 

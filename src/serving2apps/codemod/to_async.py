@@ -110,7 +110,7 @@ class _Module:
                 else:
                     self.global_kinds.pop(target, None)
                 producers = sorted(self.imported(value.func)) if isinstance(value, cst.Call) else []
-                if producers:
+                if producers and isinstance(value, cst.Call):
                     self.global_producers[target] = producers[0]
                     self.global_constructions[target] = value
                 else:
