@@ -62,7 +62,7 @@ def own_cache(tmp_path_factory):
 def test_an_app_environment_that_satisfies_the_model_is_used_as_it_is(tmp_path):
     model = saved(tmp_path / "model", [MLFLOW, f"six>={OLD_SIX}"])
     lines = []
-    chosen = original_environment(model, [sys.executable], log=lines.append)
+    chosen = original_environment(read_model(model), [sys.executable], log=lines.append)
     assert chosen.python == [sys.executable] and chosen.fallback is None
     assert "satisfies" in chosen.description and not lines  # nothing built
 
@@ -80,7 +80,8 @@ def test_what_the_app_environment_lacks_is_named(tmp_path, monkeypatch, requirem
 
     monkeypatch.setattr(original_env, "_build", not_built)
     lines = []
-    chosen = original_environment(saved(tmp_path / "model", requirements), [sys.executable], log=lines.append)
+    chosen = original_environment(read_model(saved(tmp_path / "model", requirements)), [sys.executable],
+                                  log=lines.append)
     if unmet is None:
         assert chosen.fallback is None and not lines
     else:

@@ -222,6 +222,7 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async") -> Migr
         raise MigrationError(
             f"the agent is a {result.interface}, and this app's scaffold has no chat conversion layer "
             f"({AGENT_DIR}/chat_interface.py, template 2.1.0 and later)", UPDATE_SCAFFOLD)
+    helpers = helper_requirements(result.code, app_dir, AGENT_DIR, SCAFFOLD_MODULES - {"agent"})
     if model.input_example:
         example = model.root / model.input_example
         chat = json.loads(example.read_text())
@@ -241,7 +242,6 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async") -> Migr
         per_process_state(source, result.findings),
     )
     check_cli_version(TemplateSchema.load(template_root()).raw["min_databricks_cli_version"], update.cli_versions)
-    helpers = helper_requirements(result.code, app_dir, AGENT_DIR, SCAFFOLD_MODULES - {"agent"})
     pyproject, dependency_findings = merge_requirements((app_dir / "pyproject.toml").read_text(),
                                                         model_requirements(model) + helpers)
     plan.files["pyproject.toml"] = pyproject.encode()

@@ -37,7 +37,7 @@ from packaging.utils import canonicalize_name
 from serving2apps.dependencies import model_requirements
 from serving2apps.errors import MigrationError
 from serving2apps.input_shapes import CondaEnv, PythonEnv, checked
-from serving2apps.model_reader import ModelInfo, read_model
+from serving2apps.model_reader import ModelInfo
 from serving2apps.yaml_limits import plain_yaml_problem
 
 BUILD_TIMEOUT = 900  # seconds: a cold uv cache downloads an agent's whole stack once
@@ -185,9 +185,8 @@ def _build(model: ModelInfo, version: str | None, lines: list[str], target: Path
         shutil.rmtree(building, ignore_errors=True)
 
 
-def original_environment(model_dir: Path, app_python: list[str], log=print) -> OriginalEnvironment:
+def original_environment(model: ModelInfo, app_python: list[str], log=print) -> OriginalEnvironment:
     """The Python to run the original model with: its own environment when it can be had, else the app's."""
-    model = read_model(model_dir)
     try:
         version = python_version(model)
         lines = _with_mlflow(model, model_requirements(model))

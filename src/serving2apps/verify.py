@@ -36,7 +36,7 @@ from serving2apps.answers import AppAnswerError, ask_app, finished_items, origin
 from serving2apps.codemod.findings import Finding
 from serving2apps.errors import MigrationError
 from serving2apps.local_server import ServerDidNotStart, free_port, running_server
-from serving2apps.model_reader import read_model
+from serving2apps.model_reader import ModelInfo, read_model
 from serving2apps.original_env import OriginalEnvironment, original_environment
 from serving2apps.outside_calls import OutsideCallsProxy
 from serving2apps.request_format import responses_request
@@ -119,9 +119,8 @@ class _Request:
     required: bool  # the input example must work on the original; the others are skipped if it cannot answer
 
 
-def requests_for(model_dir: Path, agent_code: str, extra: Path | None) -> list[_Request]:
-    model = read_model(model_dir)
-    example = json.loads((model_dir / model.input_example).read_text()) if model.input_example else DEFAULT_REQUEST
+def requests_for(model: ModelInfo, agent_code: str, extra: Path | None) -> list[_Request]:
+    example = json.loads((model.root / model.input_example).read_text()) if model.input_example else DEFAULT_REQUEST
     example = responses_request(example)  # a ChatAgent's or ChatModel's example is in the chat format
     found = [_Request("input example", example, True)]
     history = example.get("input") if isinstance(example.get("input"), list) else None
@@ -218,9 +217,10 @@ def verify(app_dir: Path, model_dir: Path, timeout: float = 180, log=print, offl
            ) -> list[Finding]:
     app_dir, model_dir = Path(app_dir).resolve(), Path(model_dir).resolve()
     agent_code = (app_dir / "agent_server" / "agent.py").read_text(errors="replace")
-    requests = requests_for(model_dir, agent_code, requests_file)
+    model = read_model(model_dir)
+    requests = requests_for(model, agent_code, requests_file)
     python = app_python(app_dir)
-    original = (original_environment(model_dir, python, log) if own_environment
+    original = (original_environment(model, python, log) if own_environment
                 else OriginalEnvironment(python, "the app's environment (as asked)"))
     with tempfile.TemporaryDirectory(prefix="serving2apps-verify-") as folder, OutsideCallsProxy() as outside:
         scratch = Path(folder)

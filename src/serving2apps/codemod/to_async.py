@@ -109,8 +109,7 @@ class _Module:
                     self.global_kinds[target] = kind
                 else:
                     self.global_kinds.pop(target, None)
-                producers = sorted(self.imported(value.func)) if isinstance(value, cst.Call) else []
-                if producers and isinstance(value, cst.Call):
+                if isinstance(value, cst.Call) and (producers := sorted(self.imported(value.func))):
                     self.global_producers[target] = producers[0]
                     self.global_constructions[target] = value
                 else:
