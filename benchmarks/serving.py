@@ -213,15 +213,30 @@ def measure(args, forms: list[str], sweep: list[int], duration: float, model_tim
                             row["ideal_rps"] = round(clients / (2 * model_time_per_call), 1)
                             row["model_time_s"] = 2 * model_time_per_call
                             row["server_peak_rss_mb"] = peak_rss_mb(proc.pid)
-                            if row.get("requests"):
-                                # The load generator's warm-up requests are few; they are left in the numerator.
-                                row["server_cpu_ms_per_request"] = round(1000 * cpu / row["requests"], 2)
+                            if row.get("completed"):
+                                # Every request the server answered in the load run, warm-up, ramp and tail included.
+                                row["server_cpu_ms_per_request"] = round(1000 * cpu / row["completed"], 2)
                             rows.append(row)
                             print(format_row(row), flush=True)
+                if FORMS.get(form, (None, None, False))[2]:
+                    # The server has stopped, so MLflow has flushed its export queue: a full queue drops traces.
+                    answered = sum(r.get("completed", 0) for r in rows if r["form"] == form)
+                    recorded = traces_recorded(work / "tracking" / "mlflow.db")
+                    print(f"{form}: {recorded} traces recorded for {answered} requests answered", flush=True)
+                    for row in rows:
+                        if row["form"] == form:
+                            row["traces_recorded_of_requests"] = [recorded, answered]
     finally:
         fake.terminate()
         fake.wait()
     return rows
+
+
+def traces_recorded(database: Path) -> int:
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        return db.execute("SELECT count(*) FROM trace_info").fetchone()[0]
 
 
 def _fresh(folder: Path) -> Path:

@@ -151,3 +151,69 @@ def test_workers_set_the_worker_processes(app_dir, tmp_path):
     # uvicorn's supervisor starts one process per worker (Python's multiprocessing may add a resource tracker).
     assert len(children) >= 2
     assert "Started parent process" in (tmp_path / "server.log").read_text()
+
+
+def _experiment_lookups(seen: list[tuple[str, str]]) -> list[str]:
+    return [path for _, path in seen if "/mlflow/experiments/get" in path]
+
+
+def test_traces_reach_a_tracking_server_and_the_experiment_is_looked_up_once(app_dir, tmp_path, mlflow_server):
+    """Told a tracking server and an experiment by name (on Apps: MLFLOW_EXPERIMENT_ID from the experiment resource),
+    the server looks the experiment up at start-up, not for each trace: MLflow resolves an experiment given only in the
+    environment with a blocking call per trace, made on the server's event loop (without the start-up lookup, each
+    request here made one)."""
+    import time
+
+    from mlflow import MlflowClient
+
+    from fault_proxy import FaultProxy
+
+    (app_dir / "agent_server" / "agent.py").write_text(ECHO_AGENT)
+    seen: list[tuple[str, str]] = []
+    experiment = f"traces-once-{time.time_ns()}"
+    with FaultProxy(mlflow_server, refuse=lambda method, path: seen.append((method, path))) as proxy:
+        env = {"MLFLOW_TRACKING_URI": proxy.url, "MLFLOW_EXPERIMENT_NAME": experiment}
+        with running_agent_app(app_dir, tmp_path / "server.log", env=env) as base:
+            at_start_up = _experiment_lookups(seen)
+            for _ in range(3):
+                assert httpx.post(base + "/invocations", json=REQUEST, timeout=30).status_code == 200
+            with httpx.stream("POST", base + "/invocations", json={**REQUEST, "stream": True}, timeout=30) as events:
+                assert events.status_code == 200 and list(events.iter_lines())
+            client = MlflowClient(mlflow_server)
+            experiment_id = client.get_experiment_by_name(experiment).experiment_id
+            deadline = time.monotonic() + 60
+            while len(client.search_traces(locations=[experiment_id])) < 4 and time.monotonic() < deadline:
+                time.sleep(0.5)  # MLflow exports traces from a queue in the background
+            assert len(client.search_traces(locations=[experiment_id])) == 4
+    assert at_start_up and _experiment_lookups(seen) == at_start_up  # none while serving
+
+
+def test_an_experiment_that_cannot_be_looked_up_at_start_up_does_not_stop_the_app(app_dir, tmp_path, mlflow_server):
+    from fault_proxy import FaultProxy
+
+    (app_dir / "agent_server" / "agent.py").write_text(ECHO_AGENT)
+    forbidden = lambda method, path: 403 if "/mlflow/experiments/get" in path else None  # noqa: E731
+    with FaultProxy(mlflow_server, refuse=forbidden) as proxy:
+        env = {"MLFLOW_TRACKING_URI": proxy.url, "MLFLOW_EXPERIMENT_ID": "12345"}
+        with running_agent_app(app_dir, tmp_path / "server.log", env=env) as base:
+            answer = httpx.post(base + "/invocations", json=REQUEST, timeout=30)
+    assert answer.status_code == 200, answer.text
+    assert "could not look up the experiment at start-up" in (tmp_path / "server.log").read_text()
+
+
+def test_with_tracing_on_the_notebook_modules_mlflow_probes_fail_at_once(app_dir):
+    """MLflow imports dbruntime and IPython before each call to the tracking server to learn whether it runs in a
+    notebook; absent, each failed import searched sys.path again. The server remembers they are absent."""
+    import os
+    import subprocess
+    import sys
+
+    (app_dir / "agent_server" / "agent.py").write_text(ECHO_AGENT)
+    probe = ("import sys, agent_server.start_server\n"
+             "print(sys.modules.get('dbruntime', 'not remembered'))\n"
+             "try:\n    import dbruntime.databricks_repl_context\nexcept ModuleNotFoundError:\n    print('absent')\n")
+    env = {**os.environ, "PYTHONPATH": str(app_dir), **trace_store(app_dir)}
+    done = subprocess.run([sys.executable, "-c", probe], cwd=app_dir, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["None", "absent"]

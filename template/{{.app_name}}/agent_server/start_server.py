@@ -7,6 +7,8 @@ step, nothing downloaded at run time) at a path the agent server does not use: /
 """
 
 import argparse
+import importlib.util
+import logging
 import os
 import sys
 from pathlib import Path
@@ -23,11 +25,53 @@ from mlflow.genai.agent_server import AgentServer  # noqa: E402
 
 from agent_server.chat_interface import add_chat_route  # noqa: E402
 
+NOTEBOOK_MODULES = ("dbruntime", "IPython")
+
+
+def resolve_trace_experiment() -> None:
+    """Look up the experiment the traces go to once, at start-up.
+
+    MLflow resolves MLFLOW_EXPERIMENT_ID or MLFLOW_EXPERIMENT_NAME from the environment with a call to the tracking
+    server every time a trace starts, and a trace starts on the server's event loop: every request then waited for
+    one round trip to the workspace, one request at a time (measured at 128 concurrent clients: 24 requests/s with
+    that lookup, 57 without). An experiment made active in the process is read from memory instead.
+    """
+    experiment_id = os.environ.get("MLFLOW_EXPERIMENT_ID")
+    experiment_name = os.environ.get("MLFLOW_EXPERIMENT_NAME")
+    if not (experiment_id or experiment_name):
+        return
+    try:
+        if experiment_id:
+            mlflow.set_experiment(experiment_id=experiment_id)
+        else:
+            mlflow.set_experiment(experiment_name=experiment_name)
+    except Exception as error:  # the tracking server unreachable or the experiment unknown: each trace will retry
+        logging.getLogger(__name__).warning("Traces: could not look up the experiment at start-up (%s); MLflow "
+                                            "will look it up for each trace instead.", error)
+
+
+def remember_absent_notebook_modules() -> None:
+    """Make the imports MLflow tries for each call to the tracking server fail at once.
+
+    Before every request it sends (three or more per trace exported), MLflow asks whether it runs in a Databricks
+    notebook or job by importing `dbruntime` and `IPython`. In an app they are absent, and a failed import is not
+    remembered: each attempt searches every folder on sys.path again. Measured with py-spy under load, that search
+    was 61% of the CPU the trace export threads used. A module that is None in sys.modules fails to import at once,
+    as it did before (ModuleNotFoundError); a module that is installed is left alone.
+    """
+    for name in NOTEBOOK_MODULES:
+        if name not in sys.modules and importlib.util.find_spec(name) is None:
+            sys.modules[name] = None  # type: ignore[assignment]
+
+
 if not os.environ.get("MLFLOW_TRACKING_URI"):
     # Traces go where the app is told to send them (the app's config in databricks.yml on Apps,
     # .env from `uv run quickstart` locally).
     # Told nothing, MLflow would build a local store in the working folder during the first request (seconds).
     mlflow.tracing.disable()
+else:
+    resolve_trace_experiment()
+    remember_absent_notebook_modules()
 
 import agent_server.agent  # noqa: E402,F401  (importing it registers the @invoke/@stream functions)
 
