@@ -172,7 +172,8 @@ def test_traces_reach_a_tracking_server_and_the_experiment_is_looked_up_once(app
     seen: list[tuple[str, str]] = []
     experiment = f"traces-once-{time.time_ns()}"
     with FaultProxy(mlflow_server, refuse=lambda method, path: seen.append((method, path))) as proxy:
-        env = {"MLFLOW_TRACKING_URI": proxy.url, "MLFLOW_EXPERIMENT_NAME": experiment}
+        # The suite's own MLflow calls leave MLFLOW_EXPERIMENT_ID in this process's environment.
+        env = {"MLFLOW_TRACKING_URI": proxy.url, "MLFLOW_EXPERIMENT_NAME": experiment, "MLFLOW_EXPERIMENT_ID": ""}
         with running_agent_app(app_dir, tmp_path / "server.log", env=env) as base:
             at_start_up = _experiment_lookups(seen)
             for _ in range(3):
@@ -194,7 +195,7 @@ def test_an_experiment_that_cannot_be_looked_up_at_start_up_does_not_stop_the_ap
     (app_dir / "agent_server" / "agent.py").write_text(ECHO_AGENT)
     forbidden = lambda method, path: 403 if "/mlflow/experiments/get" in path else None  # noqa: E731
     with FaultProxy(mlflow_server, refuse=forbidden) as proxy:
-        env = {"MLFLOW_TRACKING_URI": proxy.url, "MLFLOW_EXPERIMENT_ID": "12345"}
+        env = {"MLFLOW_TRACKING_URI": proxy.url, "MLFLOW_EXPERIMENT_ID": "12345", "MLFLOW_EXPERIMENT_NAME": ""}
         with running_agent_app(app_dir, tmp_path / "server.log", env=env) as base:
             answer = httpx.post(base + "/invocations", json=REQUEST, timeout=30)
     assert answer.status_code == 200, answer.text

@@ -41,10 +41,10 @@ def resolve_trace_experiment() -> None:
     if not (experiment_id or experiment_name):
         return
     try:
-        if experiment_id:
-            mlflow.set_experiment(experiment_id=experiment_id)
-        else:
+        if experiment_name:  # MLflow's own order: the name, when both are given
             mlflow.set_experiment(experiment_name=experiment_name)
+        else:
+            mlflow.set_experiment(experiment_id=experiment_id)
     except Exception as error:  # the tracking server unreachable or the experiment unknown: each trace will retry
         logging.getLogger(__name__).warning("Traces: could not look up the experiment at start-up (%s); MLflow "
                                             "will look it up for each trace instead.", error)
