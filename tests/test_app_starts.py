@@ -182,24 +182,50 @@ def test_traces_reach_a_tracking_server_and_the_experiment_is_looked_up_once(app
                 assert events.status_code == 200 and list(events.iter_lines())
             client = MlflowClient(mlflow_server)
             experiment_id = client.get_experiment_by_name(experiment).experiment_id
+
+            def traces() -> int:  # their info only: reading spans would need this process's tracking URI to be http
+                return len(client.search_traces(locations=[experiment_id], include_spans=False))
+
             deadline = time.monotonic() + 60
-            while len(client.search_traces(locations=[experiment_id])) < 4 and time.monotonic() < deadline:
+            while traces() < 4 and time.monotonic() < deadline:
                 time.sleep(0.5)  # MLflow exports traces from a queue in the background
-            assert len(client.search_traces(locations=[experiment_id])) == 4
+            assert traces() == 4
     assert at_start_up and _experiment_lookups(seen) == at_start_up  # none while serving
 
 
-def test_an_experiment_that_cannot_be_looked_up_at_start_up_does_not_stop_the_app(app_dir, tmp_path, mlflow_server):
+def test_an_experiment_that_cannot_be_looked_up_at_start_up_turns_tracing_off_and_the_app_serves(app_dir, tmp_path,
+                                                                                                  mlflow_server):
     from fault_proxy import FaultProxy
 
     (app_dir / "agent_server" / "agent.py").write_text(ECHO_AGENT)
-    forbidden = lambda method, path: 403 if "/mlflow/experiments/get" in path else None  # noqa: E731
+    seen: list[tuple[str, str]] = []
+
+    def forbidden(method, path):
+        seen.append((method, path))
+        return 403 if "/mlflow/experiments/get" in path else None
+
     with FaultProxy(mlflow_server, refuse=forbidden) as proxy:
         env = {"MLFLOW_TRACKING_URI": proxy.url, "MLFLOW_EXPERIMENT_ID": "12345", "MLFLOW_EXPERIMENT_NAME": ""}
         with running_agent_app(app_dir, tmp_path / "server.log", env=env) as base:
-            answer = httpx.post(base + "/invocations", json=REQUEST, timeout=30)
-    assert answer.status_code == 200, answer.text
-    assert "could not look up the experiment at start-up" in (tmp_path / "server.log").read_text()
+            at_start_up = len(seen)
+            answers = [httpx.post(base + "/invocations", json=REQUEST, timeout=30).status_code for _ in range(2)]
+    assert answers == [200, 200]
+    assert len(seen) == at_start_up  # no lookup, and no trace sent, while serving
+    log = (tmp_path / "server.log").read_text()
+    assert "Traces are off in this server process: the experiment 12345 could not be looked up" in log
+    assert "MLFLOW_TRACKING_URI" in log  # what to check
+
+
+def test_an_unreachable_tracking_server_does_not_hold_up_the_start(app_dir, tmp_path):
+    """MLflow's own retries would keep the server from listening for minutes (longer than the start-up wait here)."""
+    from serving2apps.local_server import free_port
+
+    (app_dir / "agent_server" / "agent.py").write_text(ECHO_AGENT)
+    env = {"MLFLOW_TRACKING_URI": f"http://127.0.0.1:{free_port()}", "MLFLOW_EXPERIMENT_ID": "1",
+           "MLFLOW_EXPERIMENT_NAME": ""}
+    with running_agent_app(app_dir, tmp_path / "server.log", env=env) as base:
+        assert httpx.post(base + "/invocations", json=REQUEST, timeout=30).status_code == 200
+    assert "Traces are off in this server process" in (tmp_path / "server.log").read_text()
 
 
 def test_with_tracing_on_the_notebook_modules_mlflow_probes_fail_at_once(app_dir):

@@ -7,10 +7,12 @@ step, nothing downloaded at run time) at a path the agent server does not use: /
 """
 
 import argparse
+import contextlib
 import importlib.util
 import logging
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -35,19 +37,43 @@ def resolve_trace_experiment() -> None:
     server every time a trace starts, and a trace starts on the server's event loop: every request then waited for
     one round trip to the workspace, one request at a time (measured at 128 concurrent clients: 24 requests/s with
     that lookup, 57 without). An experiment made active in the process is read from memory instead.
+
+    If the lookup fails, this process does not trace: each request would otherwise repeat the failing call on the
+    event loop (against an unreachable server, minutes of MLflow's retries per request).
     """
     experiment_id = os.environ.get("MLFLOW_EXPERIMENT_ID")
     experiment_name = os.environ.get("MLFLOW_EXPERIMENT_NAME")
     if not (experiment_id or experiment_name):
         return
     try:
-        if experiment_name:  # MLflow's own order: the name, when both are given
-            mlflow.set_experiment(experiment_name=experiment_name)
-        else:
-            mlflow.set_experiment(experiment_id=experiment_id)
-    except Exception as error:  # the tracking server unreachable or the experiment unknown: each trace will retry
-        logging.getLogger(__name__).warning("Traces: could not look up the experiment at start-up (%s); MLflow "
-                                            "will look it up for each trace instead.", error)
+        with bounded_tracking_calls():
+            if experiment_name:  # MLflow's own order: the name, when both are given
+                mlflow.set_experiment(experiment_name=experiment_name)
+            else:
+                mlflow.set_experiment(experiment_id=experiment_id)
+    except Exception as error:
+        logging.getLogger(__name__).warning(
+            "Traces are off in this server process: the experiment %s could not be looked up on %s (%s). Check "
+            "MLFLOW_TRACKING_URI, the experiment and the app's permission on it, then restart the app.",
+            experiment_name or experiment_id, os.environ["MLFLOW_TRACKING_URI"], error)
+        mlflow.tracing.disable()
+
+
+# MLflow's defaults retry an unreachable tracking server for minutes; at start-up the app would not listen meanwhile.
+STARTUP_CALL_LIMITS = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "1", "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
+                       "MLFLOW_HTTP_REQUEST_TIMEOUT": "10"}
+
+
+@contextlib.contextmanager
+def bounded_tracking_calls() -> Iterator[None]:
+    """MLflow's calls to the tracking server in this block give up within seconds, unless the app set its own limits."""
+    added = [name for name in STARTUP_CALL_LIMITS if name not in os.environ]
+    os.environ.update({name: STARTUP_CALL_LIMITS[name] for name in added})
+    try:
+        yield
+    finally:
+        for name in added:
+            del os.environ[name]
 
 
 def remember_absent_notebook_modules() -> None:
