@@ -173,11 +173,13 @@ def measure(args, forms: list[str], sweep: list[int], duration: float, model_tim
         if not (work / "scaffold").exists():
             render_scaffold({"app_name": "bench-agent"}, work / "scaffold")  # the app folder itself
         sources = agent_sources()
+        tracking_dir = work / "tracking"  # the traced forms' tracking server (its store is mlflow.db there)
         with contextlib.ExitStack() as stack:
             tracking = None
             for form in forms:
                 port = free_port()
                 log = work / f"{form}.log"
+                traced = False
                 if form == "original":
                     if not (work / "original_model").exists():
                         save_original(work / "original_model")
@@ -195,7 +197,7 @@ def measure(args, forms: list[str], sweep: list[int], duration: float, model_tim
                     form_env = {**env, "PYTHONPATH": str(app)}
                     if traced:
                         if tracking is None:
-                            tracking = stack.enter_context(running_mlflow_server(_fresh(work / "tracking")))
+                            tracking = stack.enter_context(running_mlflow_server(_fresh(tracking_dir)))
                         form_env.update(MLFLOW_TRACKING_URI=tracking, MLFLOW_ENABLE_ASYNC_TRACE_LOGGING="true",
                                         MLFLOW_EXPERIMENT_NAME="serving2apps-benchmark")
                     elif args.trace:
@@ -218,10 +220,10 @@ def measure(args, forms: list[str], sweep: list[int], duration: float, model_tim
                                 row["server_cpu_ms_per_request"] = round(1000 * cpu / row["completed"], 2)
                             rows.append(row)
                             print(format_row(row), flush=True)
-                if FORMS.get(form, (None, None, False))[2]:
+                if traced:
                     # The server has stopped, so MLflow has flushed its export queue: a full queue drops traces.
                     answered = sum(r.get("completed", 0) for r in rows if r["form"] == form)
-                    recorded = traces_recorded(work / "tracking" / "mlflow.db")
+                    recorded = traces_recorded(tracking_dir / "mlflow.db")
                     print(f"{form}: {recorded} traces recorded for {answered} requests answered", flush=True)
                     for row in rows:
                         if row["form"] == form:

@@ -153,8 +153,11 @@ def test_workers_set_the_worker_processes(app_dir, tmp_path):
     assert "Started parent process" in (tmp_path / "server.log").read_text()
 
 
+EXPERIMENT_LOOKUP = "/mlflow/experiments/get"  # by id, and get-by-name
+
+
 def _experiment_lookups(seen: list[tuple[str, str]]) -> list[str]:
-    return [path for _, path in seen if "/mlflow/experiments/get" in path]
+    return [path for _, path in seen if EXPERIMENT_LOOKUP in path]
 
 
 def test_traces_reach_a_tracking_server_and_the_experiment_is_looked_up_once(app_dir, tmp_path, mlflow_server):
@@ -202,7 +205,7 @@ def test_an_experiment_that_cannot_be_looked_up_at_start_up_turns_tracing_off_an
 
     def forbidden(method, path):
         seen.append((method, path))
-        return 403 if "/mlflow/experiments/get" in path else None
+        return 403 if EXPERIMENT_LOOKUP in path else None
 
     with FaultProxy(mlflow_server, refuse=forbidden) as proxy:
         env = {"MLFLOW_TRACKING_URI": proxy.url, "MLFLOW_EXPERIMENT_ID": "12345", "MLFLOW_EXPERIMENT_NAME": ""}
