@@ -18,6 +18,7 @@ from engines import render_bundle_init
 from example import echo
 from mlflow_registry import INPUT_EXAMPLE
 from servers import running_agent_app
+from serving2apps.dependencies import lock as lock_dependencies
 from serving2apps.errors import MigrationError
 from serving2apps.migrate import migrate, plan_migration, write_plan
 from serving2apps.model_reader import read_model
@@ -245,6 +246,28 @@ def test_lock_resolves_the_merged_dependencies(model, app):
     code, output = run(model, app, lock=True)
     lock = (app / "uv.lock").read_text()
     assert 'name = "mlflow"' in lock and 'name = "httpx"' in lock
+
+
+def _locked_version(lock_text: str, name: str) -> str:
+    entry = lock_text.split(f'name = "{name}"\nversion = "', 1)[1]
+    return entry.split('"', 1)[0]
+
+
+def test_the_lock_keeps_the_versions_the_app_already_locked(model, app):
+    (model / "requirements.txt").write_text("httpx>=0.27\n")
+    pinned = (app / "pyproject.toml").read_text().replace('"httpx>=0.27"', '"httpx==0.27.0"')
+    # The user locked it when 0.27.0 was the newest; --force, since migrate did not write that uv.lock.
+    (app / "uv.lock").write_bytes(lock_dependencies(pinned, "echo-app")[0])
+    code, output = run(model, app, lock=True, force=True)
+    assert _locked_version((app / "uv.lock").read_text(), "httpx") == "0.27.0", output
+    fresh, _ = lock_dependencies((app / "pyproject.toml").read_text(), "echo-app")
+    assert _locked_version(fresh.decode(), "httpx") != "0.27.0"  # left to itself, uv takes the newest
+
+
+def test_a_previous_lock_uv_cannot_read_is_ignored():
+    pyproject = '[project]\nname = "echo-app"\nversion = "0.1.0"\ndependencies = ["httpx>=0.27"]\n'
+    locked, _ = lock_dependencies(pyproject, "echo-app", previous=b"garbage = [\n")
+    assert 'name = "httpx"' in locked.decode()
 
 
 def test_lock_refuses_conflicting_dependencies_and_writes_nothing(model, app):

@@ -96,8 +96,9 @@ def _deploy(args: argparse.Namespace) -> int:
 # Unasked, the app gets a uv.lock when it can be made safely (LOCK_IF_SAFE); --lock insists, --no-lock skips it.
 LOCK_BY_DEFAULT = LOCK_IF_SAFE
 LOCK_HELP = ("resolve the app's dependencies with `uv lock` and write uv.lock, so every `uv run` and deploy installs "
-             "the same versions (default: on, needs uv and the package index; skipped and reported when the model has "
-             "a direct reference, which locking would build); --no-lock skips it")
+             "the same versions; the app's existing uv.lock is kept where it still fits, so no package moves that the "
+             "change does not need (default: on, needs uv and the package index; skipped and reported when the model "
+             "has a direct reference, which locking would build); --no-lock skips it")
 
 
 def _init(args: argparse.Namespace) -> int:

@@ -282,7 +282,9 @@ def _scaffold_settings(plan: MigrationPlan, app_dir: Path) -> tuple[str, str | N
 def add_lock(plan: MigrationPlan, app_dir: Path, lock: bool | str) -> None:
     """uv.lock for the planned pyproject.toml (`lock`: see dependencies.lock). Separate from the plan because it
     takes seconds and the package index: the cheap refusals (a user's edits) come first."""
-    locked, findings = lock_dependencies(plan.text("pyproject.toml"), app_dir.name, lock)
+    previous = app_dir / "uv.lock"
+    locked, findings = lock_dependencies(plan.text("pyproject.toml"), app_dir.name, lock,
+                                         previous.read_bytes() if previous.is_file() else None)
     plan.findings += findings
     if locked is not None:
         plan.files["uv.lock"] = locked
