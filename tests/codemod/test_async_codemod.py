@@ -73,6 +73,13 @@ def test_thread_fallback_is_reported_per_call_site():
     assert all(m.startswith("in predict,") for m in fallbacks)
 
 
+def test_a_handle_a_client_returned_blocks_like_the_client():
+    result = migrate((ASYNC_CASES / "client_handle.in.py").read_text())
+    (fallback,) = [f.message for f in result.findings if f.code == "S2A171"]
+    assert fallback.startswith("in _search, index.similarity_search (an object from "
+                               "databricks.vector_search.client.VectorSearchClient)")
+
+
 def test_the_blocking_call_check_finds_what_was_left():
     code = (
         "import time\n"

@@ -6,8 +6,8 @@ The entry points (predict / predict_stream) and every function they reach that c
 llm.ainvoke`, `for x in graph.stream(...)` → `async for x in graph.astream(...)`, `OpenAI()` → `AsyncOpenAI()`,
 `time.sleep` → `await asyncio.sleep`, `asyncio.run(c)` → `await c`), and calls to converted functions are
 awaited or iterated with `async for`, transitively. Inside converted functions, any call that may block and
-has no pair (a known blocking call, a method of a synchronous client, a function imported from elsewhere, a
-local function that blocks) runs in a worker thread (`agent_server.adapters.in_worker_thread` /
+has no pair (a known blocking call, a method of a synchronous client or of a handle a client's method returned
+at set-up, a function imported from elsewhere, a local function that blocks) runs in a worker thread (`agent_server.adapters.in_worker_thread` /
 `iterate_in_worker_thread`) and is reported (S2A171). A module-level `X = asyncio.run(...)` whose value only
 converted functions use becomes a once-only initialiser awaited on first use, safe under concurrent requests.
 Finally every `async def` in the output is checked for blocking calls left in it (S2A179 is a bug in this
@@ -109,12 +109,22 @@ class _Module:
                     self.global_kinds[target] = kind
                 else:
                     self.global_kinds.pop(target, None)
-                if isinstance(value, cst.Call) and (producers := sorted(self.imported(value.func))):
-                    self.global_producers[target] = producers[0]
+                if isinstance(value, cst.Call) and (producer := self._producer(value.func)):
+                    self.global_producers[target] = producer
                     self.global_constructions[target] = value
                 else:
                     self.global_producers.pop(target, None)
                     self.global_constructions.pop(target, None)
+
+    def _producer(self, func: cst.BaseExpression) -> str | None:
+        """The library callable that `func(...)` at module level comes from: an imported one, or a method of a
+        global it built (`index = vsc.get_index(...)` comes from vsc's class, as a handle on the same service)."""
+        if producers := sorted(self.imported(func)):
+            return producers[0]
+        base = _attribute_path(func)[0]
+        if isinstance(func, cst.Attribute) and isinstance(base, cst.Name) and self.global_kinds.get(base.value) is None:
+            return self.global_producers.get(base.value)
+        return None
 
     def _qualified(self, node):
         value = self.qualified.get(node, ())
@@ -302,8 +312,10 @@ def _classify(mod: _Module, fn: _Function, call: cst.Call, swapped: set[str]) ->
     if isinstance(base, cst.Name) and base.value not in fn.local_kinds and isinstance(call.func, cst.Attribute) \
             and base.value in mod.global_producers and mod.global_kinds.get(base.value) is None \
             and not _known_non_blocking(mod.global_producers[base.value]):
-        # A method of an object built by a library the table does not know (a client, most likely).
-        return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} (a {mod.global_producers[base.value]})")
+        # A method of an object a library the table does not know built (a client, most likely, or a handle
+        # one of its methods returned).
+        producer = mod.global_producers[base.value]
+        return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} (an object from {producer})")
     return None
 
 
