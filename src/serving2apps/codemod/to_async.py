@@ -15,7 +15,8 @@ codemod, not in the agent).
 
 Conservative by design, so not handled (the function stays synchronous and is called in a worker thread):
 functions used other than by direct calls (passed as tools or callbacks), functions with decorators other than
-`mlflow.trace`, an async-iterable result used other than by a `for`/comprehension/`yield from`/plain
+`mlflow.trace`, functions that enter, iterate or call methods of what a worker-thread call returned (it may be
+lazy: a session, a cursor, a paged result), an async-iterable result used other than by a `for`/comprehension/`yield from`/plain
 assignment, and clients whose object is used outside converted code (the construction stays synchronous).
 Method calls on values whose type cannot be inferred (parameters, dict items) are called directly: the table
 cannot know them, so a blocking call on such a value is not detected.
@@ -186,6 +187,7 @@ class _FunctionScan(NameUses):
         self.generator_iters: dict[int, cst.GeneratorExp] = {}
         self.generator_names: dict[str, cst.GeneratorExp] = {}
         self.generator_consumers: dict[int, cst.Call] = {}  # id(generator expression) → the call it is passed to
+        self.receivers: set[str] = set()  # names whose methods are called: `x` of `x.run(...)`
 
     def visit_FunctionDef(self, node):
         return False
@@ -198,6 +200,8 @@ class _FunctionScan(NameUses):
 
     def visit_Call(self, node):
         self.calls.append(node)
+        if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name):
+            self.receivers.add(node.func.value.value)
         for arg in node.args:
             if isinstance(arg.value, cst.GeneratorExp):
                 self.generator_consumers[id(arg.value)] = node
@@ -439,7 +443,7 @@ def _converted(mod: _Module, functions: dict[str, _Function], entries: list[str]
                 converted.add(name)
                 changed = True
     for name in sorted(converted):
-        if not _contexts_supported(mod, functions, name, converted) \
+        if not _contexts_supported(mod, functions, name, converted) or not _thread_results_stay_put(functions[name]) \
                 or _calls_from(functions, converted, name) != call_counts.get(name, 0):
             # Its callers no longer need to be async on its account: start over without it.
             return _converted(mod, functions, entries, convertible - {name}, call_counts)
@@ -478,6 +482,25 @@ def _contexts_supported(mod: _Module, functions, name: str, converted: set[str])
         else:
             return False
         if generator is not None and not _bridged(mod, fn, generator):
+            return False
+    return True
+
+
+def _thread_results_stay_put(fn: _Function) -> bool:
+    """No value a worker-thread call returns is used on the event loop in a way that may do I/O: entered
+    (`with`), iterated, or its methods called. What a blocking call returns can be lazy (a session, a cursor, a
+    paged list, a streamed body), so those uses would block the loop; the function then stays synchronous and
+    runs in a worker thread as a whole."""
+    entered = {id(item.item) for item in fn.scan.with_items}
+    entered_names = {item.item.value for item in fn.scan.with_items if isinstance(item.item, cst.Name)}
+    for call in fn.scan.calls:
+        site = fn.sites.get(id(call))
+        if site is None or site.kind != "blocking":
+            continue
+        if id(call) in entered or id(call) in fn.scan.iterated:
+            return False
+        name = fn.scan.assigned.get(id(call))
+        if name and name in fn.scan.iterated_names | fn.scan.receivers | entered_names:
             return False
     return True
 
