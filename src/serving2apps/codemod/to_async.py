@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import libcst as cst
+from libcst import matchers as m
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, QualifiedNameSource
@@ -170,7 +171,8 @@ def _assignments(stmt) -> list[tuple[str, cst.BaseExpression]]:
 
 
 class _FunctionScan(NameUses):
-    """The calls of one function body (nested functions and lambdas excluded) and the positions they sit in."""
+    """The calls of one function body and the positions they sit in; the calls inside its nested functions,
+    lambdas and classes apart (they run whenever those are called)."""
 
     def __init__(self):
         super().__init__()
@@ -188,15 +190,21 @@ class _FunctionScan(NameUses):
         self.generator_names: dict[str, cst.GeneratorExp] = {}
         self.generator_consumers: dict[int, cst.Call] = {}  # id(generator expression) → the call it is passed to
         self.receivers: set[str] = set()  # names whose methods are called: `x` of `x.run(...)`
+        self.holders: dict[int, str] = {}  # id(call) → the local holding its result (alone or in a collection)
+        self.nested_calls: list[cst.Call] = []
+
+    def _nested(self, node) -> bool:
+        self.nested_calls += m.findall(node, m.Call())
+        return False
 
     def visit_FunctionDef(self, node):
-        return False
+        return self._nested(node)
 
     def visit_Lambda(self, node):
-        return False
+        return self._nested(node)
 
     def visit_ClassDef(self, node):
-        return False
+        return self._nested(node)
 
     def visit_Call(self, node):
         self.calls.append(node)
@@ -229,6 +237,8 @@ class _FunctionScan(NameUses):
             name = node.targets[0].target.value
             self.assigned[id(node.value)] = name
             self.locals[name] = node.value if name not in self.locals else None
+            for held in _held(node.value):
+                self.holders[id(held)] = name
 
     def visit_Expr(self, node):
         if isinstance(node.value, cst.Yield) and isinstance(node.value.value, cst.From):
@@ -249,6 +259,15 @@ class _FunctionScan(NameUses):
         return Counter(self.names)
 
 
+def _held(value: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """What `name = value` keeps: the value, the elements of a list/tuple/set, a comprehension's element."""
+    if isinstance(value, (cst.List, cst.Tuple, cst.Set)):
+        return [element.value for element in value.elements]
+    if isinstance(value, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+        return [value.elt]
+    return [value]
+
+
 @dataclass
 class _Function:
     name: str
@@ -257,6 +276,13 @@ class _Function:
     local_kinds: dict[str, str | None]
     sites: dict[int, _Site] = field(default_factory=dict)  # id(call) → site
     calls_to: set[str] = field(default_factory=set)
+    nested_sites: list[_Site] = field(default_factory=list)  # the sites of its nested functions and lambdas
+
+    @property
+    def nested_code_may_block(self) -> bool:
+        """A nested function or lambda calls something that may block (or a module function, which may): the
+        function calls it synchronously, so it cannot run on the event loop."""
+        return any(site.kind != "dropped" for site in self.nested_sites)
 
     @property
     def generator(self) -> bool:
@@ -328,6 +354,7 @@ def _classify_calls(mod: _Module, functions: dict[str, _Function], swapped: set[
     for fn in functions.values():
         fn.sites.clear()
         fn.calls_to.clear()
+        fn.nested_sites = [site for call in fn.scan.nested_calls if (site := _classify(mod, fn, call, swapped))]
         for call in fn.scan.calls:
             site = _classify(mod, fn, call, swapped)
             if site is not None:
@@ -444,6 +471,7 @@ def _converted(mod: _Module, functions: dict[str, _Function], entries: list[str]
                 changed = True
     for name in sorted(converted):
         if not _contexts_supported(mod, functions, name, converted) or not _thread_results_stay_put(functions[name]) \
+                or functions[name].nested_code_may_block \
                 or _calls_from(functions, converted, name) != call_counts.get(name, 0):
             # Its callers no longer need to be async on its account: start over without it.
             return _converted(mod, functions, entries, convertible - {name}, call_counts)
@@ -499,7 +527,7 @@ def _thread_results_stay_put(fn: _Function) -> bool:
             continue
         if id(call) in entered or id(call) in fn.scan.iterated:
             return False
-        name = fn.scan.assigned.get(id(call))
+        name = fn.scan.holders.get(id(call))
         if name and name in fn.scan.iterated_names | fn.scan.receivers | entered_names:
             return False
     return True
@@ -518,8 +546,8 @@ def _iterations_of(fn: _Function, name: str) -> int:
 
 def _blocking_functions(functions: dict[str, _Function], converted: set[str]) -> set[str]:
     """Synchronous functions that may block (directly or through others): async code calls them in threads."""
-    blocking = {n for n, f in functions.items() if n not in converted and any(
-        s.kind in ("pair", "function_pair", "run_coroutine", "blocking") for s in f.sites.values())}
+    blocking = {n for n, f in functions.items() if n not in converted and (f.nested_code_may_block or any(
+        s.kind in ("pair", "function_pair", "run_coroutine", "blocking") for s in f.sites.values()))}
     changed = True
     while changed:
         changed = False
