@@ -16,7 +16,9 @@ codemod, not in the agent).
 Conservative by design, so not handled (the function stays synchronous and is called in a worker thread):
 functions used other than by direct calls (passed as tools or callbacks), functions with decorators other than
 `mlflow.trace`, functions that enter, iterate or call methods of what a worker-thread call returned (it may be
-lazy: a session, a cursor, a paged result), an async-iterable result used other than by a `for`/comprehension/`yield from`/plain
+lazy: a session, a cursor, a paged result), functions whose nested functions or lambdas may block, functions
+that would await inside a generator expression handed to a synchronous consumer (`"".join(fetch(u) for u in
+urls)`), an async-iterable result used other than by a `for`/comprehension/`yield from`/plain
 assignment, and clients whose object is used outside converted code (the construction stays synchronous).
 Method calls on values whose type cannot be inferred (parameters, dict items) are called directly: the table
 cannot know them, so a blocking call on such a value is not detected.
@@ -192,6 +194,7 @@ class _FunctionScan(NameUses):
         self.receivers: set[str] = set()  # names whose methods are called: `x` of `x.run(...)`
         self.holders: dict[int, str] = {}  # id(call) → the local holding its result (alone or in a collection)
         self.nested_calls: list[cst.Call] = []
+        self.generator_calls: dict[int, cst.GeneratorExp] = {}  # id(call) → the generator expression that makes it
 
     def _nested(self, node) -> bool:
         self.nested_calls += m.findall(node, m.Call())
@@ -215,6 +218,10 @@ class _FunctionScan(NameUses):
                 self.generator_consumers[id(arg.value)] = node
 
     def visit_GeneratorExp(self, node):
+        # Calls the generator makes as it runs (all but its first iterable, evaluated where it is written).
+        for part in (node.elt, *node.for_in.ifs, node.for_in.inner_for_in):
+            for call in m.findall(part, m.Call()) if part is not None else ():
+                self.generator_calls.setdefault(id(call), node)
         comp = node.for_in
         while comp is not None:
             self.generator_iters[id(comp.iter)] = node
@@ -471,7 +478,7 @@ def _converted(mod: _Module, functions: dict[str, _Function], entries: list[str]
                 changed = True
     for name in sorted(converted):
         if not _contexts_supported(mod, functions, name, converted) or not _thread_results_stay_put(functions[name]) \
-                or functions[name].nested_code_may_block \
+                or functions[name].nested_code_may_block or _awaits_in_generator(mod, functions, functions[name], converted) \
                 or _calls_from(functions, converted, name) != call_counts.get(name, 0):
             # Its callers no longer need to be async on its account: start over without it.
             return _converted(mod, functions, entries, convertible - {name}, call_counts)
@@ -531,6 +538,20 @@ def _thread_results_stay_put(fn: _Function) -> bool:
         if name and name in fn.scan.iterated_names | fn.scan.receivers | entered_names:
             return False
     return True
+
+
+def _awaits_in_generator(mod: _Module, functions: dict[str, _Function], fn: _Function, converted: set[str]) -> bool:
+    """A generator expression would await (a paired call, a worker-thread call, a converted or blocking local
+    function): that makes it an async generator expression, which a synchronous consumer (join, sum, any) cannot
+    take."""
+    awaited = converted | _blocking_functions(functions, converted)
+    for call_id, generator in fn.scan.generator_calls.items():
+        site = fn.sites.get(call_id)
+        if site is None or site.kind == "dropped" or (site.kind == "local" and site.local_function not in awaited):
+            continue
+        if not _bridged(mod, fn, generator):
+            return True
+    return False
 
 
 def _bridged(mod: _Module, fn: _Function, generator: cst.GeneratorExp) -> bool:
