@@ -91,9 +91,13 @@ def main() -> None:
                                              "--engine", "copier", "--output-dir", str(work)], work)
         app = work / "speed-agent"
         migrate_runs = []
-        for mode in ("sync", "async", "sync", "async", "sync", "async"):
+        # The first run in a mode changes the app's dependencies, so uv re-resolves what changed; the runs after it
+        # are a user migrating again with the same inputs (the previous uv.lock still fits).
+        for mode in ("sync", "sync", "sync", "async", "async", "async"):
+            first = not migrate_runs or migrate_runs[-1]["mode"] != mode
             wall, rss = timed_command(["migrate", "--app-dir", str(app), "--mode", mode, "--force"], work)
-            migrate_runs.append({"mode": mode, "wall_s": round(wall, 3), "peak_rss_mb": round(rss, 1)})
+            migrate_runs.append({"mode": mode, "first_in_mode": first, "wall_s": round(wall, 3),
+                                 "peak_rss_mb": round(rss, 1)})
         large_wall, large_rss = migrate_with_large_artifact(work, app)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -103,7 +107,9 @@ def main() -> None:
         "init_example_wall_s": round(init_wall, 2),
         "init_example_peak_rss_mb": round(init_rss, 1),
         "migrate_example": migrate_runs,
-        "migrate_example_median_s": round(statistics.median(r["wall_s"] for r in migrate_runs), 3),
+        "migrate_example_median_s": round(statistics.median(r["wall_s"] for r in migrate_runs
+                                                            if not r["first_in_mode"]), 3),
+        "migrate_example_first_in_mode_s": [r["wall_s"] for r in migrate_runs if r["first_in_mode"]],
         "codemod_median_ms_per_file": round(statistics.median(r["median_ms"] for r in rows), 1),
         "codemod_max_ms_per_file": max(r["median_ms"] for r in rows),
         "migrate_1gib_artifact_wall_s": round(large_wall, 2),
