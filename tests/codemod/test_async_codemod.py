@@ -80,6 +80,25 @@ def test_a_handle_a_client_returned_blocks_like_the_client():
                                "databricks.vector_search.client.VectorSearchClient)")
 
 
+def test_the_reason_names_what_had_to_stay_synchronous():
+    code = (
+        "import time\n"
+        "import mlflow\n"
+        "import requests\n"
+        "from mlflow.pyfunc import ResponsesAgent\n"
+        "from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse\n\n\n"
+        "class A(ResponsesAgent):\n"
+        "    def _pages(self):\n"
+        "        time.sleep(0.01)\n"
+        "        return [(lambda u: requests.get(u).text)(u) for u in ['https://a.example']]\n\n"
+        "    def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:\n"
+        "        return ResponsesAgentResponse(output=[self.create_text_output_item(text=str(self._pages()), id='m')])\n\n\n"
+        "mlflow.models.set_model(A())\n"
+    )
+    (reason,) = [f.message for f in migrate(code).findings if f.code == "S2A172"]
+    assert reason.startswith("the calls with an async form sit in functions that must stay synchronous (_pages)")
+
+
 def test_the_blocking_call_check_finds_what_was_left():
     code = (
         "import time\n"

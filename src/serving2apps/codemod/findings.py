@@ -29,7 +29,7 @@ CODES: dict[str, tuple[str, str]] = {
     "S2A161": ("info", "none: ModelConfig() reads the config Model Serving used, now agent_server/model_config.yaml"),
     "S2A170": ("info", "none: these functions and the calls between them are async now (async mode)"),
     "S2A171": ("review", "this call may block and has no async form serving2apps knows, so it runs in a worker thread: replace it with a native async call if the library has one"),
-    "S2A172": ("info", "none: nothing the agent calls has a known async form, so async mode serves it like sync mode, in worker threads"),
+    "S2A172": ("info", "none: nothing the agent calls has a known async form (or it sits in code that must stay synchronous), so async mode serves it like sync mode, in worker threads"),
     "S2A173": ("info", "none: the client is constructed from its async class, since every call on it is now awaited"),
     "S2A174": ("info", "none: nest_asyncio.apply() was removed; the agent server's event loop must not be patched"),
     "S2A175": ("info", "none: a value computed with asyncio.run at import is now computed once, on first use, in the server's event loop"),

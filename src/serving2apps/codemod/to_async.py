@@ -855,8 +855,10 @@ def make_async(module: cst.Module, entries: list[str], filename: str) -> AsyncRe
         findings.append(Finding(code, message, filename))
 
     if not plan.converted:
-        report("S2A172", "nothing the agent calls has an async form serving2apps knows; predict/predict_stream "
-                         "stay synchronous and run in worker threads")
+        held = sorted(name for name, fn in plan.functions.items() if _needs_async(fn))
+        why = (f"the calls with an async form sit in functions that must stay synchronous ({', '.join(held)})"
+               if held else "nothing the agent calls has an async form serving2apps knows")
+        report("S2A172", f"{why}; predict/predict_stream stay synchronous and run in worker threads")
         return AsyncResult(module, set(), findings)
 
     taken = set(mod.functions) | set(mod.global_kinds) | set(mod.global_assignments) | mod.classes
