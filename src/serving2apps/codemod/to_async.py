@@ -20,6 +20,7 @@ lazy: a session, a cursor, a paged result), functions whose nested functions or 
 that would await inside a generator expression handed to a synchronous consumer (`"".join(fetch(u) for u in
 urls)`), an async-iterable result used other than by a `for`/comprehension/`yield from`/plain
 assignment, and clients whose object is used outside converted code (the construction stays synchronous).
+A value a module function returns (`llm = make_llm()`, its `return ChatDatabricks(...)`) is that call's object.
 Method calls on values whose type cannot be inferred (parameters, dict items) are called directly: the table
 cannot know them, so a blocking call on such a value is not detected.
 """
@@ -105,6 +106,8 @@ class _Module:
         self.global_producers: dict[str, str] = {}  # global → qualified name of the class that built it
         self.global_constructions: dict[str, cst.Call] = {}  # global → the call that built it
         self.global_assignments: dict[str, int] = {}
+        self._resolving: set[str] = set()  # factory functions being read, against recursion
+        self._returns: dict[str, tuple[cst.Call, ...]] = {}
         for stmt in self.module.body:
             for target, value in _assignments(stmt):
                 self.global_assignments[target] = self.global_assignments.get(target, 0) + 1
@@ -115,7 +118,10 @@ class _Module:
                     self.global_kinds.pop(target, None)
                 if isinstance(value, cst.Call) and (producer := self._producer(value.func)):
                     self.global_producers[target] = producer
-                    self.global_constructions[target] = value
+                    if self.imported(value.func):  # built here, not by a factory: the construction can change
+                        self.global_constructions[target] = value
+                    else:
+                        self.global_constructions.pop(target, None)
                 else:
                     self.global_producers.pop(target, None)
                     self.global_constructions.pop(target, None)
@@ -125,10 +131,50 @@ class _Module:
         global it built (`index = vsc.get_index(...)` comes from vsc's class, as a handle on the same service)."""
         if producers := sorted(self.imported(func)):
             return producers[0]
+        if (made := self._factory_call(func)) is not None:
+            return self._producer(made.func)
         base = _attribute_path(func)[0]
         if isinstance(func, cst.Attribute) and isinstance(base, cst.Name) and self.global_kinds.get(base.value) is None:
             return self.global_producers.get(base.value)
         return None
+
+    def _factory_call(self, func: cst.BaseExpression) -> cst.Call | None:
+        """When `func` names a function of this module that returns a library call (`def make_llm(): return
+        ChatDatabricks(...)`, or a local assigned once from one and returned), that call: what the function's callers
+        get is its object. None when the returns disagree or are anything else."""
+        if not isinstance(func, cst.Name) or func.value not in self.functions or func.value in self._resolving:
+            return None
+        calls = self._returned_calls(func.value)
+        if not calls:
+            return None
+        self._resolving.add(func.value)
+        try:
+            made = {(self.kind_of(call, {}), self._producer(call.func)) for call in calls}
+        finally:
+            self._resolving.discard(func.value)
+        return calls[0] if len(made) == 1 and made != {(None, None)} else None
+
+    def _returned_calls(self, function: str) -> tuple[cst.Call, ...]:
+        """The calls a module function returns, through a local assigned once; empty if any return is another
+        kind of value (or there is none)."""
+        if function not in self._returns:
+            self._returns[function] = self._read_returns(self.functions[function].body)
+        return self._returns[function]
+
+    @staticmethod
+    def _read_returns(body: cst.BaseSuite) -> tuple[cst.Call, ...]:
+        values: dict[str, list[cst.BaseExpression]] = {}
+        for assign in m.findall(body, m.Assign(targets=[m.AssignTarget(target=m.Name())])):
+            values.setdefault(assign.targets[0].target.value, []).append(assign.value)
+        calls = []
+        for returned in m.findall(body, m.Return()):
+            value = returned.value
+            if isinstance(value, cst.Name) and len(values.get(value.value, [])) == 1:
+                value = values[value.value][0]
+            if not isinstance(value, cst.Call):
+                return ()
+            calls.append(value)
+        return tuple(calls)
 
     def _qualified(self, node):
         value = self.qualified.get(node, ())
@@ -147,6 +193,8 @@ class _Module:
                 return local_kinds[expr.value]
             return self.global_kinds.get(expr.value)
         if isinstance(expr, cst.Call):
+            if (made := self._factory_call(expr.func)) is not None:
+                return self.kind_of(made, {})
             for name in self.imported(expr.func):
                 if name in api.PRODUCERS:
                     return api.PRODUCERS[name]
@@ -422,7 +470,7 @@ def _plan(mod: _Module, entries: list[str]) -> _Plan:
     # Don't touch a client built with its own HTTP client: that one is synchronous, which the async class refuses;
     # the client's calls stay synchronous, in worker threads.
     candidates = {g for g, producer in mod.global_producers.items()
-                  if producer in api.CLASS_TWINS and mod.global_assignments.get(g) == 1
+                  if producer in api.CLASS_TWINS and g in mod.global_constructions and mod.global_assignments.get(g) == 1
                   and not any(a.keyword and a.keyword.value == "http_client" for a in mod.global_constructions[g].args)}
     swapped = set(candidates)
     functions = {n: _scan_function(mod, n, f) for n, f in mod.functions.items()}
