@@ -107,7 +107,7 @@ class _Module:
         self.global_constructions: dict[str, cst.Call] = {}  # global → the call that built it
         self.global_assignments: dict[str, int] = {}
         self._resolving: set[str] = set()  # factory functions being read, against recursion
-        self._returns: dict[str, tuple[cst.Call, ...]] = {}
+        self._returns: dict[str, tuple[cst.BaseExpression, ...]] = {}  # factory function → what it returns
         for stmt in self.module.body:
             for target, value in _assignments(stmt):
                 self.global_assignments[target] = self.global_assignments.get(target, 0) + 1
@@ -127,54 +127,40 @@ class _Module:
                     self.global_constructions.pop(target, None)
 
     def _producer(self, func: cst.BaseExpression) -> str | None:
-        """The library callable that `func(...)` at module level comes from: an imported one, or a method of a
-        global it built (`index = vsc.get_index(...)` comes from vsc's class, as a handle on the same service)."""
+        """The library callable that `func(...)` at module level comes from: an imported one, what a factory
+        function of the module returns, or a method of a global it built (`index = vsc.get_index(...)` comes from
+        vsc's class, as a handle on the same service)."""
         if producers := sorted(self.imported(func)):
             return producers[0]
-        if (made := self._factory_call(func)) is not None:
-            return self._producer(made.func)
+        if (made := self.factory_value(func)) is not None:
+            return self.value_producer(made)
         base = _attribute_path(func)[0]
         if isinstance(func, cst.Attribute) and isinstance(base, cst.Name) and self.global_kinds.get(base.value) is None:
             return self.global_producers.get(base.value)
         return None
 
-    def _factory_call(self, func: cst.BaseExpression) -> cst.Call | None:
-        """When `func` names a function of this module that returns a library call (`def make_llm(): return
-        ChatDatabricks(...)`, or a local assigned once from one and returned), that call: what the function's callers
-        get is its object. None when the returns disagree or are anything else."""
+    def value_producer(self, value: cst.BaseExpression) -> str | None:
+        if isinstance(value, cst.Name):
+            return self.global_producers.get(value.value)
+        return self._producer(value.func) if isinstance(value, cst.Call) else None
+
+    def factory_value(self, func: cst.BaseExpression) -> cst.BaseExpression | None:
+        """When `func` names a function of this module that returns a library call or a global (`def make_llm():
+        return ChatDatabricks(...)`, a local assigned once from one, `return CLIENT`), that value: what the
+        function's callers get is its object. None when the returns disagree or are anything else."""
         if not isinstance(func, cst.Name) or func.value not in self.functions or func.value in self._resolving:
             return None
-        calls = self._returned_calls(func.value)
-        if not calls:
+        if func.value not in self._returns:
+            self._returns[func.value] = _returned_values(self.functions[func.value])
+        values = self._returns[func.value]
+        if not values:
             return None
         self._resolving.add(func.value)
         try:
-            made = {(self.kind_of(call, {}), self._producer(call.func)) for call in calls}
+            made = {(self.kind_of(value, {}), self.value_producer(value)) for value in values}
         finally:
             self._resolving.discard(func.value)
-        return calls[0] if len(made) == 1 and made != {(None, None)} else None
-
-    def _returned_calls(self, function: str) -> tuple[cst.Call, ...]:
-        """The calls a module function returns, through a local assigned once; empty if any return is another
-        kind of value (or there is none)."""
-        if function not in self._returns:
-            self._returns[function] = self._read_returns(self.functions[function].body)
-        return self._returns[function]
-
-    @staticmethod
-    def _read_returns(body: cst.BaseSuite) -> tuple[cst.Call, ...]:
-        values: dict[str, list[cst.BaseExpression]] = {}
-        for assign in m.findall(body, m.Assign(targets=[m.AssignTarget(target=m.Name())])):
-            values.setdefault(assign.targets[0].target.value, []).append(assign.value)
-        calls = []
-        for returned in m.findall(body, m.Return()):
-            value = returned.value
-            if isinstance(value, cst.Name) and len(values.get(value.value, [])) == 1:
-                value = values[value.value][0]
-            if not isinstance(value, cst.Call):
-                return ()
-            calls.append(value)
-        return tuple(calls)
+        return values[0] if len(made) == 1 and made != {(None, None)} else None
 
     def _qualified(self, node):
         value = self.qualified.get(node, ())
@@ -193,7 +179,7 @@ class _Module:
                 return local_kinds[expr.value]
             return self.global_kinds.get(expr.value)
         if isinstance(expr, cst.Call):
-            if (made := self._factory_call(expr.func)) is not None:
+            if (made := self.factory_value(expr.func)) is not None:
                 return self.kind_of(made, {})
             for name in self.imported(expr.func):
                 if name in api.PRODUCERS:
@@ -211,6 +197,24 @@ class _Module:
     def line(self, node) -> int | None:
         position = self.positions.get(node)
         return position.start.line if position else None
+
+
+def _returned_values(fn: cst.FunctionDef) -> tuple[cst.BaseExpression, ...]:
+    """What each `return` of the function gives back, read through a local assigned once: calls and globals;
+    empty if any return is something else (a parameter, a local assigned twice, an expression) or there is none."""
+    values: dict[str, list[cst.BaseExpression]] = {}
+    for assign in m.findall(fn.body, m.Assign(targets=[m.AssignTarget(target=m.Name())])):
+        values.setdefault(assign.targets[0].target.value, []).append(assign.value)
+    parameters = {p.name.value for p in [*fn.params.params, *fn.params.kwonly_params, *fn.params.posonly_params]}
+    returned = []
+    for statement in m.findall(fn.body, m.Return()):
+        value = statement.value
+        if isinstance(value, cst.Name) and value.value in values:
+            value = values[value.value][0] if len(values[value.value]) == 1 else None
+        if isinstance(value, cst.Name) and value.value in parameters or not isinstance(value, (cst.Call, cst.Name)):
+            return ()
+        returned.append(value)
+    return tuple(returned)
 
 
 def _assignments(stmt) -> list[tuple[str, cst.BaseExpression]]:
@@ -394,12 +398,16 @@ def _classify(mod: _Module, fn: _Function, call: cst.Call, swapped: set[str]) ->
         # A callable imported from a module the table does not know: it may do I/O.
         return _Site("blocking", sorted(names)[0])
     base = _attribute_path(call.func)[0]
-    if isinstance(base, cst.Name) and base.value not in fn.local_kinds and isinstance(call.func, cst.Attribute) \
-            and base.value in mod.global_producers and mod.global_kinds.get(base.value) is None \
-            and not _known_non_blocking(mod.global_producers[base.value]):
+    producer = None
+    if isinstance(call.func, cst.Attribute) and isinstance(base, cst.Name) and base.value not in fn.local_kinds \
+            and mod.global_kinds.get(base.value) is None:
+        producer = mod.global_producers.get(base.value)
+    elif isinstance(call.func, cst.Attribute) and isinstance(base, cst.Call) \
+            and mod.kind_of(base, fn.local_kinds) is None and (made := mod.factory_value(base.func)) is not None:
+        producer = mod.value_producer(made)  # get_kb().search(...), get_kb returning a global client
+    if producer and not _known_non_blocking(producer):
         # A method of an object a library the table does not know built (a client, most likely, or a handle
         # one of its methods returned).
-        producer = mod.global_producers[base.value]
         return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} (an object from {producer})")
     return None
 

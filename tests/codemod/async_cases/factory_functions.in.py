@@ -10,8 +10,9 @@ from vendor_kb import KnowledgeBase
 
 
 # Objects built by the agent's own factory functions are what those functions return: a chat model (its async
-# pair is used), a client of a library the table does not know, an OpenAI client built elsewhere (it stays
-# synchronous: its construction is not here to change), and plain data (left alone).
+# pair is used), a client of a library the table does not know (also through a getter of a global), an OpenAI
+# client built elsewhere (it stays synchronous: its construction is not here to change), and plain data (left
+# alone).
 def make_llm():
     return ChatDatabricks(endpoint="databricks-claude-sonnet-4-5", temperature=0)
 
@@ -30,6 +31,13 @@ def settings():
     return {"top_k": 3}
 
 
+ARCHIVE = KnowledgeBase("archive")
+
+
+def get_archive():
+    return ARCHIVE
+
+
 llm = make_llm()
 kb = make_kb("docs")
 client = make_client()
@@ -39,7 +47,7 @@ config = settings()
 class FactoryAgent(ResponsesAgent):
     def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:
         time.sleep(0.01)
-        hits = kb.search(request.input[-1].content, k=config.get("top_k"))
+        hits = kb.search(request.input[-1].content, k=config.get("top_k")) + get_archive().search("older")
         summary = client.chat.completions.create(model="m", messages=[{"role": "user", "content": f"{hits}"}])
         answer = llm.invoke(summary.choices[0].message.content)
         return ResponsesAgentResponse(output=[self.create_text_output_item(text=answer.content, id="m")])
