@@ -147,6 +147,10 @@ BLOCKING_CALLS = {
 # (A runnable's other methods, such as bind_tools or get_graph, do not block.)
 BLOCKING_KINDS = {SDK_OPENAI_CLIENT, WORKSPACE_CLIENT, HTTP_SESSION, OPENAI_CLIENT, CHECKPOINTER, STORE}
 
+# Methods that run a LangChain Runnable (a tool, a retriever, a chain): on a value whose type the codemod cannot
+# infer (a tool looked up by name, a parameter) they may do I/O, so they run in a worker thread.
+RUNNABLE_METHODS = {"invoke", "batch", "run"}
+
 # Imported callables known not to block: called directly from async code. Anything imported and not known
 # (here, in the pairs or in BLOCKING_CALLS) runs in a worker thread.
 NON_BLOCKING_PREFIXES = (

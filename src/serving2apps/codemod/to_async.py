@@ -22,7 +22,8 @@ urls)`), an async-iterable result used other than by a `for`/comprehension/`yiel
 assignment, and clients whose object is used outside converted code (the construction stays synchronous).
 A value a module function returns (`llm = make_llm()`, its `return ChatDatabricks(...)`) is that call's object.
 Method calls on values whose type cannot be inferred (parameters, dict items) are called directly: the table
-cannot know them, so a blocking call on such a value is not detected.
+cannot know them, so a blocking call on such a value is not detected; except `invoke`, `batch` and `run`, which
+on such a value are most likely a LangChain tool or retriever doing I/O, and run in a worker thread.
 """
 
 from __future__ import annotations
@@ -247,6 +248,7 @@ class _FunctionScan(NameUses):
         self.holders: dict[int, str] = {}  # id(call) → the local holding its result (alone or in a collection)
         self.nested_calls: list[cst.Call] = []
         self.generator_calls: dict[int, cst.GeneratorExp] = {}  # id(call) → the generator expression that makes it
+        self.awaited: set[int] = set()  # ids of calls awaited where they are made (async already)
 
     def _nested(self, node) -> bool:
         self.nested_calls += m.findall(node, m.Call())
@@ -298,6 +300,9 @@ class _FunctionScan(NameUses):
             self.locals[name] = node.value if name not in self.locals else None
             for held in _held(node.value):
                 self.holders[id(held)] = name
+
+    def visit_Await(self, node):
+        self.awaited.add(id(node.expression))
 
     def visit_Expr(self, node):
         if isinstance(node.value, cst.Yield) and isinstance(node.value.value, cst.From):
@@ -409,6 +414,10 @@ def _classify(mod: _Module, fn: _Function, call: cst.Call, swapped: set[str]) ->
         # A method of an object a library the table does not know built (a client, most likely, or a handle
         # one of its methods returned).
         return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} (an object from {producer})")
+    if isinstance(call.func, cst.Attribute) and call.func.attr.value in api.RUNNABLE_METHODS \
+            and id(call) not in fn.scan.awaited and mod.kind_of(call.func.value, fn.local_kinds) is None:
+        # `tools_by_name[name].invoke(args)`: most likely a LangChain tool or retriever, whose invoke does I/O.
+        return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} (a value of unknown type)")
     return None
 
 
