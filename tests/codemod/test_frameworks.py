@@ -35,6 +35,10 @@ def streamed(events: list[dict]) -> tuple[str, list[tuple]]:
 EXPECTED = {
     "langgraph_weather": [("call", "get_weather", '{"city": "hello"}'), ("result", "sunny in hello"),
                           ("text", "Answer: sunny in hello")],
+    # The graph comes from a factory function: async mode reads its returned StateGraph(...).compile() to pair
+    # graph.stream with astream.
+    "langgraph_factory_weather": [("call", "get_weather", '{"city": "hello"}'), ("result", "sunny in hello"),
+                                  ("text", "Answer: sunny in hello")],
     "openai_orders": [("call", "lookup_order", '{"order_id": "hello"}'), ("result", "order hello shipped"),
                       ("text", "Answer: order hello shipped")],
     "agents_sdk_orders": [("text", "Answer: order hello shipped")],

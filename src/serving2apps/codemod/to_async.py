@@ -109,6 +109,7 @@ class _Module:
         self.global_assignments: dict[str, int] = {}
         self._resolving: set[str] = set()  # factory functions being read, against recursion
         self._returns: dict[str, tuple[cst.BaseExpression, ...]] = {}  # factory function → what it returns
+        self._factory_kinds: dict[str, dict[str, str | None]] = {}  # factory function → its locals' kinds
         for stmt in self.module.body:
             for target, value in _assignments(stmt):
                 self.global_assignments[target] = self.global_assignments.get(target, 0) + 1
@@ -158,10 +159,21 @@ class _Module:
             return None
         self._resolving.add(func.value)
         try:
-            made = {(self.kind_of(value, {}), self.value_producer(value)) for value in values}
+            local_kinds = self.factory_kinds(func.value)
+            made = {(self.kind_of(value, local_kinds), self.value_producer(value)) for value in values}
         finally:
             self._resolving.discard(func.value)
         return values[0] if len(made) == 1 and made != {(None, None)} else None
+
+    def factory_kinds(self, function: str) -> dict[str, str | None]:
+        """The kinds of a factory function's locals, in the order it assigns them (`workflow = StateGraph(...)`
+        before `return workflow.compile()`); a local assigned twice has none."""
+        if function not in self._factory_kinds:
+            local_kinds: dict[str, str | None] = {}
+            for name, value in own_statements(self.functions[function]).assigns:
+                local_kinds[name] = None if name in local_kinds else self.kind_of(value, local_kinds)
+            self._factory_kinds[function] = local_kinds
+        return self._factory_kinds[function]
 
     def _qualified(self, node):
         value = self.qualified.get(node, ())
@@ -181,7 +193,7 @@ class _Module:
             return self.global_kinds.get(expr.value)
         if isinstance(expr, cst.Call):
             if (made := self.factory_value(expr.func)) is not None:
-                return self.kind_of(made, {})
+                return self.kind_of(made, self.factory_kinds(cst.ensure_type(expr.func, cst.Name).value))
             for name in self.imported(expr.func):
                 if name in api.PRODUCERS:
                     return api.PRODUCERS[name]
@@ -200,21 +212,53 @@ class _Module:
         return position.start.line if position else None
 
 
+class _OwnStatements(cst.CSTVisitor):
+    """A function body's own assignments (to a plain name) and returns, not those of functions nested in it."""
+
+    def __init__(self):
+        self.assigns: list[tuple[str, cst.BaseExpression]] = []  # (name, value) of `name = value`
+        self.returns: list[cst.Return] = []
+
+    def visit_FunctionDef(self, node):
+        return False
+
+    def visit_Lambda(self, node):
+        return False
+
+    def visit_ClassDef(self, node):
+        return False
+
+    def visit_Assign(self, node):
+        target = node.targets[0].target
+        if len(node.targets) == 1 and isinstance(target, cst.Name):
+            self.assigns.append((target.value, node.value))
+
+    def visit_Return(self, node):
+        self.returns.append(node)
+
+
+def own_statements(fn: cst.FunctionDef) -> _OwnStatements:
+    found = _OwnStatements()
+    fn.body.visit(found)
+    return found
+
+
 def _returned_values(fn: cst.FunctionDef) -> tuple[cst.BaseExpression, ...]:
     """What each `return` of the function gives back, read through a local assigned once: calls and globals;
     empty if any return is something else (a parameter, a local assigned twice, an expression) or there is none."""
+    own = own_statements(fn)
     values: dict[str, list[cst.BaseExpression]] = {}
-    for assign in m.findall(fn.body, m.Assign(targets=[m.AssignTarget(target=m.Name())])):
-        values.setdefault(assign.targets[0].target.value, []).append(assign.value)
+    for name, value in own.assigns:
+        values.setdefault(name, []).append(value)
     parameters = {p.name.value for p in [*fn.params.params, *fn.params.kwonly_params, *fn.params.posonly_params]}
     returned = []
-    for statement in m.findall(fn.body, m.Return()):
-        value = statement.value
-        if isinstance(value, cst.Name) and value.value in values:
-            value = values[value.value][0] if len(values[value.value]) == 1 else None
-        if isinstance(value, cst.Name) and value.value in parameters or not isinstance(value, (cst.Call, cst.Name)):
+    for statement in own.returns:
+        given = statement.value
+        if isinstance(given, cst.Name) and given.value in values:
+            given = values[given.value][0] if len(values[given.value]) == 1 else None
+        if isinstance(given, cst.Name) and given.value in parameters or not isinstance(given, (cst.Call, cst.Name)):
             return ()
-        returned.append(value)
+        returned.append(given)
     return tuple(returned)
 
 
@@ -251,7 +295,7 @@ class _FunctionScan(NameUses):
         self.awaited: set[int] = set()  # ids of calls awaited where they are made (async already)
 
     def _nested(self, node) -> bool:
-        self.nested_calls += m.findall(node, m.Call())
+        self.nested_calls += [cst.ensure_type(call, cst.Call) for call in m.findall(node, m.Call())]
         return False
 
     def visit_FunctionDef(self, node):
