@@ -7,8 +7,8 @@ llm.ainvoke`, `for x in graph.stream(...)` → `async for x in graph.astream(...
 `time.sleep` → `await asyncio.sleep`, `asyncio.run(c)` → `await c`), and calls to converted functions are
 awaited or iterated with `async for`, transitively. Inside converted functions, any call that may block and
 has no pair (a known blocking call, a method of a synchronous client or of a handle a client's method returned
-at set-up, a function imported from elsewhere, a local function that blocks) runs in a worker thread (`agent_server.adapters.in_worker_thread` /
-`iterate_in_worker_thread`) and is reported (S2A171). A module-level `X = asyncio.run(...)` whose value only
+at set-up, a function imported from elsewhere, a local function that blocks) runs in a worker thread
+(`agent_server.adapters.in_worker_thread` / `iterate_in_worker_thread`) and is reported (S2A171). A module-level `X = asyncio.run(...)` whose value only
 converted functions use becomes a once-only initialiser awaited on first use, safe under concurrent requests.
 Finally every `async def` in the output is checked for blocking calls left in it (S2A179 is a bug in this
 codemod, not in the agent).
@@ -531,7 +531,8 @@ def _plan(mod: _Module, entries: list[str]) -> _Plan:
     # Don't touch a client built with its own HTTP client: that one is synchronous, which the async class refuses;
     # the client's calls stay synchronous, in worker threads.
     candidates = {g for g, producer in mod.global_producers.items()
-                  if producer in api.CLASS_TWINS and g in mod.global_constructions and mod.global_assignments.get(g) == 1
+                  if producer in api.CLASS_TWINS and g in mod.global_constructions
+                  and mod.global_assignments.get(g) == 1
                   and not any(a.keyword and a.keyword.value == "http_client" for a in mod.global_constructions[g].args)}
     swapped = set(candidates)
     functions = {n: _scan_function(mod, n, f) for n, f in mod.functions.items()}
@@ -586,8 +587,9 @@ def _converted(mod: _Module, functions: dict[str, _Function], entries: list[str]
                 converted.add(name)
                 changed = True
     for name in sorted(converted):
-        if not _contexts_supported(mod, functions, name, converted) or not _thread_results_stay_put(functions[name]) \
-                or functions[name].nested_code_may_block or _awaits_in_generator(mod, functions, functions[name], converted) \
+        fn = functions[name]
+        if not _contexts_supported(mod, functions, name, converted) or not _thread_results_stay_put(fn) \
+                or fn.nested_code_may_block or _awaits_in_generator(mod, functions, fn, converted) \
                 or _calls_from(functions, converted, name) != call_counts.get(name, 0):
             # Its callers no longer need to be async on its account: start over without it.
             return _converted(mod, functions, entries, convertible - {name}, call_counts)
