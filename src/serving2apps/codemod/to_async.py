@@ -586,10 +586,11 @@ def _converted(mod: _Module, functions: dict[str, _Function], entries: list[str]
             if functions[name].calls_to & converted:
                 converted.add(name)
                 changed = True
+    awaited = converted | _blocking_functions(functions, converted)  # local functions a call of awaits
     for name in sorted(converted):
         fn = functions[name]
         if not _contexts_supported(mod, functions, name, converted) or not _thread_results_stay_put(fn) \
-                or fn.nested_code_may_block or _awaits_in_generator(mod, functions, fn, converted) \
+                or fn.nested_code_may_block or _awaits_in_generator(mod, fn, awaited) \
                 or _calls_from(functions, converted, name) != call_counts.get(name, 0):
             # Its callers no longer need to be async on its account: start over without it.
             return _converted(mod, functions, entries, convertible - {name}, call_counts)
@@ -639,6 +640,7 @@ def _thread_results_stay_put(fn: _Function) -> bool:
     runs in a worker thread as a whole."""
     entered = {id(item.item) for item in fn.scan.with_items}
     entered_names = {item.item.value for item in fn.scan.with_items if isinstance(item.item, cst.Name)}
+    used_lazily = fn.scan.iterated_names | fn.scan.receivers | entered_names
     for call in fn.scan.calls:
         site = fn.sites.get(id(call))
         if site is None or site.kind != "blocking":
@@ -646,16 +648,14 @@ def _thread_results_stay_put(fn: _Function) -> bool:
         if id(call) in entered or id(call) in fn.scan.iterated:
             return False
         name = fn.scan.holders.get(id(call))
-        if name and name in fn.scan.iterated_names | fn.scan.receivers | entered_names:
+        if name and name in used_lazily:
             return False
     return True
 
 
-def _awaits_in_generator(mod: _Module, functions: dict[str, _Function], fn: _Function, converted: set[str]) -> bool:
-    """A generator expression would await (a paired call, a worker-thread call, a converted or blocking local
-    function): that makes it an async generator expression, which a synchronous consumer (join, sum, any) cannot
-    take."""
-    awaited = converted | _blocking_functions(functions, converted)
+def _awaits_in_generator(mod: _Module, fn: _Function, awaited: set[str]) -> bool:
+    """A generator expression would await (a paired call, a worker-thread call, a local function in `awaited`):
+    that makes it an async generator expression, which a synchronous consumer (join, sum, any) cannot take."""
     for call_id, generator in fn.scan.generator_calls.items():
         site = fn.sites.get(call_id)
         if site is None or site.kind == "dropped" or (site.kind == "local" and site.local_function not in awaited):
