@@ -169,3 +169,15 @@ def test_every_reason_to_keep_the_class_has_a_fixture():
         pattern = re.escape(template)
         pattern = re.sub(r"\\\{\w+\\\}", ".+", pattern)
         assert any(re.search(pattern, m) for m in messages), key
+
+
+def test_a_shared_object_changed_in_place_is_a_hazard():
+    """`self.history.append(x)` and `self.seen[k] = v` change what every request shares, as `self.x = v` does;
+    reading (count, get, items) and building the object in __init__ do not."""
+    result = migrate_agent_source((CASES / "state_changed_in_place.in.py").read_text(), "agent.py")
+    assert [f.message for f in result.findings if f.code == "S2A130"] == [
+        "_remember changes self.history in place (append), shared by every request",
+        "_remember changes self.seen in place (item assigned), shared by every request",
+        "_remember changes self.settings in place (item assigned), shared by every request",
+        "predict changes self.seen in place (item deleted), shared by every request",
+    ]

@@ -9,6 +9,9 @@ from libcst.helpers import get_full_name_for_node
 
 ENTRY_POINTS = ("predict", "predict_stream")
 SPECIAL_METHODS = ("__init__", "load_context")
+# Methods of the built-in containers (and deque, set) that change the object they are called on.
+IN_PLACE_METHODS = frozenset({"append", "appendleft", "extend", "extendleft", "insert", "pop", "popleft", "popitem",
+                              "remove", "clear", "update", "setdefault", "add", "discard", "sort", "reverse"})
 
 
 def methods_of(cls: cst.ClassDef) -> dict[str, cst.FunctionDef]:
@@ -19,13 +22,22 @@ def decorator_names(fn: cst.FunctionDef) -> list[str]:
     return [decorator_name(d) for d in fn.decorators]
 
 
+def rooted_in(node: cst.BaseExpression, root: str) -> bool:
+    """`root`, or an attribute or item of it, however deep (`root.a[k].b`)."""
+    while isinstance(node, (cst.Attribute, cst.Subscript)):
+        node = node.value
+    return isinstance(node, cst.Name) and node.value == root
+
+
 class SelfUse(cst.CSTVisitor):
-    """How a method uses `self`: attributes read, attributes written, and anything else."""
+    """How a method uses `self`: attributes read, attributes written (rebound), attributes whose object is
+    changed in place (`self.history.append(x)`, `self.cache[k] = v`, with the change), and anything else."""
 
     def __init__(self, self_name: str):
         self.self_name = self_name
         self.attributes: list[cst.Attribute] = []
         self.written: list[cst.Attribute] = []
+        self.changed: list[tuple[cst.Attribute, str]] = []
         self.bare_self = 0
         self.super_calls: list[cst.Call] = []
         self.returns = 0
@@ -46,15 +58,24 @@ class SelfUse(cst.CSTVisitor):
         self._mark_written(node.target)
 
     def visit_Del(self, node):
-        self._mark_written(node.target)  # `del self.x` rebinds the global x: it needs `global x` too
+        self._mark_written(node.target, "deleted")  # `del self.x` rebinds the global x: it needs `global x` too
 
-    def _mark_written(self, target):
+    def _mark_written(self, target, how: str = "assigned"):
         targets = target.elements if isinstance(target, (cst.Tuple, cst.List)) else [target]
         for t in targets:
             if isinstance(t, (cst.Element, cst.StarredElement)):
                 t = t.value
             if isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.value.value == self.self_name:
                 self.written.append(t)
+            elif isinstance(t, (cst.Attribute, cst.Subscript)) and rooted_in(t, self.self_name):
+                self._mark_changed(t, f"{'item' if isinstance(t, cst.Subscript) else 'attribute'} {how}")
+
+    def _mark_changed(self, node: cst.BaseExpression, how: str) -> None:
+        while isinstance(node, (cst.Attribute, cst.Subscript)):
+            if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+                self.changed.append((node, how))
+                return
+            node = node.value
 
     def visit_Name(self, node):
         if node.value == self.self_name:
@@ -67,6 +88,9 @@ class SelfUse(cst.CSTVisitor):
         if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Call) \
                 and isinstance(node.func.value.func, cst.Name) and node.func.value.func.value == "super":
             self.super_calls.append(node)
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in IN_PLACE_METHODS \
+                and rooted_in(node.func.value, self.self_name):
+            self._mark_changed(node.func.value, node.func.attr.value)
 
     def visit_Return(self, node):
         self.returns += 1

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from serving2apps.codemod.class_methods import ENTRY_POINTS, SPECIAL_METHODS, decorator_names, methods_of, self_uses
+from serving2apps.codemod.class_methods import (ENTRY_POINTS, IN_PLACE_METHODS, SPECIAL_METHODS, decorator_names,
+                                                methods_of, rooted_in, self_uses)
 from serving2apps.codemod.handlers import CodemodState
 from serving2apps.codemod.names import TRACE
 
@@ -22,6 +23,9 @@ def report_hazards(cls: cst.ClassDef, state: CodemodState) -> None:
         fn = methods[name]
         for attr in use.written:
             state.report("S2A130", f"{name} writes self.{attr.attr.value}, shared by every request", attr)
+        for attr, how in use.changed:
+            state.report("S2A130", f"{name} changes self.{attr.attr.value} in place ({how}), shared by every request",
+                         attr)
         if name in ENTRY_POINTS:
             params = fn.params.params
             if len(params) > 1:
@@ -31,20 +35,14 @@ def report_hazards(cls: cst.ClassDef, state: CodemodState) -> None:
 
 
 def _report_request_mutation(fn: cst.FunctionDef, request: str, state: CodemodState) -> None:
-    def rooted_in_request(node) -> bool:
-        while isinstance(node, (cst.Attribute, cst.Subscript)):
-            node = node.value
-        return isinstance(node, cst.Name) and node.value == request
-
     class _Mutation(cst.CSTVisitor):
         def visit_AssignTarget(self, node):
-            if not isinstance(node.target, cst.Name) and rooted_in_request(node.target):
+            if not isinstance(node.target, cst.Name) and rooted_in(node.target, request):
                 state.report("S2A131", f"{fn.name.value} assigns to {request}", node)
 
         def visit_Call(self, node):
-            if isinstance(node.func, cst.Attribute) and node.func.attr.value in {
-                "append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault",
-            } and rooted_in_request(node.func.value):
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value in IN_PLACE_METHODS \
+                    and rooted_in(node.func.value, request):
                 state.report("S2A131", f"{fn.name.value} changes {request} in place ({node.func.attr.value})", node)
 
     fn.body.visit(_Mutation())
