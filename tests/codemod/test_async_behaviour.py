@@ -32,6 +32,10 @@ LIVE = [
     "helper_caller_stays_sync",
     "helper_used_at_import",
     "openai_chat_stream",
+    "stream_returned_by_helper",
+    "stream_entered_with",
+    "stream_entered_with_a_lock",
+    "stream_passed_to_helper",
 ]
 
 

@@ -19,7 +19,8 @@ functions used other than by direct calls (passed as tools or callbacks), functi
 lazy: a session, a cursor, a paged result), functions whose nested functions or lambdas may block, functions
 that would await inside a generator expression handed to a synchronous consumer (`"".join(fetch(u) for u in
 urls)`), an async-iterable result used other than by a `for`/comprehension/`yield from`/plain
-assignment, and clients whose object is used outside converted code (the construction stays synchronous).
+assignment/`with` of its own (a value that may be a stream handed to another function, or entered beside a
+synchronous context manager), and clients whose object is used outside converted code (the construction stays synchronous).
 A value a module function returns (`llm = make_llm()`, its `return ChatDatabricks(...)`) is that call's object.
 Method calls on values whose type cannot be inferred (parameters, dict items) are called directly: the table
 cannot know them, so a blocking call on such a value is not detected; except `invoke`, `batch` and `run`, which
@@ -282,12 +283,15 @@ class _FunctionScan(NameUses):
         self.iterated_names: set[str] = set()
         self.yields = False
         self.with_items: list[cst.WithItem] = []
+        self.entered_in: dict[int, cst.With] = {}  # id(item expression) → the `with` statement it is entered in
+        self.returns: list[cst.BaseExpression] = []  # what its own `return` statements give back
         self.locals: dict[str, cst.BaseExpression | None] = {}
         # Iterated inside a generator expression: async there makes an async generator expression, which only
         # a consumer that takes one may receive. id(iter) or name → the generator expression.
         self.generator_iters: dict[int, cst.GeneratorExp] = {}
         self.generator_names: dict[str, cst.GeneratorExp] = {}
         self.generator_consumers: dict[int, cst.Call] = {}  # id(generator expression) → the call it is passed to
+        self.passed: set[int] = set()  # ids of expressions passed as arguments of a call
         self.receivers: set[str] = set()  # names whose methods are called: `x` of `x.run(...)`
         self.holders: dict[int, str] = {}  # id(call) → the local holding its result (alone or in a collection)
         self.nested_calls: list[cst.Call] = []
@@ -312,6 +316,7 @@ class _FunctionScan(NameUses):
         if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name):
             self.receivers.add(node.func.value.value)
         for arg in node.args:
+            self.passed.add(id(arg.value))
             if isinstance(arg.value, cst.GeneratorExp):
                 self.generator_consumers[id(arg.value)] = node
 
@@ -355,10 +360,20 @@ class _FunctionScan(NameUses):
     def visit_Yield(self, node):
         self.yields = True
 
+    def visit_With(self, node):
+        for item in node.items:
+            self.entered_in[id(item.item)] = node
+            if item.asname and isinstance(item.asname.name, cst.Name):
+                self.assigned[id(item.item)] = item.asname.name.value  # `with x as name`: name is bound to x's value
+
     def visit_WithItem(self, node):
         self.with_items.append(node)
         if node.asname and isinstance(node.asname.name, cst.Name):
             self.locals[node.asname.name.value] = None
+
+    def visit_Return(self, node):
+        if node.value is not None:
+            self.returns.append(node.value)
 
     @cached_property
     def name_uses(self) -> Counter[str]:
@@ -521,6 +536,7 @@ class _Plan:
     converted: set[str]
     swapped: set[str]
     blocking_functions: set[str]
+    stream_returners: set[str]  # converted functions that return what async code iterates (see _stream_returners)
     lazy: dict[str, int]  # global → index of its `X = asyncio.run(...)` statement
 
 
@@ -559,7 +575,7 @@ def _plan(mod: _Module, entries: list[str]) -> _Plan:
                               if target not in functions[n].local_kinds)
                 if used_in and used_in == counts[target] - 1:
                     lazy[target] = index
-    return _Plan(functions, converted, swapped, blocking, lazy)
+    return _Plan(functions, converted, swapped, blocking, _stream_returners(functions, converted), lazy)
 
 
 def _needs_async(fn: _Function) -> bool:
@@ -587,9 +603,10 @@ def _converted(mod: _Module, functions: dict[str, _Function], entries: list[str]
                 converted.add(name)
                 changed = True
     awaited = converted | _blocking_functions(functions, converted)  # local functions a call of awaits
+    returners = _stream_returners(functions, converted)
     for name in sorted(converted):
         fn = functions[name]
-        if not _contexts_supported(mod, functions, name, converted) or not _thread_results_stay_put(fn) \
+        if not _contexts_supported(mod, functions, name, converted, returners) or not _thread_results_stay_put(fn) \
                 or fn.nested_code_may_block or _awaits_in_generator(mod, fn, awaited) \
                 or _calls_from(functions, converted, name) != call_counts.get(name, 0):
             # Its callers no longer need to be async on its account: start over without it.
@@ -604,27 +621,72 @@ def _calls_from(functions: dict[str, _Function], converted: set[str], name: str)
 
 
 def _async_iterable(functions, fn: _Function, site: _Site, converted) -> bool:
+    """The call gives an async iterable once converted, not awaited (an async generator, `graph.astream`)."""
     if site.kind == "local":
         return site.local_function in converted and functions[site.local_function].generator
-    return site.kind == "pair" and (site.style == api.ITERATE or site.iterable_result)
+    return site.kind == "pair" and site.style == api.ITERATE
 
 
-def _contexts_supported(mod: _Module, functions, name: str, converted: set[str]) -> bool:
+def _awaited_iterable(site: _Site, returners: set[str]) -> bool:
+    """The call, awaited, may give an async iterable: `create(stream=True)`, or a converted function that
+    returns one (`return client.chat.completions.create(..., stream=stream)`)."""
+    if site.kind == "local":
+        return site.local_function in returners
+    return site.kind == "pair" and site.iterable_result
+
+
+def _may_stream(call: cst.Call, site: _Site) -> bool:
+    """The awaited value may be a stream: a converted function's (its callers' arguments decide), or a call
+    whose `stream=` is anything but False (or that passes `**kwargs`, which may hold it)."""
+    return site.kind == "local" or any(
+        a.star == "**" or a.keyword is not None and a.keyword.value == "stream"
+        and not (isinstance(a.value, cst.Name) and a.value.value == "False") for a in call.args)
+
+
+def _stream_returners(functions: dict[str, _Function], converted: set[str]) -> set[str]:
+    """Converted functions (not generators) a `return` of which gives what async code must iterate with `async
+    for`: an async-iterable or awaited-iterable call, directly or through a local it was assigned to once, or
+    another such function's result. Their callers iterate `await f(...)` with `async for`."""
+    found: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for name in sorted(converted - found):
+            fn = functions[name]
+            for returned in () if fn.generator else fn.scan.returns:
+                value = fn.scan.locals.get(returned.value) if isinstance(returned, cst.Name) else returned
+                site = fn.sites.get(id(value))
+                if site and (_async_iterable(functions, fn, site, converted) or _awaited_iterable(site, found)):
+                    found.add(name)
+                    changed = True
+                    break
+    return found
+
+
+def _contexts_supported(mod: _Module, functions, name: str, converted: set[str], returners: set[str]) -> bool:
     """Every async-iterable value the function would produce is consumed by something async can express: a
-    `for` (made `async for`), a list/set/dict comprehension, `yield from`, or a generator expression handed to
-    a known stream consumer (bridged). A generator expression handed to anything else would give synchronous
-    code an async generator."""
+    `for` (made `async for`), a list/set/dict comprehension, `yield from`, a `with` all of whose items are such
+    values (made `async with`), or a generator expression handed to a known stream consumer (bridged). A
+    generator expression handed to anything else would give synchronous code an async generator."""
     fn = functions[name]
     for call in fn.scan.calls:
         site = fn.sites.get(id(call))
-        if site is None or not _async_iterable(functions, fn, site, converted):
+        if site is None:
             continue
+        awaited = _awaited_iterable(site, returners)
+        if not (awaited or _async_iterable(functions, fn, site, converted)):
+            continue
+        entered = fn.scan.entered_in.get(id(call))
+        if entered is not None and not all(
+                (s := fn.sites.get(id(i.item))) is not None and _awaited_iterable(s, returners) for i in entered.items):
+            return False  # `async with` needs every item to be an async context manager
         target = fn.scan.assigned.get(id(call))
         if id(call) in fn.scan.iterated or id(call) in fn.scan.yielded_from:
             generator = fn.scan.generator_iters.get(id(call))
         elif target and fn.scan.name_uses.get(target, 0) == 1 + _iterations_of(fn, target):
             generator = fn.scan.generator_names.get(target)
-        elif site.kind == "pair" and site.style != api.ITERATE and not (target and target in fn.scan.iterated_names):
+        elif awaited and entered is None and not (target and target in fn.scan.iterated_names) \
+                and not (id(call) in fn.scan.passed and _may_stream(call, site)):
             continue  # an awaited value that is only iterable when iterated (create(stream=True)); here it is not
         else:
             return False
@@ -780,6 +842,8 @@ class _ToAsync(cst.CSTTransformer):
             if _async_iterable(self.plan.functions, self.fn, site, self.plan.converted):
                 self._iterable(original, target)
                 return updated
+            if site.local_function in self.plan.stream_returners and (iterated or target):
+                self._iterable(original, target)
             return _awaited(updated)
         if site.kind == "blocking" or (site.kind == "local" and site.local_function in self.plan.blocking_functions):
             what = site.detail if site.kind == "blocking" else f"{site.local_function}(), which blocks,"
@@ -828,6 +892,11 @@ class _ToAsync(cst.CSTTransformer):
     def leave_With(self, original, updated):
         if self.depth:
             return updated
+        sites = [self.fn.sites.get(id(item.item)) for item in original.items]
+        if all(site is not None and _awaited_iterable(site, self.plan.stream_returners) for site in sites):
+            # `with client.chat.completions.create(..., stream=True) as stream`: the async stream is entered with
+            # `async with` (every item is one: _contexts_supported).
+            return updated.with_changes(asynchronous=cst.Asynchronous())
         items, twinned = [], False
         for original_item, item in zip(original.items, updated.items):
             producer = self.mod.imported(original_item.item.func) if isinstance(original_item.item, cst.Call) else set()
