@@ -99,6 +99,53 @@ def test_the_reason_names_what_had_to_stay_synchronous():
     assert reason.startswith("the calls with an async form sit in functions that must stay synchronous (_pages)")
 
 
+STREAM_AGENT = (
+    "import mlflow\n"
+    "from openai import OpenAI\n"
+    "from mlflow.pyfunc import ResponsesAgent\n"
+    "from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse\n\n"
+    "client = OpenAI()\n\n\n"
+    "def collect(stream):\n"
+    "    return ''.join(c.choices[0].delta.content or '' for c in stream if c.choices)\n\n\n"
+    "class A(ResponsesAgent):\n"
+    "    def _text(self, msgs, streaming):\n"
+    "{body}\n\n"
+    "    def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:\n"
+    "        msgs = [{{'role': m.role, 'content': m.content}} for m in request.input]\n"
+    "        return ResponsesAgentResponse(output=[self.create_text_output_item(text=self._text(msgs, True), id='m')])\n\n\n"
+    "mlflow.models.set_model(A())\n"
+)
+
+
+@pytest.mark.parametrize("body", [
+    # chosen by a conditional expression
+    "        s = client.chat.completions.create(model='m', messages=msgs, stream=True) if streaming else None\n"
+    "        return ''.join(c.choices[0].delta.content or '' for c in s if c.choices)",
+    # kept in a list, iterated later
+    "        streams = [client.chat.completions.create(model='m', messages=msgs, stream=True)]\n"
+    "        return ''.join(''.join(c.choices[0].delta.content or '' for c in s if c.choices) for s in streams)",
+    # bound by a walrus in the loop itself
+    "        parts = []\n"
+    "        for c in (s := client.chat.completions.create(model='m', messages=msgs, stream=True)):\n"
+    "            parts.append(c.choices[0].delta.content or '' if c.choices else '')\n"
+    "        return ''.join(parts)",
+    # handed to a synchronous helper, directly or through a local
+    "        return collect(client.chat.completions.create(model='m', messages=msgs, stream=streaming))",
+    "        s = client.chat.completions.create(model='m', messages=msgs, stream=True)\n"
+    "        return collect(s)",
+    # its options in **kwargs, which may hold stream=True
+    "        options = {'model': 'm', 'messages': msgs, 'stream': streaming}\n"
+    "        return collect(client.chat.completions.create(**options))",
+], ids=["conditional", "list", "walrus", "helper", "helper_through_local", "kwargs"])
+def test_a_stream_that_goes_where_async_for_cannot_follow_stays_synchronous(body):
+    """Each of these would hand an async stream to code that iterates it synchronously ('AsyncStream' object is
+    not iterable at the first request), so the function stays synchronous, and the reason names it."""
+    result = migrate(STREAM_AGENT.format(body=body))
+    (reason,) = [f.message for f in result.findings if f.code == "S2A172"]
+    assert reason.startswith("the calls with an async form sit in functions that must stay synchronous (_text)")
+    assert "AsyncOpenAI" not in result.code
+
+
 def test_the_blocking_call_check_finds_what_was_left():
     code = (
         "import time\n"

@@ -19,8 +19,8 @@ functions used other than by direct calls (passed as tools or callbacks), functi
 lazy: a session, a cursor, a paged result), functions whose nested functions or lambdas may block, functions
 that would await inside a generator expression handed to a synchronous consumer (`"".join(fetch(u) for u in
 urls)`), an async-iterable result used other than by a `for`/comprehension/`yield from`/plain
-assignment/`with` of its own (a value that may be a stream handed to another function, or entered beside a
-synchronous context manager), and clients whose object is used outside converted code (the construction stays synchronous).
+assignment/`with` of its own/`return` (a value that may be a stream handed to another function, kept in a
+list, chosen by a conditional expression, or entered beside a synchronous context manager), and clients whose object is used outside converted code (the construction stays synchronous).
 A value a module function returns (`llm = make_llm()`, its `return ChatDatabricks(...)`) is that call's object.
 Method calls on values whose type cannot be inferred (parameters, dict items) are called directly: the table
 cannot know them, so a blocking call on such a value is not detected; except `invoke`, `batch` and `run`, which
@@ -285,13 +285,14 @@ class _FunctionScan(NameUses):
         self.with_items: list[cst.WithItem] = []
         self.entered_in: dict[int, cst.With] = {}  # id(item expression) → the `with` statement it is entered in
         self.returns: list[cst.BaseExpression] = []  # what its own `return` statements give back
+        self.dereferenced: set[int] = set()  # ids of expressions an attribute or item is read from
+        self.dereferenced_names: Counter[str] = Counter()  # names an attribute or item is read from, per use
         self.locals: dict[str, cst.BaseExpression | None] = {}
         # Iterated inside a generator expression: async there makes an async generator expression, which only
         # a consumer that takes one may receive. id(iter) or name → the generator expression.
         self.generator_iters: dict[int, cst.GeneratorExp] = {}
         self.generator_names: dict[str, cst.GeneratorExp] = {}
         self.generator_consumers: dict[int, cst.Call] = {}  # id(generator expression) → the call it is passed to
-        self.passed: set[int] = set()  # ids of expressions passed as arguments of a call
         self.receivers: set[str] = set()  # names whose methods are called: `x` of `x.run(...)`
         self.holders: dict[int, str] = {}  # id(call) → the local holding its result (alone or in a collection)
         self.nested_calls: list[cst.Call] = []
@@ -311,12 +312,23 @@ class _FunctionScan(NameUses):
     def visit_ClassDef(self, node):
         return self._nested(node)
 
+    def visit_Attribute(self, node):
+        self._dereferenced(node.value)
+        return super().visit_Attribute(node)
+
+    def visit_Subscript(self, node):
+        self._dereferenced(node.value)
+
+    def _dereferenced(self, value):
+        self.dereferenced.add(id(value))
+        if isinstance(value, cst.Name):
+            self.dereferenced_names[value.value] += 1
+
     def visit_Call(self, node):
         self.calls.append(node)
         if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name):
             self.receivers.add(node.func.value.value)
         for arg in node.args:
-            self.passed.add(id(arg.value))
             if isinstance(arg.value, cst.GeneratorExp):
                 self.generator_consumers[id(arg.value)] = node
 
@@ -537,6 +549,7 @@ class _Plan:
     swapped: set[str]
     blocking_functions: set[str]
     stream_returners: set[str]  # converted functions that return what async code iterates (see _stream_returners)
+    held: set[str]  # functions with calls that have an async form, before any client had to stay synchronous
     lazy: dict[str, int]  # global → index of its `X = asyncio.run(...)` statement
 
 
@@ -553,8 +566,11 @@ def _plan(mod: _Module, entries: list[str]) -> _Plan:
     swapped = set(candidates)
     functions = {n: _scan_function(mod, n, f) for n, f in mod.functions.items()}
     convertible = {n for n, f in mod.functions.items() if _convertible(mod, n, f, uses.calls, counts)}
+    held: set[str] | None = None
     while True:
         _classify_calls(mod, functions, swapped)
+        if held is None:
+            held = {n for n, f in functions.items() if _needs_async(f)}
         converted = _converted(mod, functions, entries, convertible, uses.calls)
         receivers: dict[str, int] = {}
         for name in converted:
@@ -575,7 +591,8 @@ def _plan(mod: _Module, entries: list[str]) -> _Plan:
                               if target not in functions[n].local_kinds)
                 if used_in and used_in == counts[target] - 1:
                     lazy[target] = index
-    return _Plan(functions, converted, swapped, blocking, _stream_returners(functions, converted), lazy)
+    return _Plan(functions, converted, swapped, blocking, _stream_returners(functions, converted), held - converted,
+                 lazy)
 
 
 def _needs_async(fn: _Function) -> bool:
@@ -683,11 +700,16 @@ def _contexts_supported(mod: _Module, functions, name: str, converted: set[str],
         target = fn.scan.assigned.get(id(call))
         if id(call) in fn.scan.iterated or id(call) in fn.scan.yielded_from:
             generator = fn.scan.generator_iters.get(id(call))
-        elif target and fn.scan.name_uses.get(target, 0) == 1 + _iterations_of(fn, target):
+        elif target and fn.scan.name_uses.get(target, 0) == 1 + _iterations_of(fn, target) + _returns_of(fn, target) \
+                + (fn.scan.dereferenced_names[target] if awaited else 0):
             generator = fn.scan.generator_names.get(target)
-        elif awaited and entered is None and not (target and target in fn.scan.iterated_names) \
-                and not (id(call) in fn.scan.passed and _may_stream(call, site)):
-            continue  # an awaited value that is only iterable when iterated (create(stream=True)); here it is not
+        elif awaited and entered is None and (not _may_stream(call, site) or id(call) in fn.scan.dereferenced
+                                              or any(r is call for r in fn.scan.returns)):
+            # Awaited where it stands: a value that is no stream, one read as a whole answer (`.choices`: the
+            # original could not have read that from a stream), or one returned to callers that iterate it (a
+            # stream returner). A possible stream anywhere else (handed to a function, kept in a list, chosen by
+            # `x if c else y`) could reach code that iterates it synchronously.
+            continue
         else:
             return False
         if generator is not None and not _bridged(mod, fn, generator):
@@ -732,6 +754,10 @@ def _bridged(mod: _Module, fn: _Function, generator: cst.GeneratorExp) -> bool:
     consumer = fn.scan.generator_consumers.get(id(generator))
     return (consumer is not None and bool(mod.imported(consumer.func) & api.SYNC_STREAM_CONSUMERS)
             and (id(consumer) in fn.scan.iterated or id(consumer) in fn.scan.yielded_from))
+
+
+def _returns_of(fn: _Function, name: str) -> int:
+    return sum(1 for value in fn.scan.returns if isinstance(value, cst.Name) and value.value == name)
 
 
 def _iterations_of(fn: _Function, name: str) -> int:
@@ -1035,9 +1061,8 @@ def make_async(module: cst.Module, entries: list[str], filename: str) -> AsyncRe
         findings.append(Finding(code, message, filename))
 
     if not plan.converted:
-        held = sorted(name for name, fn in plan.functions.items() if _needs_async(fn))
-        why = (f"the calls with an async form sit in functions that must stay synchronous ({', '.join(held)})"
-               if held else "nothing the agent calls has an async form serving2apps knows")
+        why = (f"the calls with an async form sit in functions that must stay synchronous "
+               f"({', '.join(sorted(plan.held))})" if plan.held else "nothing the agent calls has an async form serving2apps knows")
         report("S2A172", f"{why}; predict/predict_stream stay synchronous and run in worker threads")
         return AsyncResult(module, set(), findings)
 
