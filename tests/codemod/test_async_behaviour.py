@@ -36,6 +36,7 @@ LIVE = [
     "stream_entered_with",
     "stream_entered_with_a_lock",
     "stream_passed_to_helper",
+    "client_passed_to_helper",
 ]
 
 

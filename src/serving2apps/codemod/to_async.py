@@ -22,8 +22,9 @@ urls)`), an async-iterable result used other than by a `for`/comprehension/`yiel
 assignment/`with` of its own/`return` (a value that may be a stream handed to another function, kept in a
 list, chosen by a conditional expression, or entered beside a synchronous context manager), and clients whose object is used outside converted code (the construction stays synchronous).
 A value a module function returns (`llm = make_llm()`, its `return ChatDatabricks(...)`) is that call's object.
-Method calls on values whose type cannot be inferred (parameters, dict items) are called directly: the table
-cannot know them, so a blocking call on such a value is not detected; except `invoke`, `batch` and `run`, which
+A function handed a client, a chat model or an unknown library's object as an argument stays synchronous and
+runs in a worker thread. Other method calls on values whose type cannot be inferred (parameters, dict items) are
+called directly: the table cannot know them, so a blocking call on such a value is not detected; except `invoke`, `batch` and `run`, which
 on such a value are most likely a LangChain tool or retriever doing I/O, and run in a worker thread.
 """
 
@@ -412,6 +413,8 @@ class _Function:
     sites: dict[int, _Site] = field(default_factory=dict)  # id(call) → site
     calls_to: set[str] = field(default_factory=set)
     nested_sites: list[_Site] = field(default_factory=list)  # the sites of its nested functions and lambdas
+    # Handed, at some call, an object whose methods may block (see _given_blocking_objects).
+    given_blocking_object: bool = False
 
     @property
     def nested_code_may_block(self) -> bool:
@@ -565,7 +568,10 @@ def _plan(mod: _Module, entries: list[str]) -> _Plan:
                   and not any(a.keyword and a.keyword.value == "http_client" for a in mod.global_constructions[g].args)}
     swapped = set(candidates)
     functions = {n: _scan_function(mod, n, f) for n, f in mod.functions.items()}
-    convertible = {n for n, f in mod.functions.items() if _convertible(mod, n, f, uses.calls, counts)}
+    for name in _given_blocking_objects(mod, functions):
+        functions[name].given_blocking_object = True
+    convertible = {n for n, f in mod.functions.items() if _convertible(mod, n, f, uses.calls, counts)
+                   and not functions[n].given_blocking_object}
     held: set[str] | None = None
     while True:
         _classify_calls(mod, functions, swapped)
@@ -593,6 +599,25 @@ def _plan(mod: _Module, entries: list[str]) -> _Plan:
                     lazy[target] = index
     return _Plan(functions, converted, swapped, blocking, _stream_returners(functions, converted), held - converted,
                  lazy)
+
+
+def _given_blocking_objects(mod: _Module, functions: dict[str, _Function]) -> set[str]:
+    """Module functions that some function hands an object whose methods may block: a synchronous client, a
+    chat model or graph, an object a library the table does not know built (`ask(self.client, messages)`).
+    Inside, the object is a parameter whose type cannot be inferred, so its calls cannot be classified: the
+    function stays synchronous, and async code calls it in a worker thread."""
+    def may_block(fn: _Function, value: cst.BaseExpression) -> bool:
+        kind = mod.kind_of(value, fn.local_kinds)
+        if kind is not None:
+            return kind in api.BLOCKING_KINDS or kind == api.RUNNABLE
+        if isinstance(value, cst.Name) and value.value not in fn.local_kinds:
+            producer = mod.global_producers.get(value.value)
+            return producer is not None and not _known_non_blocking(producer)
+        return False
+
+    return {call.func.value for fn in functions.values() for call in fn.scan.calls
+            if isinstance(call.func, cst.Name) and call.func.value in functions
+            and call.func.value not in fn.local_kinds and any(may_block(fn, a.value) for a in call.args)}
 
 
 def _needs_async(fn: _Function) -> bool:
@@ -766,8 +791,9 @@ def _iterations_of(fn: _Function, name: str) -> int:
 
 def _blocking_functions(functions: dict[str, _Function], converted: set[str]) -> set[str]:
     """Synchronous functions that may block (directly or through others): async code calls them in threads."""
-    blocking = {n for n, f in functions.items() if n not in converted and (f.nested_code_may_block or any(
-        s.kind in ("pair", "function_pair", "run_coroutine", "blocking") for s in f.sites.values()))}
+    blocking = {n for n, f in functions.items() if n not in converted and (
+        f.nested_code_may_block or f.given_blocking_object
+        or any(s.kind in ("pair", "function_pair", "run_coroutine", "blocking") for s in f.sites.values()))}
     changed = True
     while changed:
         changed = False
