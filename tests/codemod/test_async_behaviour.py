@@ -37,6 +37,7 @@ LIVE = [
     "stream_entered_with_a_lock",
     "stream_passed_to_helper",
     "client_passed_to_helper",
+    "generator_returns_a_value",
 ]
 
 

@@ -15,7 +15,7 @@ codemod, not in the agent).
 
 Conservative by design, so not handled (the function stays synchronous and is called in a worker thread):
 functions used other than by direct calls (passed as tools or callbacks), functions with decorators other than
-`mlflow.trace`, functions that enter, iterate or call methods of what a worker-thread call returned (it may be
+`mlflow.trace`, generators that return a value (an async generator cannot), functions that enter, iterate or call methods of what a worker-thread call returned (it may be
 lazy: a session, a cursor, a paged result), functions whose nested functions or lambdas may block, functions
 that would await inside a generator expression handed to a synchronous consumer (`"".join(fetch(u) for u in
 urls)`), an async-iterable result used other than by a `for`/comprehension/`yield from`/plain
@@ -570,8 +570,10 @@ def _plan(mod: _Module, entries: list[str]) -> _Plan:
     functions = {n: _scan_function(mod, n, f) for n, f in mod.functions.items()}
     for name in _given_blocking_objects(mod, functions):
         functions[name].given_blocking_object = True
+    # Don't touch a generator that returns a value (`return total` after its yields): an async generator cannot.
     convertible = {n for n, f in mod.functions.items() if _convertible(mod, n, f, uses.calls, counts)
-                   and not functions[n].given_blocking_object}
+                   and not functions[n].given_blocking_object
+                   and not (functions[n].generator and functions[n].scan.returns)}
     held: set[str] | None = None
     while True:
         _classify_calls(mod, functions, swapped)
