@@ -15,17 +15,19 @@ codemod, not in the agent).
 
 Conservative by design, so not handled (the function stays synchronous and is called in a worker thread):
 functions used other than by direct calls (passed as tools or callbacks), functions with decorators other than
-`mlflow.trace`, generators that return a value (an async generator cannot), functions that enter, iterate or call methods of what a worker-thread call returned (it may be
-lazy: a session, a cursor, a paged result), functions whose nested functions or lambdas may block, functions
-that would await inside a generator expression handed to a synchronous consumer (`"".join(fetch(u) for u in
-urls)`), an async-iterable result used other than by a `for`/comprehension/`yield from`/plain
-assignment/`with` of its own/`return` (a value that may be a stream handed to another function, kept in a
-list, chosen by a conditional expression, or entered beside a synchronous context manager), and clients whose object is used outside converted code (the construction stays synchronous).
+`mlflow.trace`, generators that return a value (an async generator cannot), functions that enter, iterate or
+call methods of what a worker-thread call returned (it may be lazy: a session, a cursor, a paged result),
+functions whose nested functions or lambdas may block, functions that would await inside a generator expression
+handed to a synchronous consumer (`"".join(fetch(u) for u in urls)`), an async-iterable result used other than
+by a `for`/comprehension/`yield from`/plain assignment/`with` of its own/`return` (a value that may be a stream
+handed to another function, kept in a list, chosen by a conditional expression, or entered beside a synchronous
+context manager), and clients whose object is used outside converted code (the construction stays synchronous).
 A value a module function returns (`llm = make_llm()`, its `return ChatDatabricks(...)`) is that call's object.
 A function handed a client, a chat model or an unknown library's object as an argument stays synchronous and
 runs in a worker thread. Other method calls on values whose type cannot be inferred (parameters, dict items) are
-called directly: the table cannot know them, so a blocking call on such a value is not detected; except `invoke`, `batch` and `run`, which
-on such a value are most likely a LangChain tool or retriever doing I/O, and run in a worker thread.
+called directly: the table cannot know them, so a blocking call on such a value is not detected; except
+`invoke`, `batch` and `run`, which on such a value are most likely a LangChain tool or retriever doing I/O, and
+run in a worker thread.
 """
 
 from __future__ import annotations
@@ -700,7 +702,8 @@ def _stream_returners(functions: dict[str, _Function], converted: set[str]) -> s
             for returned in () if fn.generator else fn.scan.returns:
                 value = fn.scan.locals.get(returned.value) if isinstance(returned, cst.Name) else returned
                 site = fn.sites.get(id(value))
-                if site and (_async_iterable(functions, fn, site, converted) or _awaited_iterable(site, found)):
+                if site and (_async_iterable(functions, fn, site, converted)
+                             or _awaited_iterable(site, found) and _may_stream(cst.ensure_type(value, cst.Call), site)):
                     found.add(name)
                     changed = True
                     break
@@ -1090,7 +1093,8 @@ def make_async(module: cst.Module, entries: list[str], filename: str) -> AsyncRe
 
     if not plan.converted:
         why = (f"the calls with an async form sit in functions that must stay synchronous "
-               f"({', '.join(sorted(plan.held))})" if plan.held else "nothing the agent calls has an async form serving2apps knows")
+               f"({', '.join(sorted(plan.held))})" if plan.held
+               else "nothing the agent calls has an async form serving2apps knows")
         report("S2A172", f"{why}; predict/predict_stream stay synchronous and run in worker threads")
         return AsyncResult(module, set(), findings)
 
