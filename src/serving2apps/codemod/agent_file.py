@@ -229,7 +229,9 @@ def _kept_class_attempt(given: _Input, mode: str, why: str) -> AgentFileResult:
     agent = given.agent()
     reasons = given.blockers() or [why]
     if agent.instantiation is None and given.scan.set_model_calls:
-        raise _NotApplicable("set_model() is handed an instance built elsewhere (a factory, another module)")
+        raise _NotApplicable("set_model() is handed an object that is not the class's one instance built by the "
+                             "module's own statements (a factory's, another module's, one built in a with block, "
+                             "or one chosen among several)")
     state = given.state()
     report_hazards(agent.cls, state)
     report_import_time_calls(given.module, agent.instance_name, state)
