@@ -38,6 +38,7 @@ LIVE = [
     "stream_passed_to_helper",
     "client_passed_to_helper",
     "generator_returns_a_value",
+    "tool_functions_looked_up",
 ]
 
 

@@ -27,7 +27,7 @@ A function handed a client, a chat model or an unknown library's object as an ar
 runs in a worker thread. Other method calls on values whose type cannot be inferred (parameters, dict items) are
 called directly: the table cannot know them, so a blocking call on such a value is not detected; except
 `invoke`, `batch` and `run`, which on such a value are most likely a LangChain tool or retriever doing I/O, and
-run in a worker thread.
+a function taken from a container (`TOOL_FUNCS[name](...)`), most likely a tool: those run in a worker thread.
 """
 
 from __future__ import annotations
@@ -494,7 +494,20 @@ def _classify(mod: _Module, fn: _Function, call: cst.Call, swapped: set[str]) ->
             and id(call) not in fn.scan.awaited and mod.kind_of(call.func.value, fn.local_kinds) is None:
         # `tools_by_name[name].invoke(args)`: most likely a LangChain tool or retriever, whose invoke does I/O.
         return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} (a value of unknown type)")
+    if id(call) not in fn.scan.awaited and _looked_up(call.func, fn):
+        # `TOOL_FUNCS[name](**args)`, `tool = TOOLS.get(name); tool(args)`: a tool function chosen at run time,
+        # most likely one that does I/O.
+        return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} (a function looked up at run time)")
     return None
+
+
+def _looked_up(func: cst.BaseExpression, fn: _Function) -> bool:
+    """The callee is taken from a container: an item (`d[k]`), or a local assigned once from an item or from a
+    `get`/`pop`/`setdefault` call."""
+    if isinstance(func, cst.Name) and func.value in fn.scan.locals:
+        func = fn.scan.locals[func.value] or func
+    return isinstance(func, cst.Subscript) or m.matches(
+        func, m.Call(func=m.Attribute(attr=m.Name("get") | m.Name("pop") | m.Name("setdefault"))))
 
 
 def _classify_calls(mod: _Module, functions: dict[str, _Function], swapped: set[str]) -> None:
