@@ -9,9 +9,10 @@ from libcst.helpers import get_full_name_for_node
 
 ENTRY_POINTS = ("predict", "predict_stream")
 SPECIAL_METHODS = ("__init__", "load_context")
-# Methods of the built-in containers (and deque, set) that change the object they are called on.
+# Methods of lists, dicts and deques that change the object they are called on. (Not a set's `add`: a memory
+# service's or vector store's client has one too, and writes elsewhere, not into the process.)
 IN_PLACE_METHODS = frozenset({"append", "appendleft", "extend", "extendleft", "insert", "pop", "popleft", "popitem",
-                              "remove", "clear", "update", "setdefault", "add", "discard", "sort", "reverse"})
+                              "remove", "clear", "update", "setdefault", "sort", "reverse"})
 
 
 def methods_of(cls: cst.ClassDef) -> dict[str, cst.FunctionDef]:
