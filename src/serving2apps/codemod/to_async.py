@@ -632,9 +632,12 @@ def _given_blocking_objects(mod: _Module, functions: dict[str, _Function]) -> se
             return producer is not None and not _known_non_blocking(producer)
         return False
 
+    # Don't touch a factory (`build_graph(llm)` returning `create_react_agent(model, tools)`): it builds an object
+    # of a kind the table knows from what it is handed, and its callers get that object's async methods.
     return {call.func.value for fn in functions.values() for call in fn.scan.calls
             if isinstance(call.func, cst.Name) and call.func.value in functions
-            and call.func.value not in fn.local_kinds and any(may_block(fn, a.value) for a in call.args)}
+            and call.func.value not in fn.local_kinds and mod.kind_of(call, fn.local_kinds) is None
+            and any(may_block(fn, a.value) for a in call.args)}
 
 
 def _needs_async(fn: _Function) -> bool:
