@@ -114,6 +114,7 @@ class _Module:
         self._resolving: set[str] = set()  # factory functions being read, against recursion
         self._returns: dict[str, tuple[cst.BaseExpression, ...]] = {}  # factory function → what it returns
         self._factory_kinds: dict[str, dict[str, str | None]] = {}  # factory function → its locals' kinds
+        self._scans: dict[str, _FunctionScan] = {}
         for stmt in self.module.body:
             for target, value in _assignments(stmt):
                 self.global_assignments[target] = self.global_assignments.get(target, 0) + 1
@@ -157,7 +158,7 @@ class _Module:
         if not isinstance(func, cst.Name) or func.value not in self.functions or func.value in self._resolving:
             return None
         if func.value not in self._returns:
-            self._returns[func.value] = _returned_values(self.functions[func.value])
+            self._returns[func.value] = _returned_values(self.functions[func.value], self.scan(func.value))
         values = self._returns[func.value]
         if not values:
             return None
@@ -169,12 +170,19 @@ class _Module:
             self._resolving.discard(func.value)
         return values[0] if len(made) == 1 and made != {(None, None)} else None
 
+    def scan(self, function: str) -> _FunctionScan:
+        """The module function's body, read once (for the factories' values and for the conversion plan)."""
+        if function not in self._scans:
+            self._scans[function] = _FunctionScan()
+            self.functions[function].body.visit(self._scans[function])
+        return self._scans[function]
+
     def factory_kinds(self, function: str) -> dict[str, str | None]:
         """The kinds of a factory function's locals, in the order it assigns them (`workflow = StateGraph(...)`
         before `return workflow.compile()`); a local assigned twice has none."""
         if function not in self._factory_kinds:
             local_kinds: dict[str, str | None] = {}
-            for name, value in own_statements(self.functions[function]).assigns:
+            for name, value in self.scan(function).assigns:
                 local_kinds[name] = None if name in local_kinds else self.kind_of(value, local_kinds)
             self._factory_kinds[function] = local_kinds
         return self._factory_kinds[function]
@@ -216,47 +224,15 @@ class _Module:
         return position.start.line if position else None
 
 
-class _OwnStatements(cst.CSTVisitor):
-    """A function body's own assignments (to a plain name) and returns, not those of functions nested in it."""
-
-    def __init__(self):
-        self.assigns: list[tuple[str, cst.BaseExpression]] = []  # (name, value) of `name = value`
-        self.returns: list[cst.Return] = []
-
-    def visit_FunctionDef(self, node):
-        return False
-
-    def visit_Lambda(self, node):
-        return False
-
-    def visit_ClassDef(self, node):
-        return False
-
-    def visit_Assign(self, node):
-        target = node.targets[0].target
-        if len(node.targets) == 1 and isinstance(target, cst.Name):
-            self.assigns.append((target.value, node.value))
-
-    def visit_Return(self, node):
-        self.returns.append(node)
-
-
-def own_statements(fn: cst.FunctionDef) -> _OwnStatements:
-    found = _OwnStatements()
-    fn.body.visit(found)
-    return found
-
-
-def _returned_values(fn: cst.FunctionDef) -> tuple[cst.BaseExpression, ...]:
+def _returned_values(fn: cst.FunctionDef, scan: _FunctionScan) -> tuple[cst.BaseExpression, ...]:
     """What each `return` of the function gives back, read through a local assigned once: calls and globals;
     empty if any return is something else (a parameter, a local assigned twice, an expression) or there is none."""
-    own = own_statements(fn)
     values: dict[str, list[cst.BaseExpression]] = {}
-    for name, value in own.assigns:
+    for name, value in scan.assigns:
         values.setdefault(name, []).append(value)
     parameters = {p.name.value for p in [*fn.params.params, *fn.params.kwonly_params, *fn.params.posonly_params]}
     returned = []
-    for statement in own.returns:
+    for statement in scan.returns:
         given = statement.value
         if isinstance(given, cst.Name) and given.value in values:
             given = values[given.value][0] if len(values[given.value]) == 1 else None
@@ -287,7 +263,8 @@ class _FunctionScan(NameUses):
         self.yields = False
         self.with_items: list[cst.WithItem] = []
         self.entered_in: dict[int, cst.With] = {}  # id(item expression) → the `with` statement it is entered in
-        self.returns: list[cst.BaseExpression] = []  # what its own `return` statements give back
+        self.assigns: list[tuple[str, cst.BaseExpression]] = []  # `name = value`, in order
+        self.returns: list[cst.Return] = []  # its own `return` statements
         self.dereferenced: set[int] = set()  # ids of expressions an attribute or item is read from
         self.dereferenced_names: Counter[str] = Counter()  # names an attribute or item is read from, per use
         self.locals: dict[str, cst.BaseExpression | None] = {}
@@ -360,6 +337,7 @@ class _FunctionScan(NameUses):
     def visit_Assign(self, node):
         if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
             name = node.targets[0].target.value
+            self.assigns.append((name, node.value))
             self.assigned[id(node.value)] = name
             self.locals[name] = node.value if name not in self.locals else None
             for held in _held(node.value):
@@ -387,8 +365,7 @@ class _FunctionScan(NameUses):
             self.locals[node.asname.name.value] = None
 
     def visit_Return(self, node):
-        if node.value is not None:
-            self.returns.append(node.value)
+        self.returns.append(node)
 
     @cached_property
     def name_uses(self) -> Counter[str]:
@@ -430,8 +407,7 @@ class _Function:
 
 
 def _scan_function(mod: _Module, name: str, fn: cst.FunctionDef) -> _Function:
-    scan = _FunctionScan()
-    fn.body.visit(scan)
+    scan = mod.scan(name)
     params = {p.name.value for p in [*fn.params.params, *fn.params.kwonly_params]}
     local_kinds: dict[str, str | None] = {p: None for p in params}
     for local, value in scan.locals.items():
@@ -588,7 +564,7 @@ def _plan(mod: _Module, entries: list[str]) -> _Plan:
     # Don't touch a generator that returns a value (`return total` after its yields): an async generator cannot.
     convertible = {n for n, f in mod.functions.items() if _convertible(mod, n, f, uses.calls, counts)
                    and not functions[n].given_blocking_object
-                   and not (functions[n].generator and functions[n].scan.returns)}
+                   and not (functions[n].generator and any(r.value is not None for r in functions[n].scan.returns))}
     held: set[str] | None = None
     while True:
         _classify_calls(mod, functions, swapped)
@@ -715,7 +691,8 @@ def _stream_returners(functions: dict[str, _Function], converted: set[str]) -> s
         changed = False
         for name in sorted(converted - found):
             fn = functions[name]
-            for returned in () if fn.generator else fn.scan.returns:
+            for statement in () if fn.generator else fn.scan.returns:
+                returned = statement.value
                 value = fn.scan.locals.get(returned.value) if isinstance(returned, cst.Name) else returned
                 site = fn.sites.get(id(value))
                 if site and (_async_iterable(functions, fn, site, converted)
@@ -750,7 +727,7 @@ def _contexts_supported(mod: _Module, functions, name: str, converted: set[str],
                 + (fn.scan.dereferenced_names[target] if awaited else 0):
             generator = fn.scan.generator_names.get(target)
         elif awaited and entered is None and (not _may_stream(call, site) or id(call) in fn.scan.dereferenced
-                                              or any(r is call for r in fn.scan.returns)):
+                                              or any(r.value is call for r in fn.scan.returns)):
             # Awaited where it stands: a value that is no stream, one read as a whole answer (`.choices`: the
             # original could not have read that from a stream), or one returned to callers that iterate it (a
             # stream returner). A possible stream anywhere else (handed to a function, kept in a list, chosen by
@@ -803,7 +780,7 @@ def _bridged(mod: _Module, fn: _Function, generator: cst.GeneratorExp) -> bool:
 
 
 def _returns_of(fn: _Function, name: str) -> int:
-    return sum(1 for value in fn.scan.returns if isinstance(value, cst.Name) and value.value == name)
+    return sum(1 for r in fn.scan.returns if isinstance(r.value, cst.Name) and r.value.value == name)
 
 
 def _iterations_of(fn: _Function, name: str) -> int:
