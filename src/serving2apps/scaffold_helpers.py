@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import libcst as cst
-import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 
+from serving2apps.codemod.node_search import find_all
 from serving2apps.errors import MigrationError
 
 UPDATE_SCAFFOLD = ("update the scaffold first: `copier update --trust --defaults` in the app's folder (an app made "
@@ -24,8 +24,7 @@ REQUIREMENTS = {"http_clients": ("httpx-aiohttp>=0.1.9",)}
 def _imports(code: str, package: str, helpers: set[str]) -> dict[str, set[str]]:
     # libcst, not ast: the agent may use syntax newer than the Python serving2apps runs on.
     found: dict[str, set[str]] = {}
-    for found_node in m.findall(cst.parse_module(code), m.ImportFrom()):
-        node = cst.ensure_type(found_node, cst.ImportFrom)
+    for node in find_all(cst.parse_module(code), cst.ImportFrom):
         module = get_full_name_for_node(node.module) if node.module is not None else None
         if module and module.startswith(package + ".") and module.split(".", 1)[1] in helpers \
                 and not isinstance(node.names, cst.ImportStar):

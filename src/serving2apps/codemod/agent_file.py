@@ -26,7 +26,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.codemod import CodemodContext
 from libcst.metadata import MetadataWrapper
 
 from serving2apps.codemod.agent_location import AgentClass, Scan, locate, serves_no_agent
@@ -34,7 +33,7 @@ from serving2apps.codemod.blockers import Blocked, blockers
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.handlers import AgentFileResult, Allocator, CodemodState, entry_bodies, handlers, module_bound_names
 from serving2apps.codemod.hazards import report_hazards
-from serving2apps.codemod.import_changes import apply_import_changes
+from serving2apps.codemod.import_changes import ImportChanges
 from serving2apps.codemod.import_time_calls import report_import_time_calls
 from serving2apps.codemod.kept_class import to_kept_class
 from serving2apps.codemod.kept_instance import CHAT_ROUTE, keep_instance
@@ -214,9 +213,9 @@ def _functions_attempt(given: _Input, mode: str, native: bool) -> AgentFileResul
     if not native:
         if mode == "async":
             state.report("S2A172", "the converted functions stay synchronous and run in worker threads")
-        return _with_handlers(new_module, entries, set(), state, "functions", state.context)
+        return _with_handlers(new_module, entries, set(), state, "functions", state.imports)
     # The async conversion reads the imports, so they are settled first.
-    result = make_async(apply_import_changes(new_module, state.context), [e for e in entries if e], given.filename)
+    result = make_async(state.imports.apply(new_module), [e for e in entries if e], given.filename)
     if not result.async_functions:  # nothing to convert: exactly the sync mode output, with the reason
         sync = _functions_attempt(given, "sync", native=False)
         sync.findings += result.findings
@@ -242,7 +241,7 @@ def _kept_class_attempt(given: _Input, mode: str, why: str) -> AgentFileResult:
         raise _NotApplicable(exc.problem) from None
     if mode == "async":
         state.report("S2A176", "the class was kept (S2A101), so its methods stay synchronous and run in worker threads")
-    return _with_handlers(new_module, entries, set(), state, "adapter", state.context)
+    return _with_handlers(new_module, entries, set(), state, "adapter", state.imports)
 
 
 def _kept_instance_attempt(given: _Input, mode: str, why: str) -> AgentFileResult:
@@ -253,16 +252,16 @@ def _kept_instance_attempt(given: _Input, mode: str, why: str) -> AgentFileResul
         why = str(exc)
     for name in given.scan.served_names():
         report_import_time_calls(given.module, name, state)
-    module = apply_import_changes(given.module, state.context)
+    module = state.imports.apply(given.module)
     names = Allocator(module_bound_names(module, set()))
 
-    def build_context(name: str, context: CodemodContext) -> cst.SimpleStatementLine:
-        context_imports(context, given.artifacts, given.model_config_file)
+    def build_context(name: str, imports: ImportChanges) -> cst.SimpleStatementLine:
+        context_imports(imports, given.artifacts, given.model_config_file)
         return context_statement(name, given.artifacts, given.model_config_file)
 
-    def register(slot: str, context: CodemodContext) -> list[cst.BaseStatement]:
+    def register(slot: str, imports: ImportChanges) -> list[cst.BaseStatement]:
         return handlers(f"return await {slot}.invoke(request)",
-                        f"async for event in {slot}.stream(request):\n        yield event", set(), names, context)
+                        f"async for event in {slot}.stream(request):\n        yield event", set(), names, imports)
 
     code, findings = keep_instance(module, given.filename, names, build_context, register)
     state.findings += findings
@@ -278,15 +277,15 @@ def _kept_instance_attempt(given: _Input, mode: str, why: str) -> AgentFileResul
 
 
 def _with_handlers(new_module: cst.Module, entries, native: set[str], state: CodemodState, strategy: str,
-                   context: CodemodContext | None = None) -> AgentFileResult:
-    """Append the handlers and apply the import changes: those scheduled on `context` (the strategy's own,
+                   imports: ImportChanges | None = None) -> AgentFileResult:
+    """Append the handlers and apply the import changes: those scheduled on `imports` (the strategy's own,
     applied in the same pass) and the handlers' own."""
     if set(entries) - native - {None}:
         state.report("S2A110", "predict/predict_stream are served through async adapters that run them in worker threads")
-    context = context or CodemodContext()
+    imports = imports or ImportChanges()
     names = Allocator(module_bound_names(new_module, set()))
-    registration = handlers(*entry_bodies(entries, native), names, context)
-    new_module = apply_import_changes(new_module.with_changes(body=[*new_module.body, *registration]), context)
+    registration = handlers(*entry_bodies(entries, native), names, imports)
+    new_module = imports.apply(new_module.with_changes(body=[*new_module.body, *registration]))
     return AgentFileResult(new_module.code, strategy, state.findings)
 
 

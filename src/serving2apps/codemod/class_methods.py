@@ -4,7 +4,6 @@ blockers read."""
 from __future__ import annotations
 
 import libcst as cst
-import libcst.matchers as m
 from libcst.helpers import get_full_name_for_node
 
 ENTRY_POINTS = ("predict", "predict_stream")
@@ -113,18 +112,22 @@ def self_uses(cls: cst.ClassDef) -> dict[str, SelfUse]:
     return uses
 
 
-_SUPER_INIT = m.SimpleStatementLine(body=[m.Expr(m.Call(
-    func=m.Attribute(value=m.Call(func=m.Name("super")), attr=m.Name("__init__"))))])
-_DOCSTRING = m.SimpleStatementLine(body=[m.Expr(m.SimpleString() | m.ConcatenatedString())])
+def _lone_expression(stmt: cst.CSTNode) -> cst.BaseExpression | None:
+    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr):
+        return stmt.body[0].value
+    return None
 
 
 def is_super_init(stmt: cst.CSTNode) -> bool:
     """`super().__init__(...)` as a statement of its own."""
-    return m.matches(stmt, _SUPER_INIT)
+    call = _lone_expression(stmt)
+    return (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "__init__"
+            and isinstance(call.func.value, cst.Call) and isinstance(call.func.value.func, cst.Name)
+            and call.func.value.func.value == "super")
 
 
 def is_docstring(stmt: cst.CSTNode) -> bool:
-    return m.matches(stmt, _DOCSTRING)
+    return isinstance(_lone_expression(stmt), (cst.SimpleString, cst.ConcatenatedString))
 
 
 def decorator_name(decorator: cst.Decorator) -> str:

@@ -10,11 +10,10 @@ import builtins
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from serving2apps.codemod.findings import Finding
+from serving2apps.codemod.import_changes import ImportChanges
 from serving2apps.codemod.name_uses import name_uses
 from serving2apps.codemod.names import RESPONSES_MODULE
 
@@ -34,11 +33,10 @@ class CodemodState:
         self.filename = filename
         self.positions = wrapper.resolve(PositionProvider)
         self.findings: list[Finding] = []
-        # With the wrapper, libcst can tell which imports a removed statement used.
-        self.context = CodemodContext(wrapper=wrapper)
+        self.imports = ImportChanges()
 
     def removed(self, stmt: cst.CSTNode) -> None:
-        RemoveImportsVisitor.remove_unused_import_by_node(self.context, stmt)
+        self.imports.drop_unused(stmt)
 
     def report(self, code: str, message: str, node=None):
         self.findings.append(Finding(code, message, self.filename, self._line(node)))
@@ -117,8 +115,8 @@ def entry_bodies(entries: Entries, native: set[str]) -> tuple[str, str, set[str]
 
 
 def handlers(invoke_body: str, stream_body: str, adapters: set[str], names: Allocator,
-              context: CodemodContext) -> list[cst.BaseStatement]:
-    """The registered @invoke/@stream async handlers, with the imports they need scheduled on `context`."""
+              imports: ImportChanges) -> list[cst.BaseStatement]:
+    """The registered @invoke/@stream async handlers, with the imports they need scheduled on `imports`."""
     code = (
         "@invoke()\n"
         f"async def {names.name('invoke_agent')}(request: ResponsesAgentRequest) -> ResponsesAgentResponse:\n"
@@ -137,6 +135,6 @@ def handlers(invoke_body: str, stream_body: str, adapters: set[str], names: Allo
         (RESPONSES_MODULE, "ResponsesAgentStreamEvent"),
         *[("agent_server.adapters", name) for name in sorted(adapters)],
     ]:
-        AddImportsVisitor.add_needed_import(context, module, name)
+        imports.add(module, name)
     two_blank_lines = [cst.EmptyLine(), cst.EmptyLine()]
     return [stmt.with_changes(leading_lines=two_blank_lines) for stmt in cst.parse_module(code).body]

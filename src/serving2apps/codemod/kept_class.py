@@ -39,7 +39,7 @@ def to_kept_class(module: cst.Module, agent: AgentClass, state: CodemodState, ar
             context_statement(context, artifacts, model_config_file),
             cst.parse_statement(f"{instance}.load_context({context})\n"),
         ]
-        context_imports(state.context, artifacts, model_config_file)
+        context_imports(state.imports, artifacts, model_config_file)
     body: list[Statement] = []
     for i, stmt in enumerate(module.body):
         if i == agent.instantiation_index and agent.instance_name is None and agent.instantiation is not None:

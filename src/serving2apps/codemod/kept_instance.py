@@ -13,12 +13,10 @@ Not handled: a file with no `set_model` call (Model Serving could not have loade
 from __future__ import annotations
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, QualifiedNameProvider
 
 from serving2apps.codemod.findings import Finding
-from serving2apps.codemod.import_changes import apply_import_changes
+from serving2apps.codemod.import_changes import ImportChanges
 from serving2apps.codemod.names import SET_MODEL
 from serving2apps.errors import MigrationError
 
@@ -31,9 +29,9 @@ CHAT_ROUTE = "/chat/invocations"
 class _ReplaceSetModel(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (QualifiedNameProvider,)
 
-    def __init__(self, slot: str, context: CodemodContext):
+    def __init__(self, slot: str, imports: ImportChanges):
         super().__init__()
-        self.slot, self.context = slot, context
+        self.slot, self.imports = slot, imports
         self.replaced = 0
 
     def leave_Call(self, original, updated):
@@ -41,7 +39,7 @@ class _ReplaceSetModel(cst.CSTTransformer):
         if not names & SET_MODEL:
             return updated
         self.replaced += 1
-        RemoveImportsVisitor.remove_unused_import_by_node(self.context, original.func)
+        self.imports.drop_unused(original.func)
         # Only the model argument matters to the server; set_model takes nothing else.
         args = [a.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT) for a in updated.args[:1]]
         return updated.with_changes(func=cst.parse_expression(f"{self.slot}.set"), args=args)
@@ -63,11 +61,11 @@ def _leading_imports(body) -> int:
 
 def keep_instance(module: cst.Module, filename: str, names, context_statement, register) -> tuple[str, list[Finding]]:
     """`names` allocates free module names; `context_statement(name)` builds the load_context context;
-    `register(slot, context)` returns the handler statements over the slot (scheduling their imports)."""
+    `register(slot, imports)` returns the handler statements over the slot (scheduling their imports)."""
     wrapper = MetadataWrapper(module)
-    context = CodemodContext(wrapper=wrapper)
+    imports = ImportChanges()
     slot = names.name("SERVED_AGENT")
-    replace = _ReplaceSetModel(slot, context)
+    replace = _ReplaceSetModel(slot, imports)
     new = wrapper.visit(replace)
     if not replace.replaced:
         raise MigrationError(
@@ -76,13 +74,13 @@ def keep_instance(module: cst.Module, filename: str, names, context_statement, r
             code="S2A190",
         )
     model_context = names.name("model_context")
-    AddImportsVisitor.add_needed_import(context, ADAPTERS, "ServedAgent")
-    setup = [context_statement(model_context, context),
+    imports.add(ADAPTERS, "ServedAgent")
+    setup = [context_statement(model_context, imports),
              cst.parse_statement(f"{slot} = ServedAgent({model_context})\n")]
     at = _leading_imports(new.body)
     setup[0] = setup[0].with_changes(leading_lines=[cst.EmptyLine(), *setup[0].leading_lines])
-    body = [*new.body[:at], *setup, *new.body[at:], *register(slot, context)]
-    new = apply_import_changes(new.with_changes(body=body), context)
+    body = [*new.body[:at], *setup, *new.body[at:], *register(slot, imports)]
+    new = imports.apply(new.with_changes(body=body))
     findings = [Finding("S2A107", f"the file is kept as it was; set_model() became {slot}.set() and the "
                                   "handlers serve that instance in worker threads", filename)]
     return new.code, findings

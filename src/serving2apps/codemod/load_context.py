@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
+
+from serving2apps.codemod.import_changes import ImportChanges
 
 
 def context_statement(name: str, artifacts: dict[str, str], model_config_file: str | None) -> cst.SimpleStatementLine:
@@ -22,9 +22,9 @@ def context_statement(name: str, artifacts: dict[str, str], model_config_file: s
     return cst.ensure_type(cst.parse_statement(code), cst.SimpleStatementLine)
 
 
-def context_imports(context: CodemodContext, artifacts: dict[str, str], model_config_file: str | None) -> None:
-    AddImportsVisitor.add_needed_import(context, "mlflow.pyfunc", "PythonModelContext")
+def context_imports(imports: ImportChanges, artifacts: dict[str, str], model_config_file: str | None) -> None:
+    imports.add("mlflow.pyfunc", "PythonModelContext")
     if artifacts or model_config_file:  # the paths beside this file
-        AddImportsVisitor.add_needed_import(context, "pathlib", "Path")
+        imports.add("pathlib", "Path")
     if model_config_file:
-        AddImportsVisitor.add_needed_import(context, "mlflow.models", "ModelConfig")
+        imports.add("mlflow.models", "ModelConfig")

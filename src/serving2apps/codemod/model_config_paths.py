@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import libcst as cst
-from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import MetadataWrapper, QualifiedNameProvider
 
 from serving2apps.codemod.handlers import CodemodState
@@ -53,4 +52,4 @@ def report_pointed(state: CodemodState, pointed: int, config_file: str) -> None:
     """The calls now build a path, so the attempt's module needs Path."""
     if pointed:
         state.report("S2A161", f"{pointed} ModelConfig() call(s) now read the model's config from {config_file}")
-        AddImportsVisitor.add_needed_import(state.context, "pathlib", "Path")
+        state.imports.add("pathlib", "Path")

@@ -14,13 +14,11 @@ refuses the output (S2A191) rather than guess which registration the server woul
 from __future__ import annotations
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, QualifiedNameProvider
 
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.handlers import AgentFileResult, Allocator, entry_bodies, handlers, module_bound_names
-from serving2apps.codemod.import_changes import apply_import_changes
+from serving2apps.codemod.import_changes import ImportChanges
 from serving2apps.codemod.names import SERVER_DECORATORS, SET_MODEL
 from serving2apps.codemod.set_model_calls import SetModelRemover
 
@@ -51,9 +49,9 @@ class _Unregister(SetModelRemover):
 
     METADATA_DEPENDENCIES = (QualifiedNameProvider,)
 
-    def __init__(self, functions: set[str], context: CodemodContext):
+    def __init__(self, functions: set[str], imports: ImportChanges):
         super().__init__()
-        self.functions, self.context = functions, context
+        self.functions, self.imports = functions, imports
 
     def _names(self, node) -> set[str]:
         return {q.name for q in self.get_metadata(QualifiedNameProvider, node, set())}
@@ -62,7 +60,7 @@ class _Unregister(SetModelRemover):
         return bool(self._names(call.func) & SET_MODEL)
 
     def on_removed(self, statement: cst.Expr) -> None:
-        RemoveImportsVisitor.remove_unused_import_by_node(self.context, statement)
+        self.imports.drop_unused(statement)
 
     def leave_FunctionDef(self, original, updated):
         if original.name.value not in self.functions:
@@ -71,7 +69,7 @@ class _Unregister(SetModelRemover):
         for original_d, d in zip(original.decorators, updated.decorators):
             target = original_d.decorator.func if isinstance(original_d.decorator, cst.Call) else original_d.decorator
             if self._names(target) & SERVER_DECORATORS:
-                RemoveImportsVisitor.remove_unused_import_by_node(self.context, original_d)
+                self.imports.drop_unused(original_d)
             else:
                 kept.append(d)
         return updated.with_changes(decorators=kept)
@@ -83,8 +81,8 @@ def migrate_registered(module: cst.Module, filename: str) -> AgentFileResult:
     wrapper.visit(registered)
     sync = {t: fn for t, fn in registered.handlers.items() if fn.asynchronous is None}
     rewrap = bool(sync) or len(registered.handlers) < 2
-    context = CodemodContext(wrapper=wrapper)
-    unregister = _Unregister({fn.name.value for fn in registered.handlers.values()} if rewrap else set(), context)
+    imports = ImportChanges()
+    unregister = _Unregister({fn.name.value for fn in registered.handlers.values()} if rewrap else set(), imports)
     new = wrapper.visit(unregister)
     findings = []
     if unregister.removed:
@@ -95,17 +93,17 @@ def migrate_registered(module: cst.Module, filename: str) -> AgentFileResult:
             return AgentFileResult(module.code, "unchanged",
                                    [Finding("S2A102", "already registers @invoke/@stream handlers; left unchanged",
                                             filename)])
-        return AgentFileResult(apply_import_changes(new, context).code, "registered", findings)
+        return AgentFileResult(imports.apply(new).code, "registered", findings)
     invoke_fn, stream_fn = (registered.handlers.get(t) for t in ("invoke", "stream"))
     native = {fn.name.value for fn in registered.handlers.values() if fn.asynchronous is not None}
     names = Allocator(module_bound_names(new, set()))
     bodies = entry_bodies((invoke_fn.name.value if invoke_fn else None, stream_fn.name.value if stream_fn else None),
                           native)
-    new = new.with_changes(body=[*new.body, *handlers(*bodies, names, context)])
+    new = new.with_changes(body=[*new.body, *handlers(*bodies, names, imports)])
     if sync:
         findings.append(Finding("S2A104", f"synchronous handler(s) {', '.join(fn.name.value for fn in sync.values())}"
                                           " now run in worker threads under new async handlers", filename))
     if len(registered.handlers) < 2:
         findings.append(Finding("S2A111", "only one of @invoke/@stream was registered; the other is built from it",
                                 filename))
-    return AgentFileResult(apply_import_changes(new, context).code, "registered", findings)
+    return AgentFileResult(imports.apply(new).code, "registered", findings)

@@ -37,15 +37,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import libcst as cst
-from libcst import matchers as m
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, QualifiedNameSource
 
 from serving2apps.codemod import async_api as api
 from serving2apps.codemod.findings import Finding
-from serving2apps.codemod.import_changes import apply_import_changes
+from serving2apps.codemod.import_changes import ImportChanges
 from serving2apps.codemod.name_uses import NameUses
+from serving2apps.codemod.node_search import find_all
 
 CODES = ("S2A170", "S2A171", "S2A172", "S2A173", "S2A174", "S2A175", "S2A179")
 
@@ -280,7 +278,7 @@ class _FunctionScan(NameUses):
         self.awaited: set[int] = set()  # ids of calls awaited where they are made (async already)
 
     def _nested(self, node) -> bool:
-        self.nested_calls += [cst.ensure_type(call, cst.Call) for call in m.findall(node, m.Call())]
+        self.nested_calls += find_all(node, cst.Call)
         return False
 
     def visit_FunctionDef(self, node):
@@ -315,7 +313,7 @@ class _FunctionScan(NameUses):
     def visit_GeneratorExp(self, node):
         # Calls the generator makes as it runs (all but its first iterable, evaluated where it is written).
         for part in (node.elt, *node.for_in.ifs, node.for_in.inner_for_in):
-            for call in m.findall(part, m.Call()) if part is not None else ():
+            for call in find_all(part, cst.Call) if part is not None else ():
                 self.generator_calls.setdefault(id(call), node)
         comp = node.for_in
         while comp is not None:
@@ -482,8 +480,8 @@ def _looked_up(func: cst.BaseExpression, fn: _Function) -> bool:
     `get`/`pop`/`setdefault` call."""
     if isinstance(func, cst.Name) and func.value in fn.scan.locals:
         func = fn.scan.locals[func.value] or func
-    return isinstance(func, cst.Subscript) or m.matches(
-        func, m.Call(func=m.Attribute(attr=m.Name("get") | m.Name("pop") | m.Name("setdefault"))))
+    return isinstance(func, cst.Subscript) or (isinstance(func, cst.Call) and isinstance(func.func, cst.Attribute)
+                                               and func.func.attr.value in ("get", "pop", "setdefault"))
 
 
 def _classify_calls(mod: _Module, functions: dict[str, _Function], swapped: set[str]) -> None:
@@ -815,12 +813,12 @@ def _awaited(expr: cst.BaseExpression) -> cst.Await:
 class _ToAsync(cst.CSTTransformer):
     """Rewrites the body of one converted function."""
 
-    def __init__(self, mod: _Module, plan: _Plan, fn: _Function, context: CodemodContext, report,
+    def __init__(self, mod: _Module, plan: _Plan, fn: _Function, imports: ImportChanges, report,
                  lazy_loaders: dict[str, str]):
         self.mod = mod
         self.plan = plan
         self.fn = fn
-        self.context = context
+        self.imports = imports
         self.report = report
         self.lazy_loaders = lazy_loaders
         self.async_names: set[str] = set()  # locals bound to async iterables
@@ -854,7 +852,7 @@ class _ToAsync(cst.CSTTransformer):
         if any(isinstance(a.value, cst.GeneratorExp) and _is_async_generator(a.value) for a in updated.args):
             # Only a known stream consumer gets here (_contexts_supported): it runs in a worker thread that
             # pulls each chunk from the event loop, and its events come back as an async iterable.
-            AddImportsVisitor.add_needed_import(self.context, ADAPTERS, api.SYNC_CONSUMER_BRIDGE)
+            self.imports.add(ADAPTERS, api.SYNC_CONSUMER_BRIDGE)
             self._iterable(original, None)
             args = [a.with_changes(value=a.value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()]))
                     if isinstance(a.value, cst.GeneratorExp) and not a.value.lpar else a for a in updated.args]
@@ -881,12 +879,12 @@ class _ToAsync(cst.CSTTransformer):
             if isinstance(updated.func, cst.Attribute) and self.mod.imported(original.func.value) == {module}:
                 new_func = updated.func.with_changes(attr=cst.Name(function))  # Runner.run_sync → Runner.run
             else:
-                AddImportsVisitor.add_needed_import(self.context, module)
-                RemoveImportsVisitor.remove_unused_import_by_node(self.context, original)
+                self.imports.add(module)
+                self.imports.drop_unused(original)
                 new_func = _dotted(site.detail)
             return _awaited(updated.with_changes(func=new_func))
         if site.kind == "run_coroutine" and updated.args:
-            RemoveImportsVisitor.remove_unused_import_by_node(self.context, original.func)
+            self.imports.drop_unused(original.func)
             return _awaited(updated.args[0].value)
         if site.kind == "local" and site.local_function in self.plan.converted:
             if _async_iterable(self.plan.functions, self.fn, site, self.plan.converted):
@@ -900,7 +898,7 @@ class _ToAsync(cst.CSTTransformer):
             self.report("S2A171", f"in {self.fn.name}, {what} has no async form serving2apps knows: "
                                   "it runs in a worker thread")
             helper = "iterate_in_worker_thread" if iterated else "in_worker_thread"
-            AddImportsVisitor.add_needed_import(self.context, ADAPTERS, helper)
+            self.imports.add(ADAPTERS, helper)
             call = cst.Call(func=cst.Name(helper), args=[cst.Arg(updated.func), *updated.args])
             if iterated:
                 self._iterable(original, None)
@@ -953,8 +951,8 @@ class _ToAsync(cst.CSTTransformer):
             twin = sorted(producer & api.CONTEXT_MANAGER_TWINS)
             if twin:
                 module, name = api.CLASS_TWINS[twin[0]].rsplit(".", 1)
-                AddImportsVisitor.add_needed_import(self.context, module, name)
-                RemoveImportsVisitor.remove_unused_import_by_node(self.context, original_item.item.func)
+                self.imports.add(module, name)
+                self.imports.drop_unused(original_item.item.func)
                 item = item.with_changes(item=item.item.with_changes(func=cst.Name(name)))
                 twinned = True
             items.append(item)
@@ -981,7 +979,7 @@ class _ToAsync(cst.CSTTransformer):
             return cst.RemoveFromParent()
         if _private_loop(self.mod, self.fn, before):
             # The loop only existed to run coroutines, which are awaited now; keeping it would leak one per call.
-            RemoveImportsVisitor.remove_unused_import_by_node(self.context, before)
+            self.imports.drop_unused(before)
             return cst.RemoveFromParent()
         return updated
 
@@ -1016,8 +1014,8 @@ def _parenthesized(expr):
 class _SwapConstructions(cst.CSTTransformer):
     """`client = OpenAI(...)` → `client = AsyncOpenAI(...)` for the globals whose every use became async."""
 
-    def __init__(self, mod: _Module, swapped: set[str], context: CodemodContext):
-        self.mod, self.swapped, self.context = mod, swapped, context
+    def __init__(self, mod: _Module, swapped: set[str], imports: ImportChanges):
+        self.mod, self.swapped, self.imports = mod, swapped, imports
         self.done: list[str] = []
 
     def leave_Assign(self, original, updated):
@@ -1028,14 +1026,14 @@ class _SwapConstructions(cst.CSTTransformer):
             return updated
         producer = self.mod.global_producers[target]
         module, twin = api.CLASS_TWINS[producer].rsplit(".", 1)
-        AddImportsVisitor.add_needed_import(self.context, module, twin)
-        RemoveImportsVisitor.remove_unused_import_by_node(self.context, original.value)
+        self.imports.add(module, twin)
+        self.imports.drop_unused(original.value)
         call = updated.value.with_changes(func=cst.Name(twin))
         # An async OpenAI client gets aiohttp's transport (its default one's pool costs CPU per open connection,
         # see the app's http_clients.py); not AsyncDatabricksOpenAI, which builds its own authorized one.
         if producer in api.TRANSPORT_CHOICE:
             module, helper = api.TRANSPORT_CHOICE[producer].rsplit(".", 1)
-            AddImportsVisitor.add_needed_import(self.context, module, helper)
+            self.imports.add(module, helper)
             call = _appended(call, cst.Arg(keyword=cst.Name("http_client"), value=cst.parse_expression(f"{helper}()"),
                                            equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))))
             twin += " on aiohttp's transport when installed"
@@ -1078,7 +1076,7 @@ def make_async(module: cst.Module, entries: list[str], filename: str) -> AsyncRe
     mod = _Module(module)
     plan = _plan(mod, entries)
     findings: list[Finding] = []
-    context = CodemodContext(wrapper=mod.wrapper)
+    imports = ImportChanges()
 
     def report(code, message):
         # No line: lines move when the handlers and imports are added; messages name the function instead.
@@ -1100,14 +1098,14 @@ def make_async(module: cst.Module, entries: list[str], filename: str) -> AsyncRe
         if isinstance(stmt, cst.FunctionDef) and stmt.name.value in plan.functions:
             fn = plan.functions[stmt.name.value]
             if fn.name in plan.converted:
-                transformer = _ToAsync(mod, plan, fn, context, report, lazy_loaders)
+                transformer = _ToAsync(mod, plan, fn, imports, report, lazy_loaders)
                 new_body = stmt.body.visit(transformer)
                 stmt = stmt.with_changes(body=new_body, asynchronous=cst.Asynchronous())
         elif any(t in plan.lazy for t, _ in _assignments(stmt)):
             target, value = _assignments(stmt)[0]
             lock = _unique(f"_{target.lstrip('_').lower()}_lock", taken)
-            AddImportsVisitor.add_needed_import(context, "asyncio")
-            RemoveImportsVisitor.remove_unused_import_by_node(context, stmt)
+            imports.add("asyncio")
+            imports.drop_unused(stmt)
             new = _lazy_initialiser(target, lazy_loaders[target], lock, value)
             new[0] = new[0].with_changes(leading_lines=stmt.leading_lines)
             body.extend(new)
@@ -1115,17 +1113,17 @@ def make_async(module: cst.Module, entries: list[str], filename: str) -> AsyncRe
                              f"{lazy_loaders[target]}()")
             continue
         elif _drops(mod, stmt):
-            RemoveImportsVisitor.remove_unused_import_by_node(context, stmt)
+            imports.drop_unused(stmt)
             report("S2A174", "nest_asyncio.apply() removed: the app's event loop must not be patched")
             continue
         body.append(stmt)
-    swap = _SwapConstructions(mod, plan.swapped, context)
+    swap = _SwapConstructions(mod, plan.swapped, imports)
     new_module = mod.module.with_changes(body=body).visit(swap)
     for done in swap.done:
         report("S2A173", f"client {done}, its only uses are now awaited")
     converted = sorted(plan.converted)
     report("S2A170", f"{len(converted)} function(s) became async: {', '.join(converted)}")
-    new_module = apply_import_changes(new_module, context)
+    new_module = imports.apply(new_module)
     return AsyncResult(new_module, set(plan.converted), findings)
 
 

@@ -12,7 +12,6 @@ Not handled here: everything `blockers` lists; the ladder keeps the class for th
 from __future__ import annotations
 
 import libcst as cst
-from libcst.codemod.visitors import AddImportsVisitor
 
 from serving2apps.codemod.agent_location import AgentClass
 from serving2apps.codemod.blockers import BLOCKERS, Blocked
@@ -211,7 +210,7 @@ def to_functions(module: cst.Module, agent: AgentClass, state: CodemodState, art
         wanted = INHERITED_HELPERS[helper]
         local = wanted if wanted not in taken or _imports_from(module, RESPONSES_MODULE, wanted) else names.name(wanted)
         helper_map[helper] = local
-        AddImportsVisitor.add_needed_import(state.context, RESPONSES_MODULE, wanted, None if local == wanted else local)
+        state.imports.add(RESPONSES_MODULE, wanted, None if local == wanted else local)
 
     # The agent server passes the request alone: an entry point's `params` parameter goes, and so does the
     # argument the agent's own calls pass for it.
@@ -328,7 +327,7 @@ def _module_setup(special, agent, taken, names, attribute_map, method_map, prope
         context_param = params[1].name.value if len(params) > 1 else "context"
         renames = {local: local_names.name(local) for local in sorted(_local_names(load) - {self_name})}
         statements.append(context_statement(renames.get(context_param, context_param), artifacts, model_config_file))
-        context_imports(state.context, artifacts, model_config_file)
+        context_imports(state.imports, artifacts, model_config_file)
         rewrite = _Rewrite(self_name, attribute_map, method_map, property_map, helper_map, renames)
         for stmt in load.body.body:
             if not is_docstring(stmt):
