@@ -19,7 +19,6 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from serving2apps.endpoint import check_auth, resolve_endpoint, workspace_client
 from serving2apps.errors import MigrationError, first_line
 from serving2apps.interrupts import scratch
 from serving2apps.model_reader import ModelInfo, read_model
@@ -268,6 +267,9 @@ def download(
     model_uri = source.model_uri
     if source.endpoint or (source.model_uri and _uses_workspace(source.model_uri, source.profile)):
         # Credentials and the workspace are checked once, up front: no retries for what no retry can fix.
+        # Imported here: databricks-sdk takes ~0.9 s to import, which a local model never needs.
+        from serving2apps.endpoint import check_auth, resolve_endpoint, workspace_client
+
         log(f"Contacting the workspace of profile {source.profile or 'DEFAULT'} ...")
         client = workspace_client(source.profile)
         user = check_auth(client)
