@@ -39,6 +39,7 @@ LIVE = [
     "client_passed_to_helper",
     "generator_returns_a_value",
     "tool_functions_looked_up",
+    "tool_functions_from_a_loop_or_an_argument",
     "factory_handed_a_model",
 ]
 

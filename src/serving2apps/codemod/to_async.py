@@ -27,7 +27,8 @@ A function handed a client, a chat model or an unknown library's object as an ar
 runs in a worker thread. Other method calls on values whose type cannot be inferred (parameters, dict items) are
 called directly: the table cannot know them, so a blocking call on such a value is not detected; except
 `invoke`, `batch` and `run`, which on such a value are most likely a LangChain tool or retriever doing I/O, and
-a function taken from a container (`TOOL_FUNCS[name](...)`), most likely a tool: those run in a worker thread.
+a function taken from a container (`TOOL_FUNCS[name](...)`, a loop over a tool table) or handed in as an argument,
+most likely a tool: those run in a worker thread.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProv
 from serving2apps.codemod import async_api as api
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.import_changes import ImportChanges
-from serving2apps.codemod.name_uses import NameUses
+from serving2apps.codemod.name_uses import NameUses, name_uses
 from serving2apps.codemod.node_search import find_all
 
 CODES = ("S2A170", "S2A171", "S2A172", "S2A173", "S2A174", "S2A175", "S2A179")
@@ -228,7 +229,7 @@ def _returned_values(fn: cst.FunctionDef, scan: _FunctionScan) -> tuple[cst.Base
     values: dict[str, list[cst.BaseExpression]] = {}
     for name, value in scan.assigns:
         values.setdefault(name, []).append(value)
-    parameters = {p.name.value for p in [*fn.params.params, *fn.params.kwonly_params, *fn.params.posonly_params]}
+    parameters = _parameters(fn)
     returned = []
     for statement in scan.returns:
         given = statement.value
@@ -266,6 +267,7 @@ class _FunctionScan(NameUses):
         self.dereferenced: set[int] = set()  # ids of expressions an attribute or item is read from
         self.dereferenced_names: Counter[str] = Counter()  # names an attribute or item is read from, per use
         self.locals: dict[str, cst.BaseExpression | None] = {}
+        self.loop_targets: set[str] = set()  # names a for loop or comprehension binds
         # Iterated inside a generator expression: async there makes an async generator expression, which only
         # a consumer that takes one may receive. id(iter) or name → the generator expression.
         self.generator_iters: dict[int, cst.GeneratorExp] = {}
@@ -326,11 +328,13 @@ class _FunctionScan(NameUses):
         self.iterated.add(id(node.iter))
         if isinstance(node.iter, cst.Name):
             self.iterated_names.add(node.iter.value)
+        self.loop_targets.update(name_uses(node.target))
 
     def visit_CompFor(self, node):
         self.iterated.add(id(node.iter))
         if isinstance(node.iter, cst.Name):
             self.iterated_names.add(node.iter.value)
+        self.loop_targets.update(name_uses(node.target))
 
     def visit_Assign(self, node):
         if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
@@ -404,10 +408,15 @@ class _Function:
         return self.scan.yields
 
 
+def _parameters(fn: cst.FunctionDef) -> set[str]:
+    given = [*fn.params.params, *fn.params.kwonly_params, *fn.params.posonly_params]
+    given += [p for p in (fn.params.star_arg, fn.params.star_kwarg) if isinstance(p, cst.Param)]
+    return {p.name.value for p in given}
+
+
 def _scan_function(mod: _Module, name: str, fn: cst.FunctionDef) -> _Function:
     scan = mod.scan(name)
-    params = {p.name.value for p in [*fn.params.params, *fn.params.kwonly_params]}
-    local_kinds: dict[str, str | None] = {p: None for p in params}
+    local_kinds: dict[str, str | None] = {p: None for p in _parameters(fn)}
     for local, value in scan.locals.items():
         local_kinds[local] = mod.kind_of(value, local_kinds) if value is not None else None
     for item in scan.with_items:
@@ -468,20 +477,27 @@ def _classify(mod: _Module, fn: _Function, call: cst.Call, swapped: set[str]) ->
             and id(call) not in fn.scan.awaited and mod.kind_of(call.func.value, fn.local_kinds) is None:
         # `tools_by_name[name].invoke(args)`: most likely a LangChain tool or retriever, whose invoke does I/O.
         return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} (a value of unknown type)")
-    if id(call) not in fn.scan.awaited and _looked_up(call.func, fn):
-        # `TOOL_FUNCS[name](**args)`, `tool = TOOLS.get(name); tool(args)`: a tool function chosen at run time,
-        # most likely one that does I/O.
-        return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} (a function looked up at run time)")
+    if id(call) not in fn.scan.awaited and (how := _unseen_callee(call.func, fn)):
+        # `TOOL_FUNCS[name](**args)`, `for name, tool in TOOLS.items(): tool(args)`, `def run(tool, args): return
+        # tool(args)`: a tool function chosen at run time, most likely one that does I/O.
+        return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} ({how})")
     return None
 
 
-def _looked_up(func: cst.BaseExpression, fn: _Function) -> bool:
-    """The callee is taken from a container: an item (`d[k]`), or a local assigned once from an item or from a
-    `get`/`pop`/`setdefault` call."""
+def _unseen_callee(func: cst.BaseExpression, fn: _Function) -> str | None:
+    """How the function called was chosen, when its code cannot be seen from here: taken from a container (an item
+    `d[k]`, a local assigned once from an item or from a `get`/`pop`/`setdefault` call, a loop over a container),
+    or handed in as an argument. None for anything else."""
     if isinstance(func, cst.Name) and func.value in fn.scan.locals:
         func = fn.scan.locals[func.value] or func
-    return isinstance(func, cst.Subscript) or (isinstance(func, cst.Call) and isinstance(func.func, cst.Attribute)
-                                               and func.func.attr.value in ("get", "pop", "setdefault"))
+    if isinstance(func, cst.Subscript) or (isinstance(func, cst.Call) and isinstance(func.func, cst.Attribute)
+                                           and func.func.attr.value in ("get", "pop", "setdefault")):
+        return "a function looked up at run time"
+    if isinstance(func, cst.Name) and func.value in fn.scan.loop_targets:
+        return "a function looked up at run time"
+    if isinstance(func, cst.Name) and func.value in _parameters(fn.node) and func.value not in fn.scan.locals:
+        return "a function handed in as an argument"
+    return None
 
 
 def _classify_calls(mod: _Module, functions: dict[str, _Function], swapped: set[str]) -> None:
