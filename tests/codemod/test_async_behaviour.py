@@ -40,6 +40,7 @@ LIVE = [
     "generator_returns_a_value",
     "tool_functions_looked_up",
     "tool_functions_from_a_loop_or_an_argument",
+    "own_class_methods",
     "factory_handed_a_model",
 ]
 

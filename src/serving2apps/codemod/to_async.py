@@ -28,7 +28,10 @@ runs in a worker thread. Other method calls on values whose type cannot be infer
 called directly: the table cannot know them, so a blocking call on such a value is not detected; except
 `invoke`, `batch` and `run`, which on such a value are most likely a LangChain tool or retriever doing I/O, and
 a function taken from a container (`TOOL_FUNCS[name](...)`, a loop over a tool table) or handed in as an argument,
-most likely a tool: those run in a worker thread.
+most likely a tool: those run in a worker thread. So do the methods of the module's own classes called on an
+instance (`retriever.search(q)`) unless the method calls nothing but builtins and library callables known not to
+block; a function handed such an instance stays synchronous. Not handled: a method of the module's own class
+reached through another object's attribute (`self.ctx.retriever.search(q)`) is called directly.
 """
 
 from __future__ import annotations
@@ -105,7 +108,10 @@ class _Module:
         self.functions: dict[str, cst.FunctionDef] = {
             s.name.value: s for s in self.module.body if isinstance(s, cst.FunctionDef)
         }
-        self.classes = {s.name.value for s in self.module.body if isinstance(s, cst.ClassDef)}
+        self.class_defs = {s.name.value: s for s in self.module.body if isinstance(s, cst.ClassDef)}
+        self.classes = set(self.class_defs)
+        self.global_instances: dict[str, str] = {}  # global → the module's own class it is an instance of
+        self._methods_may_block: dict[tuple[str, str], bool] = {}
         self.global_kinds: dict[str, str] = {}
         self.global_producers: dict[str, str] = {}  # global → qualified name of the class that built it
         self.global_constructions: dict[str, cst.Call] = {}  # global → the call that built it
@@ -122,6 +128,10 @@ class _Module:
                     self.global_kinds[target] = kind
                 else:
                     self.global_kinds.pop(target, None)
+                if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in self.class_defs:
+                    self.global_instances[target] = value.func.value
+                else:
+                    self.global_instances.pop(target, None)
                 if isinstance(value, cst.Call) and (producer := self._producer(value.func)):
                     self.global_producers[target] = producer
                     if self.imported(value.func):  # built here, not by a factory: the construction can change
@@ -217,6 +227,61 @@ class _Module:
             if api.RUNNABLE in (self.kind_of(expr.left, local_kinds), self.kind_of(expr.right, local_kinds)):
                 return api.RUNNABLE
         return None
+
+    def own_class(self, expr: cst.BaseExpression, fn: _Function) -> str | None:
+        """The module's own class `expr` is an instance of (a global or a local built by `C(...)`, or `C(...)`
+        itself), or that class when `expr` names it (a static or class method's call)."""
+        if isinstance(expr, cst.Name) and expr.value in fn.local_kinds:
+            value = fn.scan.locals.get(expr.value)
+            return self.own_class(value, fn) if isinstance(value, cst.Call) else None
+        if isinstance(expr, cst.Name):
+            return self.global_instances.get(expr.value) or (expr.value if expr.value in self.class_defs else None)
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in self.class_defs \
+                and expr.func.value not in fn.local_kinds:
+            return expr.func.value
+        return None
+
+    def method_may_block(self, cls: str, method: str) -> bool:
+        """Whether a synchronous method of the module's class may block: it makes a call other than to a builtin
+        or a library callable known not to block, or it is not defined in the module (a library base class's).
+        An `async def` method is not: its caller gets a coroutine either way."""
+        if (cls, method) not in self._methods_may_block:
+            found = self._method(cls, method, set())
+            self._methods_may_block[(cls, method)] = found is None or found.asynchronous is None and any(
+                self._call_may_block(call) for call in find_all(found.body, cst.Call))
+        return self._methods_may_block[(cls, method)]
+
+    def instance_may_block(self, cls: str) -> bool:
+        """Whether some method of an instance of the module's class may block, inherited ones included; a base
+        class from a library other than plain data classes counts as one that may."""
+        node = self.class_defs[cls]
+        if any(self.method_may_block(cls, f.name.value) for f in node.body.body if isinstance(f, cst.FunctionDef)):
+            return True
+        for base in node.bases:
+            if isinstance(base.value, cst.Name) and base.value.value in self.class_defs:
+                if base.value.value != cls and self.instance_may_block(base.value.value):
+                    return True
+            elif not self.imported(base.value) or not self.imported(base.value) <= _DATA_BASES:
+                return True
+        return False
+
+    def _method(self, cls: str, method: str, seen: set[str]) -> cst.FunctionDef | None:
+        """The method as the class defines it or inherits it from another class of the module."""
+        seen.add(cls)
+        node = self.class_defs[cls]
+        for statement in node.body.body:
+            if isinstance(statement, cst.FunctionDef) and statement.name.value == method:
+                return statement
+        for base in node.bases:
+            if isinstance(base.value, cst.Name) and base.value.value in self.class_defs and base.value.value not in seen:
+                return self._method(base.value.value, method, seen)
+        return None
+
+    def _call_may_block(self, call: cst.Call) -> bool:
+        if isinstance(call.func, cst.Attribute) and isinstance(call.func.value, (cst.BaseString, cst.FormattedString)):
+            return False  # "".join(...), "{}".format(...)
+        names = self.imported(call.func)
+        return not names or any(n in api.BLOCKING_CALLS or not _known_non_blocking(n) for n in names)
 
     def line(self, node) -> int | None:
         position = self.positions.get(node)
@@ -458,6 +523,11 @@ def _classify(mod: _Module, fn: _Function, call: cst.Call, swapped: set[str]) ->
             return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} ({kind.replace('_', ' ')})",
                          receiver_global=glob)
         return None
+    if isinstance(call.func, cst.Attribute) and (cls := mod.own_class(call.func.value, fn)) is not None \
+            and mod.method_may_block(cls, call.func.attr.value):
+        # `retriever.search(q)`, `retriever = Retriever()` a class of the module's own whose method calls a
+        # client or a library (or anything this table cannot tell from a plain computation).
+        return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} (a method of the module's class {cls})")
     if names and not any(_known_non_blocking(n) for n in names):
         # A callable imported from a module the table does not know: it may do I/O.
         return _Site("blocking", sorted(names)[0])
@@ -520,6 +590,10 @@ def _known_non_blocking(name: str) -> bool:
 
 
 _ASYNC_FUNCTIONS = {pair.name for pair in api.FUNCTION_PAIRS.values()}
+
+# Base classes whose instances hold data and do no I/O of their own.
+_DATA_BASES = {"builtins.object", "builtins.dict", "builtins.list", "abc.ABC", "enum.Enum", "typing.NamedTuple",
+               "typing.TypedDict", "typing.Generic", "pydantic.BaseModel"}
 
 
 # ---------------------------------------------------------------- deciding what becomes async
@@ -617,6 +691,8 @@ def _given_blocking_objects(mod: _Module, functions: dict[str, _Function]) -> se
         kind = mod.kind_of(value, fn.local_kinds)
         if kind is not None:
             return kind in api.BLOCKING_KINDS or kind == api.RUNNABLE
+        if (cls := mod.own_class(value, fn)) is not None:
+            return mod.instance_may_block(cls)
         if isinstance(value, cst.Name) and value.value not in fn.local_kinds:
             producer = mod.global_producers.get(value.value)
             return producer is not None and not _known_non_blocking(producer)

@@ -1,0 +1,47 @@
+# expect: functions S2A100 S2A111 S2A170 S2A171 S2A173
+import time
+import mlflow
+from openai import OpenAI
+from mlflow.pyfunc import ResponsesAgent
+from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse
+
+
+class BaseRetriever:
+    def search(self, query: str) -> str:
+        time.sleep(0.01)  # stands for a vector search request
+        return f"[docs for {query}]"
+
+
+class Retriever(BaseRetriever):
+    """Its search is inherited: it blocks, so its calls run in a worker thread."""
+
+
+class Tagger:
+    def __init__(self, tag: str):
+        self.tag = tag
+
+    def wrap(self, text: str) -> str:
+        # Only builtins: called directly.
+        return f"<{self.tag}>{text}</{self.tag}>" + str(len(text))
+
+
+def ground(retriever, query):
+    # Handed the retriever, whose methods block: runs in a worker thread as a whole.
+    return retriever.search(query)
+
+
+class OwnClasses(ResponsesAgent):
+    def __init__(self):
+        self.client = OpenAI()
+        self.retriever = Retriever()
+        self.tagger = Tagger("ctx")
+
+    def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+        msgs = [{"role": m.role, "content": m.content} for m in request.input]
+        found = self.retriever.search(msgs[-1]["content"]) + ground(self.retriever, "again")
+        r = self.client.chat.completions.create(model="databricks-gpt-5", messages=msgs)
+        return ResponsesAgentResponse(output=[self.create_text_output_item(text=r.choices[0].message.content + self.tagger.wrap(found), id="t")])
+
+
+AGENT = OwnClasses()
+mlflow.models.set_model(AGENT)
