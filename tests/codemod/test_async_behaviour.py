@@ -41,6 +41,7 @@ LIVE = [
     "tool_functions_looked_up",
     "tool_functions_from_a_loop_or_an_argument",
     "own_class_methods",
+    "attributes_of_an_own_instance",
     "factory_handed_a_model",
 ]
 

@@ -146,6 +146,37 @@ def test_a_stream_that_goes_where_async_for_cannot_follow_stays_synchronous(body
     assert "AsyncOpenAI" not in result.code
 
 
+LAZY_RESULT_AGENT = (
+    "import mlflow\n"
+    "import requests\n"
+    "from openai import OpenAI\n"
+    "from mlflow.pyfunc import ResponsesAgent\n"
+    "from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse\n\n"
+    "client = OpenAI()\n\n\n"
+    "class A(ResponsesAgent):\n"
+    "    def _text(self, msgs):\n"
+    "{body}\n"
+    "        return client.chat.completions.create(model='m', messages=msgs).choices[0].message.content + str(rows)\n\n"
+    "    def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:\n"
+    "        msgs = [{{'role': m.role, 'content': m.content}} for m in request.input]\n"
+    "        return ResponsesAgentResponse(output=[self.create_text_output_item(text=self._text(msgs), id='m')])\n\n\n"
+    "mlflow.models.set_model(A())\n"
+)
+
+
+@pytest.mark.parametrize("body", [
+    "        response = requests.get('https://example', stream=True)\n        rows = response.json()",
+    "        rows = requests.get('https://example', stream=True).json()",
+], ids=["through_a_local", "chained"])
+def test_a_method_called_on_what_a_worker_thread_returned_keeps_the_function_synchronous(body):
+    """The response may be lazy (here a streamed body): reading it on the event loop would block it, so the function
+    runs in a worker thread as a whole, whether the result is held in a local or used on the spot."""
+    result = migrate(LAZY_RESULT_AGENT.format(body=body))
+    (reason,) = [f.message for f in result.findings if f.code == "S2A172"]
+    assert reason.startswith("the calls with an async form sit in functions that must stay synchronous (_text)")
+    assert "in_worker_thread(requests.get" not in result.code
+
+
 def test_the_blocking_call_check_finds_what_was_left():
     code = (
         "import time\n"

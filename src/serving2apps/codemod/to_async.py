@@ -30,8 +30,10 @@ called directly: the table cannot know them, so a blocking call on such a value 
 a function taken from a container (`TOOL_FUNCS[name](...)`, a loop over a tool table) or handed in as an argument,
 most likely a tool: those run in a worker thread. So do the methods of the module's own classes called on an
 instance (`retriever.search(q)`) unless the method calls nothing but builtins and library callables known not to
-block; a function handed such an instance stays synchronous. Not handled: a method of the module's own class
-reached through another object's attribute (`self.ctx.retriever.search(q)`) is called directly.
+block; a function handed such an instance stays synchronous. An attribute of such an instance that its `__init__`
+sets once, and nothing else sets (`services.llm`, `services.db`), is classified by the call that built it. Not
+handled: attributes set outside `__init__` or more than once, and instances reached through a parameter or a
+container: their method calls are direct.
 """
 
 from __future__ import annotations
@@ -112,6 +114,7 @@ class _Module:
         self.classes = set(self.class_defs)
         self.global_instances: dict[str, str] = {}  # global → the module's own class it is an instance of
         self._methods_may_block: dict[tuple[str, str], bool] = {}
+        self._attributes_set: dict[tuple[str, str], cst.BaseExpression | None] = {}
         self.global_kinds: dict[str, str] = {}
         self.global_producers: dict[str, str] = {}  # global → qualified name of the class that built it
         self.global_constructions: dict[str, cst.Call] = {}  # global → the call that built it
@@ -226,6 +229,53 @@ class _Module:
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
             if api.RUNNABLE in (self.kind_of(expr.left, local_kinds), self.kind_of(expr.right, local_kinds)):
                 return api.RUNNABLE
+        if isinstance(expr, cst.Attribute) and (value := self.instance_attribute(expr, local_kinds)) is not None:
+            return self.kind_of(value, {})
+        return None
+
+    def instance_attribute(self, expr: cst.Attribute, local_kinds) -> cst.Call | None:
+        """`services.llm`, the global `services` an instance of the module's class whose methods set `self.llm`
+        once, in `__init__`, to a call's value (`ChatDatabricks(...)`): that call. None otherwise."""
+        if not isinstance(expr.value, cst.Name) or expr.value.value in local_kinds:
+            return None
+        cls = self.global_instances.get(expr.value.value)
+        if cls is None:
+            return None
+        if (cls, expr.attr.value) not in self._attributes_set:
+            self._attributes_set[(cls, expr.attr.value)] = self._set_once_in_init(cls, expr.attr.value)
+        value = self._attributes_set[(cls, expr.attr.value)]
+        return value if isinstance(value, cst.Call) else None
+
+    def _set_once_in_init(self, cls: str, attribute: str) -> cst.BaseExpression | None:
+        found = []
+        for method in self._all_methods(cls, set()):
+            if not method.params.params:
+                continue
+            owner = method.params.params[0].name.value
+            for assign in find_all(method.body, cst.Assign):
+                for target in assign.targets:
+                    if isinstance(target.target, cst.Attribute) and target.target.attr.value == attribute \
+                            and isinstance(target.target.value, cst.Name) and target.target.value.value == owner:
+                        found.append((method.name.value, assign.value))
+        return found[0][1] if len(found) == 1 and found[0][0] == "__init__" else None
+
+    def _all_methods(self, cls: str, seen: set[str]) -> list[cst.FunctionDef]:
+        """The methods of the module's class and of its bases that are classes of the module too."""
+        seen.add(cls)
+        node = self.class_defs[cls]
+        methods = [f for f in node.body.body if isinstance(f, cst.FunctionDef)]
+        for base in node.bases:
+            if isinstance(base.value, cst.Name) and base.value.value in self.class_defs \
+                    and base.value.value not in seen:
+                methods += self._all_methods(base.value.value, seen)
+        return methods
+
+    def attribute_producer(self, expr: cst.BaseExpression, local_kinds) -> str | None:
+        """The library callable that built an object reached through an instance of the module's class
+        (`services.db.execute` → `sqlite3.connect`)."""
+        for receiver, _ in _receivers(expr):
+            if isinstance(receiver, cst.Attribute) and (value := self.instance_attribute(receiver, local_kinds)):
+                return self._producer(value.func)
         return None
 
     def own_class(self, expr: cst.BaseExpression, fn: _Function) -> str | None:
@@ -239,6 +289,8 @@ class _Module:
         if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in self.class_defs \
                 and expr.func.value not in fn.local_kinds:
             return expr.func.value
+        if isinstance(expr, cst.Attribute) and (value := self.instance_attribute(expr, fn.local_kinds)) is not None:
+            return self.own_class(value, fn)
         return None
 
     def method_may_block(self, cls: str, method: str) -> bool:
@@ -246,7 +298,7 @@ class _Module:
         or a library callable known not to block, or it is not defined in the module (a library base class's).
         An `async def` method is not: its caller gets a coroutine either way."""
         if (cls, method) not in self._methods_may_block:
-            found = self._method(cls, method, set())
+            found = next((f for f in self._all_methods(cls, set()) if f.name.value == method), None)
             self._methods_may_block[(cls, method)] = found is None or found.asynchronous is None and any(
                 self._call_may_block(call) for call in find_all(found.body, cst.Call))
         return self._methods_may_block[(cls, method)]
@@ -265,17 +317,6 @@ class _Module:
                 return True
         return False
 
-    def _method(self, cls: str, method: str, seen: set[str]) -> cst.FunctionDef | None:
-        """The method as the class defines it or inherits it from another class of the module."""
-        seen.add(cls)
-        node = self.class_defs[cls]
-        for statement in node.body.body:
-            if isinstance(statement, cst.FunctionDef) and statement.name.value == method:
-                return statement
-        for base in node.bases:
-            if isinstance(base.value, cst.Name) and base.value.value in self.class_defs and base.value.value not in seen:
-                return self._method(base.value.value, method, seen)
-        return None
 
     def _call_may_block(self, call: cst.Call) -> bool:
         if isinstance(call.func, cst.Attribute) and isinstance(call.func.value, (cst.BaseString, cst.FormattedString)):
@@ -339,6 +380,7 @@ class _FunctionScan(NameUses):
         self.generator_names: dict[str, cst.GeneratorExp] = {}
         self.generator_consumers: dict[int, cst.Call] = {}  # id(generator expression) → the call it is passed to
         self.receivers: set[str] = set()  # names whose methods are called: `x` of `x.run(...)`
+        self.called_on: set[int] = set()  # ids of expressions whose methods are called: `f()` of `f().run(...)`
         self.holders: dict[int, str] = {}  # id(call) → the local holding its result (alone or in a collection)
         self.nested_calls: list[cst.Call] = []
         self.generator_calls: dict[int, cst.GeneratorExp] = {}  # id(call) → the generator expression that makes it
@@ -371,8 +413,10 @@ class _FunctionScan(NameUses):
 
     def visit_Call(self, node):
         self.calls.append(node)
-        if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name):
-            self.receivers.add(node.func.value.value)
+        if isinstance(node.func, cst.Attribute):
+            self.called_on.add(id(node.func.value))
+            if isinstance(node.func.value, cst.Name):
+                self.receivers.add(node.func.value.value)
         for arg in node.args:
             if isinstance(arg.value, cst.GeneratorExp):
                 self.generator_consumers[id(arg.value)] = node
@@ -539,6 +583,8 @@ def _classify(mod: _Module, fn: _Function, call: cst.Call, swapped: set[str]) ->
     elif isinstance(call.func, cst.Attribute) and isinstance(base, cst.Call) \
             and mod.kind_of(base, fn.local_kinds) is None and (made := mod.factory_value(base.func)) is not None:
         producer = mod.value_producer(made)  # get_kb().search(...), get_kb returning a global client
+    if producer is None and isinstance(call.func, cst.Attribute):
+        producer = mod.attribute_producer(call.func, fn.local_kinds)  # services.db.execute(...)
     if producer and not _known_non_blocking(producer):
         # A method of an object a library the table does not know built (a client, most likely, or a handle
         # one of its methods returned).
@@ -693,6 +739,8 @@ def _given_blocking_objects(mod: _Module, functions: dict[str, _Function]) -> se
             return kind in api.BLOCKING_KINDS or kind == api.RUNNABLE
         if (cls := mod.own_class(value, fn)) is not None:
             return mod.instance_may_block(cls)
+        if isinstance(value, cst.Attribute) and (producer := mod.attribute_producer(value, fn.local_kinds)):
+            return not _known_non_blocking(producer)
         if isinstance(value, cst.Name) and value.value not in fn.local_kinds:
             producer = mod.global_producers.get(value.value)
             return producer is not None and not _known_non_blocking(producer)
@@ -842,7 +890,7 @@ def _thread_results_stay_put(fn: _Function) -> bool:
         site = fn.sites.get(id(call))
         if site is None or site.kind != "blocking":
             continue
-        if id(call) in entered or id(call) in fn.scan.iterated:
+        if id(call) in entered or id(call) in fn.scan.iterated or id(call) in fn.scan.called_on:
             return False
         name = fn.scan.holders.get(id(call))
         if name and name in used_lazily:
