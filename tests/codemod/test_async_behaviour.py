@@ -42,6 +42,7 @@ LIVE = [
     "tool_functions_from_a_loop_or_an_argument",
     "own_class_methods",
     "attributes_of_an_own_instance",
+    "lock_held_across_a_call",
     "factory_handed_a_model",
 ]
 

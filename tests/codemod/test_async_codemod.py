@@ -177,6 +177,41 @@ def test_a_method_called_on_what_a_worker_thread_returned_keeps_the_function_syn
     assert "in_worker_thread(requests.get" not in result.code
 
 
+LOCK_AGENT = (
+    "import threading\n"
+    "import mlflow\n"
+    "from databricks_langchain import ChatDatabricks\n"
+    "from mlflow.pyfunc import ResponsesAgent\n"
+    "from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse\n\n"
+    "llm = ChatDatabricks(endpoint='m')\n"
+    "GUARD = threading.RLock()\n\n\n"
+    "class A(ResponsesAgent):\n"
+    "    def __init__(self):\n"
+    "        self.state_lock = make_guard()\n"
+    "        self.clock = Clock()\n\n"
+    "    def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:\n"
+    "        msgs = [{{'role': m.role, 'content': m.content}} for m in request.input]\n"
+    "{body}\n"
+    "        return ResponsesAgentResponse(output=[self.create_text_output_item(text=text, id='m')])\n\n\n"
+    "mlflow.models.set_model(A())\n"
+)
+
+
+@pytest.mark.parametrize("body, converts", [
+    ("        with GUARD:\n            text = llm.invoke(msgs).content", False),  # built by threading
+    ("        with self.state_lock:\n            text = llm.invoke(msgs).content", False),  # named like a lock
+    ("        GUARD.acquire()\n        text = llm.invoke(msgs).content\n        GUARD.release()", False),
+    ("        with GUARD:\n            n = len(msgs)\n        text = llm.invoke(msgs).content", True),  # not held
+    ("        with self.clock:\n            text = llm.invoke(msgs).content", True),  # a clock is no lock
+], ids=["threading", "named", "acquire", "not_across", "clock"])
+def test_a_thread_lock_is_never_held_across_an_await(body, converts):
+    result = migrate(LOCK_AGENT.format(body=body))
+    assert ("async def predict" in result.code) is converts
+    if not converts:
+        (reason,) = [f.message for f in result.findings if f.code == "S2A172"]
+        assert "(predict)" in reason
+
+
 def test_the_blocking_call_check_finds_what_was_left():
     code = (
         "import time\n"

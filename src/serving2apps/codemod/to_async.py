@@ -33,11 +33,15 @@ instance (`retriever.search(q)`) unless the method calls nothing but builtins an
 block; a function handed such an instance stays synchronous. An attribute of such an instance that its `__init__`
 sets once, and nothing else sets (`services.llm`, `services.db`), is classified by the call that built it. Not
 handled: attributes set outside `__init__` or more than once, and instances reached through a parameter or a
-container: their method calls are direct.
+container: their method calls are direct. A function that would await inside a `with` over a thread lock (or
+anywhere, when it calls a lock's `acquire()`) stays synchronous: on the event loop, the next request would wait
+for the lock on the loop's own thread while the holder waits for the loop. A lock is what `threading` or
+`multiprocessing` builds, or anything named like one (`self._lock`).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -367,6 +371,7 @@ class _FunctionScan(NameUses):
         self.iterated_names: set[str] = set()
         self.yields = False
         self.with_items: list[cst.WithItem] = []
+        self.withs: list[cst.With] = []
         self.entered_in: dict[int, cst.With] = {}  # id(item expression) → the `with` statement it is entered in
         self.assigns: list[tuple[str, cst.BaseExpression]] = []  # `name = value`, in order
         self.returns: list[cst.Return] = []  # its own `return` statements
@@ -465,6 +470,7 @@ class _FunctionScan(NameUses):
         self.yields = True
 
     def visit_With(self, node):
+        self.withs.append(node)
         for item in node.items:
             self.entered_in[id(item.item)] = node
             if item.asname and isinstance(item.asname.name, cst.Name):
@@ -784,10 +790,48 @@ def _converted(mod: _Module, functions: dict[str, _Function], entries: list[str]
         fn = functions[name]
         if not _contexts_supported(mod, functions, name, converted, returners) or not _thread_results_stay_put(fn) \
                 or fn.nested_code_may_block or _awaits_in_generator(mod, fn, awaited) \
+                or _awaits_holding_a_lock(mod, fn, awaited) \
                 or _calls_from(functions, converted, name) != call_counts.get(name, 0):
             # Its callers no longer need to be async on its account: start over without it.
             return _converted(mod, functions, entries, convertible - {name}, call_counts)
     return converted
+
+
+# What builds a lock that blocks the thread waiting for it. Held across an await, it deadlocks the event loop: the
+# next request's coroutine waits for it on the loop's own thread, so the holder never resumes.
+_THREAD_LOCKS = {f"{module}.{name}" for module in ("threading", "multiprocessing")
+                 for name in ("Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition")} | {"filelock.FileLock"}
+
+
+def _words(identifier: str) -> set[str]:
+    """`state_lock`, `stateLock`, `STATE_LOCK` → {"state", "lock"}; `clock`, `block_size` hold no "lock"."""
+    return {word.lower() for part in identifier.split("_") for word in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", part)}
+
+
+def _awaits_holding_a_lock(mod: _Module, fn: _Function, awaited: set[str]) -> bool:
+    """Converted, the function would await inside a `with` over a thread lock, or anywhere in a function that calls
+    a lock's acquire() (an RLock's acquire and release would also run on different worker threads)."""
+    def lock(expr: cst.BaseExpression) -> bool:
+        if isinstance(expr, cst.Name) and expr.value in fn.scan.locals:
+            expr = fn.scan.locals[expr.value] or expr
+        if isinstance(expr, cst.Call):
+            return bool(mod.imported(expr.func) & _THREAD_LOCKS)
+        producer = mod.attribute_producer(expr, fn.local_kinds) if isinstance(expr, cst.Attribute) else (
+            mod.global_producers.get(expr.value) if isinstance(expr, cst.Name) and expr.value not in fn.local_kinds
+            else None)
+        last = expr.attr.value if isinstance(expr, cst.Attribute) else expr.value if isinstance(expr, cst.Name) else ""
+        # A lock the table cannot trace to its constructor still names itself, most of the time.
+        return producer in _THREAD_LOCKS or bool(_words(last) & {"lock", "rlock", "mutex", "semaphore"})
+
+    def awaits(calls) -> bool:
+        sites = [fn.sites.get(id(call)) for call in calls]
+        return any(site is not None and (site.kind in ("pair", "function_pair", "run_coroutine", "blocking")
+                                         or site.kind == "local" and site.local_function in awaited) for site in sites)
+
+    if any(any(lock(item.item) for item in w.items) and awaits(find_all(w.body, cst.Call)) for w in fn.scan.withs):
+        return True
+    return any(isinstance(call.func, cst.Attribute) and call.func.attr.value == "acquire" and lock(call.func.value)
+               for call in fn.scan.calls) and awaits(fn.scan.calls)
 
 
 def _calls_from(functions: dict[str, _Function], converted: set[str], name: str) -> int:
