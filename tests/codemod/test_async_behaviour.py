@@ -43,6 +43,7 @@ LIVE = [
     "own_class_methods",
     "attributes_of_an_own_instance",
     "lock_held_across_a_call",
+    "clients_built_conditionally",
     "factory_handed_a_model",
 ]
 

@@ -147,6 +147,11 @@ BLOCKING_CALLS = {
 # (A runnable's other methods, such as bind_tools or get_graph, do not block.)
 BLOCKING_KINDS = {SDK_OPENAI_CLIENT, WORKSPACE_CLIENT, HTTP_SESSION, OPENAI_CLIENT, CHECKPOINTER, STORE}
 
+# Method paths only an OpenAI client has: on a value whose type the codemod cannot infer (a client picked from a
+# tuple or a dict, or built where the table cannot follow) the call is a synchronous client's, so it runs in a
+# worker thread (the original, synchronous code could not have used an async client's result unawaited).
+OPENAI_METHOD_PATHS = {method for kind, method in METHOD_PAIRS if kind == OPENAI_CLIENT}
+
 # Methods that run a LangChain Runnable (a tool, a retriever, a chain): on a value whose type the codemod cannot
 # infer (a tool looked up by name, a parameter) they may do I/O, so they run in a worker thread.
 RUNNABLE_METHODS = {"invoke", "batch", "run"}

@@ -33,7 +33,11 @@ instance (`retriever.search(q)`) unless the method calls nothing but builtins an
 block; a function handed such an instance stays synchronous. An attribute of such an instance that its `__init__`
 sets once, and nothing else sets (`services.llm`, `services.db`), is classified by the call that built it. Not
 handled: attributes set outside `__init__` or more than once, and instances reached through a parameter or a
-container: their method calls are direct. A function that would await inside a `with` over a thread lock (or
+container: their method calls are direct, except an OpenAI client's own method paths (`chat.completions.create`,
+`responses.create`, `embeddings.create`), which on any value the table cannot type run in a worker thread. A
+global's kind is read from every assignment the module makes to it, under `if`/`try` too, annotated or chosen by
+`a if c else b` / `a or b` (`None` aside); only a plain `X = Library(...)` statement can be swapped for its async
+twin. A function that would await inside a `with` over a thread lock (or
 anywhere, when it calls a lock's `acquire()`) stays synchronous: on the event loop, the next request would wait
 for the lock on the loop's own thread while the holder waits for the loop. A lock is what `threading` or
 `multiprocessing` builds, or anything named like one (`self._lock`).
@@ -127,27 +131,36 @@ class _Module:
         self._returns: dict[str, tuple[cst.BaseExpression, ...]] = {}  # factory function → what it returns
         self._factory_kinds: dict[str, dict[str, str | None]] = {}  # factory function → its locals' kinds
         self._scans: dict[str, _FunctionScan] = {}
-        for stmt in self.module.body:
-            for target, value in _assignments(stmt):
-                self.global_assignments[target] = self.global_assignments.get(target, 0) + 1
-                kind = self.kind_of(value, {})
-                if kind:
-                    self.global_kinds[target] = kind
+        self.none_globals: set[str] = set()  # globals only ever set to None (`agent_client = None`)
+        found = _ModuleAssignments()
+        self.module.visit(found)
+        for target, value, plain in found.assignments:
+            self.global_assignments[target] = self.global_assignments.get(target, 0) + 1
+            if _is_none(value):
+                if self.global_assignments[target] == 1:
+                    self.none_globals.add(target)
+                continue  # `client = None` beside `client = OpenAI()` (in a try, or reset): still a client's name
+            self.none_globals.discard(target)
+            kind = self.kind_of(value, {})
+            if kind:
+                self.global_kinds[target] = kind
+            else:
+                self.global_kinds.pop(target, None)
+            if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in self.class_defs:
+                self.global_instances[target] = value.func.value
+            else:
+                self.global_instances.pop(target, None)
+            producers = {self._producer(v.func) if isinstance(v, cst.Call) else None for v in self.alternatives(value)}
+            if len(producers) == 1 and (producer := producers.pop()):
+                self.global_producers[target] = producer
+                # Built here, by a plain `X = Library(...)` statement: the construction can change.
+                if plain and isinstance(value, cst.Call) and self.imported(value.func):
+                    self.global_constructions[target] = value
                 else:
-                    self.global_kinds.pop(target, None)
-                if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in self.class_defs:
-                    self.global_instances[target] = value.func.value
-                else:
-                    self.global_instances.pop(target, None)
-                if isinstance(value, cst.Call) and (producer := self._producer(value.func)):
-                    self.global_producers[target] = producer
-                    if self.imported(value.func):  # built here, not by a factory: the construction can change
-                        self.global_constructions[target] = value
-                    else:
-                        self.global_constructions.pop(target, None)
-                else:
-                    self.global_producers.pop(target, None)
                     self.global_constructions.pop(target, None)
+            else:
+                self.global_producers.pop(target, None)
+                self.global_constructions.pop(target, None)
 
     def _producer(self, func: cst.BaseExpression) -> str | None:
         """The library callable that `func(...)` at module level comes from: an imported one, what a factory
@@ -230,6 +243,9 @@ class _Module:
                 if kind and (kind, method) in api.CHAINS:
                     return api.CHAINS[(kind, method)]
             return None
+        if isinstance(expr, (cst.IfExp, cst.BooleanOperation)):
+            kinds = {self.kind_of(value, local_kinds) for value in self.alternatives(expr)}
+            return kinds.pop() if len(kinds) == 1 else None
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
             if api.RUNNABLE in (self.kind_of(expr.left, local_kinds), self.kind_of(expr.right, local_kinds)):
                 return api.RUNNABLE
@@ -281,6 +297,11 @@ class _Module:
             if isinstance(receiver, cst.Attribute) and (value := self.instance_attribute(receiver, local_kinds)):
                 return self._producer(value.func)
         return None
+
+    def alternatives(self, expr: cst.BaseExpression) -> list[cst.BaseExpression]:
+        """The values `a if c else b` and `a or b` may be, `None` aside (a global only ever set to None too):
+        `OpenAI() if key else None`, `given_client or OpenAI()` are clients."""
+        return [v for v in _alternatives(expr) if not (isinstance(v, cst.Name) and v.value in self.none_globals)]
 
     def own_class(self, expr: cst.BaseExpression, fn: _Function) -> str | None:
         """The module's own class `expr` is an instance of (a global or a local built by `C(...)`, or `C(...)`
@@ -351,6 +372,58 @@ def _returned_values(fn: cst.FunctionDef, scan: _FunctionScan) -> tuple[cst.Base
     return tuple(returned)
 
 
+def _is_none(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "None"
+
+
+def _alternatives(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The values `a if c else b` and `a or b` may be, the `None` literal aside."""
+    if isinstance(expr, cst.IfExp):
+        values = [*_alternatives(expr.body), *_alternatives(expr.orelse)]
+    elif isinstance(expr, cst.BooleanOperation):
+        values = [*_alternatives(expr.left), *_alternatives(expr.right)]
+    else:
+        values = [expr]
+    return [v for v in values if not _is_none(v)]
+
+
+class _ModuleAssignments(cst.CSTVisitor):
+    """The module's assignments to global names, in order, with whether each is a plain `X = value` statement of the
+    module's own body (one under `if`/`try`/`with`, or annotated, is not: its construction is left as it is)."""
+
+    def __init__(self):
+        super().__init__()
+        self.assignments: list[tuple[str, cst.BaseExpression, bool]] = []
+        self._depth = 0  # compound statements around the one visited
+
+    def visit_FunctionDef(self, node):
+        return False
+
+    def visit_ClassDef(self, node):
+        return False
+
+    def visit_Lambda(self, node):
+        return False
+
+    def on_visit(self, node):
+        if isinstance(node, cst.BaseCompoundStatement):
+            self._depth += 1
+        return super().on_visit(node)
+
+    def on_leave(self, original_node):
+        if isinstance(original_node, cst.BaseCompoundStatement):
+            self._depth -= 1
+        super().on_leave(original_node)
+
+    def visit_Assign(self, node):
+        if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            self.assignments.append((node.targets[0].target.value, node.value, self._depth == 0))
+
+    def visit_AnnAssign(self, node):
+        if node.value is not None and isinstance(node.target, cst.Name):
+            self.assignments.append((node.target.value, node.value, False))
+
+
 def _assignments(stmt) -> list[tuple[str, cst.BaseExpression]]:
     if isinstance(stmt, cst.SimpleStatementLine):
         return [(s.targets[0].target.value, s.value) for s in stmt.body
@@ -386,6 +459,7 @@ class _FunctionScan(NameUses):
         self.generator_consumers: dict[int, cst.Call] = {}  # id(generator expression) → the call it is passed to
         self.receivers: set[str] = set()  # names whose methods are called: `x` of `x.run(...)`
         self.called_on: set[int] = set()  # ids of expressions whose methods are called: `f()` of `f().run(...)`
+        self.coroutine_args: set[int] = set()  # ids of what is handed to asyncio.run(...) and its kin: coroutines
         self.holders: dict[int, str] = {}  # id(call) → the local holding its result (alone or in a collection)
         self.nested_calls: list[cst.Call] = []
         self.generator_calls: dict[int, cst.GeneratorExp] = {}  # id(call) → the generator expression that makes it
@@ -418,6 +492,9 @@ class _FunctionScan(NameUses):
 
     def visit_Call(self, node):
         self.calls.append(node)
+        if _attribute_path(node.func)[1][-1:] == ["run_until_complete"] or \
+                cst.Module([]).code_for_node(node.func) in ("asyncio.run", "run", "asyncio.gather", "gather"):
+            self.coroutine_args.update(id(arg.value) for arg in node.args)
         if isinstance(node.func, cst.Attribute):
             self.called_on.add(id(node.func.value))
             if isinstance(node.func.value, cst.Name):
@@ -573,6 +650,10 @@ def _classify(mod: _Module, fn: _Function, call: cst.Call, swapped: set[str]) ->
             return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} ({kind.replace('_', ' ')})",
                          receiver_global=glob)
         return None
+    path = ".".join(_attribute_path(call.func)[1])
+    if id(call) not in fn.scan.awaited and id(call) not in fn.scan.coroutine_args \
+            and any(path == method or path.endswith("." + method) for method in api.OPENAI_METHOD_PATHS):
+        return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} (most likely an OpenAI client)")
     if isinstance(call.func, cst.Attribute) and (cls := mod.own_class(call.func.value, fn)) is not None \
             and mod.method_may_block(cls, call.func.attr.value):
         # `retriever.search(q)`, `retriever = Retriever()` a class of the module's own whose method calls a
