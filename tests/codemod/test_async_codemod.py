@@ -229,3 +229,18 @@ def test_the_blocking_call_check_finds_what_was_left():
     assert [(f.code, f.line) for f in found] == [("S2A179", 8), ("S2A179", 9), ("S2A179", 10)]
     assert "time.sleep" in found[0].message and "helper" in found[1].message and "invoke" in found[2].message
     assert blocking_calls_in_async(code, "agent.py", set()) == []
+
+
+def test_the_blocking_call_check_finds_a_lock_held_across_an_await_and_a_client_it_cannot_type():
+    code = (
+        "import threading\n"
+        "LOCK = threading.Lock()\n"
+        "async def handler(clients, msgs):\n"
+        "    with LOCK:\n"
+        "        await other()\n"
+        "    return clients['a'].chat.completions.create(model='m', messages=msgs)\n"
+    )
+    found = blocking_calls_in_async(code, "agent.py", {"handler"})
+    assert sorted((f.line, f.message) for f in found) == [
+        (4, "handler awaits while holding a thread lock"),
+        (6, "handler calls clients['a'].chat.completions.create() directly inside async def")]

@@ -889,20 +889,24 @@ def _words(identifier: str) -> set[str]:
     return {word.lower() for part in identifier.split("_") for word in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", part)}
 
 
+def _thread_lock(mod: _Module, fn: _Function, expr: cst.BaseExpression) -> bool:
+    if isinstance(expr, cst.Name) and expr.value in fn.scan.locals:
+        expr = fn.scan.locals[expr.value] or expr
+    if isinstance(expr, cst.Call):
+        return bool(mod.imported(expr.func) & _THREAD_LOCKS)
+    producer = mod.attribute_producer(expr, fn.local_kinds) if isinstance(expr, cst.Attribute) else (
+        mod.global_producers.get(expr.value) if isinstance(expr, cst.Name) and expr.value not in fn.local_kinds
+        else None)
+    last = expr.attr.value if isinstance(expr, cst.Attribute) else expr.value if isinstance(expr, cst.Name) else ""
+    # A lock the table cannot trace to its constructor still names itself, most of the time.
+    return producer in _THREAD_LOCKS or bool(_words(last) & {"lock", "rlock", "mutex", "semaphore"})
+
+
 def _awaits_holding_a_lock(mod: _Module, fn: _Function, awaited: set[str]) -> bool:
     """Converted, the function would await inside a `with` over a thread lock, or anywhere in a function that calls
     a lock's acquire() (an RLock's acquire and release would also run on different worker threads)."""
     def lock(expr: cst.BaseExpression) -> bool:
-        if isinstance(expr, cst.Name) and expr.value in fn.scan.locals:
-            expr = fn.scan.locals[expr.value] or expr
-        if isinstance(expr, cst.Call):
-            return bool(mod.imported(expr.func) & _THREAD_LOCKS)
-        producer = mod.attribute_producer(expr, fn.local_kinds) if isinstance(expr, cst.Attribute) else (
-            mod.global_producers.get(expr.value) if isinstance(expr, cst.Name) and expr.value not in fn.local_kinds
-            else None)
-        last = expr.attr.value if isinstance(expr, cst.Attribute) else expr.value if isinstance(expr, cst.Name) else ""
-        # A lock the table cannot trace to its constructor still names itself, most of the time.
-        return producer in _THREAD_LOCKS or bool(_words(last) & {"lock", "rlock", "mutex", "semaphore"})
+        return _thread_lock(mod, fn, expr)
 
     def awaits(calls) -> bool:
         sites = [fn.sites.get(id(call)) for call in calls]
@@ -1429,4 +1433,8 @@ def blocking_calls_in_async(code: str, filename: str, functions: set[str]) -> li
             what = cst.Module([]).code_for_node(call.func)
             findings.append(Finding("S2A179", f"{name} calls {what}() directly inside async def", filename,
                                     mod.line(call)))
+        for held in fn.scan.withs:
+            if any(_thread_lock(mod, fn, item.item) for item in held.items) and find_all(held.body, cst.Await):
+                findings.append(Finding("S2A179", f"{name} awaits while holding a thread lock", filename,
+                                        mod.line(held)))
     return findings
