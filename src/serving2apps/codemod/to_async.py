@@ -913,7 +913,8 @@ def _awaits_holding_a_lock(mod: _Module, fn: _Function, awaited: set[str]) -> bo
         return any(site is not None and (site.kind in ("pair", "function_pair", "run_coroutine", "blocking")
                                          or site.kind == "local" and site.local_function in awaited) for site in sites)
 
-    if any(any(lock(item.item) for item in w.items) and awaits(find_all(w.body, cst.Call)) for w in fn.scan.withs):
+    if any(w.asynchronous is None and any(lock(item.item) for item in w.items) and awaits(find_all(w.body, cst.Call))
+           for w in fn.scan.withs):
         return True
     return any(isinstance(call.func, cst.Attribute) and call.func.attr.value == "acquire" and lock(call.func.value)
                for call in fn.scan.calls) and awaits(fn.scan.calls)
@@ -1434,7 +1435,8 @@ def blocking_calls_in_async(code: str, filename: str, functions: set[str]) -> li
             findings.append(Finding("S2A179", f"{name} calls {what}() directly inside async def", filename,
                                     mod.line(call)))
         for held in fn.scan.withs:
-            if any(_thread_lock(mod, fn, item.item) for item in held.items) and find_all(held.body, cst.Await):
+            if held.asynchronous is None and any(_thread_lock(mod, fn, item.item) for item in held.items) \
+                    and find_all(held.body, cst.Await):
                 findings.append(Finding("S2A179", f"{name} awaits while holding a thread lock", filename,
                                         mod.line(held)))
     return findings
