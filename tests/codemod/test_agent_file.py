@@ -181,3 +181,31 @@ def test_a_shared_object_changed_in_place_is_a_hazard():
         "_remember changes self.settings in place (item assigned), shared by every request",
         "predict changes self.seen in place (item deleted), shared by every request",
     ]
+
+
+def test_state_a_set_up_helper_writes_is_no_hazard():
+    """`self._setup()` called from __init__ alone runs once, before any request: its writes are set-up. A helper
+    that predict calls too writes per request."""
+    source = (
+        "import mlflow\n"
+        "from mlflow.pyfunc import ResponsesAgent\n"
+        "from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse\n\n\n"
+        "class A(ResponsesAgent):\n"
+        "    def __init__(self):\n"
+        "        self._setup()\n"
+        "        self._reset()\n\n"
+        "    def _setup(self):\n"
+        "        self.prefix = 'p'\n"
+        "        self._tables()\n\n"
+        "    def _tables(self):\n"
+        "        self.table = {}\n\n"
+        "    def _reset(self):\n"
+        "        self.count = 0\n\n"
+        "    def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:\n"
+        "        self._reset()\n"
+        "        return ResponsesAgentResponse(output=[self.create_text_output_item(text=self.prefix, id='m')])\n\n\n"
+        "mlflow.models.set_model(A())\n"
+    )
+    result = migrate_agent_source(source, "agent.py")
+    assert [f.message for f in result.findings if f.code == "S2A130"] == [
+        "_reset writes self.count, shared by every request"]

@@ -17,8 +17,23 @@ CODES = ("S2A121", "S2A130", "S2A131")
 def report_hazards(cls: cst.ClassDef, state: CodemodState) -> None:
     """Concurrency hazards that exist in both strategies: per-request state and request mutation."""
     methods = methods_of(cls)
-    for name, use in self_uses(cls).items():
-        if name in SPECIAL_METHODS:
+    uses = self_uses(cls)
+
+    def reached(starts: set[str]) -> set[str]:
+        seen: set[str] = set()
+        todo = [s for s in starts if s in methods]
+        while todo:
+            name = todo.pop()
+            if name not in seen:
+                seen.add(name)
+                todo += [a.attr.value for a in uses[name].attributes if a.attr.value in methods] if name in uses else []
+        return seen
+
+    # A helper only set-up calls (`self._setup()` from __init__) runs once, before any request.
+    setup = reached(set(SPECIAL_METHODS))
+    set_up_only = setup - reached(set(methods) - setup | set(ENTRY_POINTS))
+    for name, use in uses.items():
+        if name in SPECIAL_METHODS or name in set_up_only:
             continue
         fn = methods[name]
         for attr in use.written:
