@@ -30,7 +30,8 @@ called directly: the table cannot know them, so a blocking call on such a value 
 a function taken from a container (`TOOL_FUNCS[name](...)`, a loop over a tool table) or handed in as an argument,
 most likely a tool: those run in a worker thread. So do the methods of the module's own classes called on an
 instance (`retriever.search(q)`) unless the method calls nothing but builtins and library callables known not to
-block; a function handed such an instance stays synchronous. An attribute of such an instance that its `__init__`
+block; a function handed such an instance, or one holding such an instance or a client in an attribute, stays
+synchronous. An attribute of such an instance that its `__init__`
 sets once, and nothing else sets (`services.llm`, `services.db`), is classified by the call that built it. Not
 handled: attributes set outside `__init__` or more than once, and instances reached through a parameter or a
 container: their method calls are direct, except an OpenAI client's own method paths (`chat.completions.create`,
@@ -328,20 +329,36 @@ class _Module:
                 self._call_may_block(call) for call in find_all(found.body, cst.Call))
         return self._methods_may_block[(cls, method)]
 
-    def instance_may_block(self, cls: str) -> bool:
-        """Whether some method of an instance of the module's class may block, inherited ones included; a base
-        class from a library other than plain data classes counts as one that may."""
+    def instance_may_block(self, cls: str, seen: frozenset[str] = frozenset()) -> bool:
+        """Whether an instance of the module's class may block: some method of it may (inherited ones included;
+        a base class from a library other than plain data classes counts as one that may), or it holds, in an
+        attribute, a client, a chat model, an unknown library's object or such an instance (`svc.retriever`)."""
+        if cls in seen:
+            return False
         node = self.class_defs[cls]
         if any(self.method_may_block(cls, f.name.value) for f in node.body.body if isinstance(f, cst.FunctionDef)):
             return True
         for base in node.bases:
             if isinstance(base.value, cst.Name) and base.value.value in self.class_defs:
-                if base.value.value != cls and self.instance_may_block(base.value.value):
+                if self.instance_may_block(base.value.value, seen | {cls}):
                     return True
             elif not self.imported(base.value) or not self.imported(base.value) <= _DATA_BASES:
                 return True
+        for method in self._all_methods(cls, set()):
+            for assign in find_all(method.body, cst.Assign):
+                if any(isinstance(t.target, cst.Attribute) for t in assign.targets) \
+                        and self._holds_what_may_block(assign.value, seen | {cls}):
+                    return True
         return False
 
+    def _holds_what_may_block(self, value: cst.BaseExpression, seen: frozenset[str]) -> bool:
+        kind = self.kind_of(value, {})
+        if kind is not None:
+            return kind in api.BLOCKING_KINDS or kind == api.RUNNABLE
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in self.class_defs:
+            return self.instance_may_block(value.func.value, seen)
+        producer = self._producer(value.func) if isinstance(value, cst.Call) else None
+        return producer is not None and not _known_non_blocking(producer)
 
     def _call_may_block(self, call: cst.Call) -> bool:
         if isinstance(call.func, cst.Attribute) and isinstance(call.func.value, (cst.BaseString, cst.FormattedString)):

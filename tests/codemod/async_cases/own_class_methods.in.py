@@ -25,9 +25,19 @@ class Tagger:
         return f"<{self.tag}>{text}</{self.tag}>" + str(len(text))
 
 
+class Services:
+    def __init__(self):
+        self.retriever = Retriever()  # holds what blocks: so do its instances
+
+
 def ground(retriever, query):
     # Handed the retriever, whose methods block: runs in a worker thread as a whole.
     return retriever.search(query)
+
+
+def ground_through(services, query):
+    # Likewise, handed an object that holds one.
+    return services.retriever.search(query)
 
 
 class OwnClasses(ResponsesAgent):
@@ -35,10 +45,11 @@ class OwnClasses(ResponsesAgent):
         self.client = OpenAI()
         self.retriever = Retriever()
         self.tagger = Tagger("ctx")
+        self.services = Services()
 
     def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:
         msgs = [{"role": m.role, "content": m.content} for m in request.input]
-        found = self.retriever.search(msgs[-1]["content"]) + ground(self.retriever, "again")
+        found = self.retriever.search(msgs[-1]["content"]) + ground(self.retriever, "again") + ground_through(self.services, "third")
         r = self.client.chat.completions.create(model="databricks-gpt-5", messages=msgs)
         return ResponsesAgentResponse(output=[self.create_text_output_item(text=r.choices[0].message.content + self.tagger.wrap(found), id="t")])
 

@@ -27,14 +27,24 @@ class Tagger:
         return f"<{self.tag}>{text}</{self.tag}>" + str(len(text))
 
 
+class Services:
+    def __init__(self):
+        self.retriever = Retriever()  # holds what blocks: so do its instances
+
+
 def ground(retriever, query):
     # Handed the retriever, whose methods block: runs in a worker thread as a whole.
     return retriever.search(query)
 
 
+def ground_through(services, query):
+    # Likewise, handed an object that holds one.
+    return services.retriever.search(query)
+
+
 async def predict(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
     msgs = [{"role": m.role, "content": m.content} for m in request.input]
-    found = await in_worker_thread(agent_retriever.search, msgs[-1]["content"]) + await in_worker_thread(ground, agent_retriever, "again")
+    found = await in_worker_thread(agent_retriever.search, msgs[-1]["content"]) + await in_worker_thread(ground, agent_retriever, "again") + await in_worker_thread(ground_through, agent_services, "third")
     r = await client.chat.completions.create(model="databricks-gpt-5", messages=msgs)
     return ResponsesAgentResponse(output=[create_text_output_item(text=r.choices[0].message.content + tagger.wrap(found), id="t")])
 
@@ -43,6 +53,7 @@ async def predict(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
 client = AsyncOpenAI(http_client=async_http_client())
 agent_retriever = Retriever()
 tagger = Tagger("ctx")
+agent_services = Services()
 
 
 @invoke()
