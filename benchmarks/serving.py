@@ -44,7 +44,7 @@ from mlflow_registry import running_mlflow_server  # noqa: E402
 
 AGENT = ROOT / "tests" / "framework_agents" / "openai_orders.py"
 RESULTS = HERE / "results"
-POOL = 32
+POOL = 64
 
 CEILING_AGENT = '''
 from mlflow.genai.agent_server import invoke, stream

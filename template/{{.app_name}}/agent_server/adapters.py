@@ -3,7 +3,8 @@
 The MLflow agent server calls handlers on its event loop, so a synchronous handler that waits on a model
 stalls every other request (and /health). Migrated sync agents therefore register async handlers that run the
 agent's own synchronous code in worker threads. The thread pool size comes from AGENT_WORKER_THREADS
-(default 32: the work is mostly waiting on I/O). Each call runs in a copy of the caller's context, so MLflow
+(default 64: the work is mostly waiting on I/O, and each request in flight holds a thread for as long as its
+model call takes). Each call runs in a copy of the caller's context, so MLflow
 tracing spans and the request headers reach the agent's code.
 """
 
@@ -25,7 +26,7 @@ _DONE = object()
 def worker_pool() -> ThreadPoolExecutor:
     global _pool
     if _pool is None:
-        size = int(os.environ.get("AGENT_WORKER_THREADS", "32"))
+        size = int(os.environ.get("AGENT_WORKER_THREADS", "64"))
         _pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="agent-worker")
     return _pool
 
