@@ -321,13 +321,30 @@ class _Module:
 
     def method_may_block(self, cls: str, method: str) -> bool:
         """Whether a synchronous method of the module's class may block: it makes a call other than to a builtin
-        or a library callable known not to block, or it is not defined in the module (a library base class's).
-        An `async def` method is not: its caller gets a coroutine either way."""
+        or a library callable known not to block, or it is not defined in the module and comes from a library base
+        class other than plain data classes (a pydantic model's `model_dump` does not block). An `async def` method
+        is not: its caller gets a coroutine either way."""
         if (cls, method) not in self._methods_may_block:
             found = next((f for f in self._all_methods(cls, set()) if f.name.value == method), None)
-            self._methods_may_block[(cls, method)] = found is None or found.asynchronous is None and any(
-                self._call_may_block(call) for call in find_all(found.body, cst.Call))
+            if found is None:
+                self._methods_may_block[(cls, method)] = not self._library_bases(cls, set()) <= _DATA_BASES
+            else:
+                self._methods_may_block[(cls, method)] = found.asynchronous is None and any(
+                    self._call_may_block(call) for call in find_all(found.body, cst.Call))
         return self._methods_may_block[(cls, method)]
+
+    def _library_bases(self, cls: str, seen: set[str]) -> set[str]:
+        """The qualified names of the library classes the module's class derives from, through its module bases
+        (a base the table cannot name counts as an unknown library's)."""
+        seen.add(cls)
+        found: set[str] = set()
+        for base in self.class_defs[cls].bases:
+            if isinstance(base.value, cst.Name) and base.value.value in self.class_defs:
+                if base.value.value not in seen:
+                    found |= self._library_bases(base.value.value, seen)
+            else:
+                found |= self.imported(base.value) or {"?"}
+        return found
 
     def instance_may_block(self, cls: str, seen: frozenset[str] = frozenset()) -> bool:
         """Whether an instance of the module's class may block: some method of it may (inherited ones included;
@@ -338,11 +355,11 @@ class _Module:
         node = self.class_defs[cls]
         if any(self.method_may_block(cls, f.name.value) for f in node.body.body if isinstance(f, cst.FunctionDef)):
             return True
+        if not self._library_bases(cls, set()) <= _DATA_BASES:
+            return True
         for base in node.bases:
-            if isinstance(base.value, cst.Name) and base.value.value in self.class_defs:
-                if self.instance_may_block(base.value.value, seen | {cls}):
-                    return True
-            elif not self.imported(base.value) or not self.imported(base.value) <= _DATA_BASES:
+            if isinstance(base.value, cst.Name) and base.value.value in self.class_defs \
+                    and self.instance_may_block(base.value.value, seen | {cls}):
                 return True
         for method in self._all_methods(cls, set()):
             for assign in find_all(method.body, cst.Assign):

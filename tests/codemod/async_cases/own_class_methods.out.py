@@ -1,5 +1,6 @@
 # expect: functions S2A100 S2A111 S2A170 S2A171 S2A173
 import time
+from pydantic import BaseModel
 from mlflow.types.responses import ResponsesAgentStreamEvent, create_text_output_item, ResponsesAgentRequest, ResponsesAgentResponse
 from agent_server.adapters import stream_events_from_response, in_worker_thread
 from agent_server.http_clients import async_http_client
@@ -27,6 +28,12 @@ class Tagger:
         return f"<{self.tag}>{text}</{self.tag}>" + str(len(text))
 
 
+class Settings(BaseModel):
+    """A pydantic model's own methods (model_dump) do no I/O: called directly."""
+
+    tag: str = "ctx"
+
+
 class Services:
     def __init__(self):
         self.retriever = Retriever()  # holds what blocks: so do its instances
@@ -46,7 +53,7 @@ async def predict(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
     msgs = [{"role": m.role, "content": m.content} for m in request.input]
     found = await in_worker_thread(agent_retriever.search, msgs[-1]["content"]) + await in_worker_thread(ground, agent_retriever, "again") + await in_worker_thread(ground_through, agent_services, "third")
     r = await client.chat.completions.create(model="databricks-gpt-5", messages=msgs)
-    return ResponsesAgentResponse(output=[create_text_output_item(text=r.choices[0].message.content + tagger.wrap(found), id="t")])
+    return ResponsesAgentResponse(output=[create_text_output_item(text=r.choices[0].message.content + tagger.wrap(found) + str(len(settings.model_dump())), id="t")])
 
 
 # The agent's set-up, formerly its __init__ and load_context.
@@ -54,6 +61,7 @@ client = AsyncOpenAI(http_client=async_http_client())
 agent_retriever = Retriever()
 tagger = Tagger("ctx")
 agent_services = Services()
+settings = Settings()
 
 
 @invoke()
