@@ -8,8 +8,9 @@ llm.ainvoke`, `for x in graph.stream(...)` → `async for x in graph.astream(...
 awaited or iterated with `async for`, transitively. Inside converted functions, any call that may block and
 has no pair (a known blocking call, a method of a synchronous client or of a handle a client's method returned
 at set-up, a function imported from elsewhere, a local function that blocks) runs in a worker thread
-(`agent_server.adapters.in_worker_thread` / `iterate_in_worker_thread`) and is reported (S2A171). A module-level `X = asyncio.run(...)` whose value only
-converted functions use becomes a once-only initialiser awaited on first use, safe under concurrent requests.
+(`agent_server.adapters.in_worker_thread` / `iterate_in_worker_thread`) and is reported (S2A171). A module-level
+`X = asyncio.run(...)` whose value only converted functions use becomes a once-only initialiser awaited on first
+use, safe under concurrent requests.
 Finally every `async def` in the output is checked for blocking calls left in it (S2A179 is a bug in this
 codemod, not in the agent).
 
@@ -597,8 +598,8 @@ class _FunctionScan(NameUses):
 
     @cached_property
     def name_uses(self) -> Counter[str]:
-        """Uses of each variable name, read once the body is visited (attribute and keyword names are not variables: `stream=True` is no use
-        of a local `stream`)."""
+        """Uses of each variable name, read once the body is visited (attribute and keyword names are not
+        variables: `stream=True` is no use of a local `stream`)."""
         return Counter(self.names)
 
 
@@ -920,7 +921,8 @@ _THREAD_LOCKS = {f"{module}.{name}" for module in ("threading", "multiprocessing
 
 def _words(identifier: str) -> set[str]:
     """`state_lock`, `stateLock`, `STATE_LOCK` → {"state", "lock"}; `clock`, `block_size` hold no "lock"."""
-    return {word.lower() for part in identifier.split("_") for word in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", part)}
+    return {word.lower() for part in identifier.split("_")
+            for word in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+", part)}
 
 
 def _thread_lock(mod: _Module, fn: _Function, expr: cst.BaseExpression) -> bool:
