@@ -1007,6 +1007,12 @@ def _stream_returners(functions: dict[str, _Function], converted: set[str]) -> s
     return found
 
 
+def _enters_only_streams(fn: _Function, statement: cst.With, returners: set[str]) -> bool:
+    """Every item of the `with` is an awaited call that gives an async stream: the statement becomes `async with`."""
+    return all((site := fn.sites.get(id(item.item))) is not None and _awaited_iterable(site, returners)
+               for item in statement.items)
+
+
 def _contexts_supported(mod: _Module, functions, name: str, converted: set[str], returners: set[str]) -> bool:
     """Every async-iterable value the function would produce is consumed by something async can express: a
     `for` (made `async for`), a list/set/dict comprehension, `yield from`, a `with` all of whose items are such
@@ -1021,8 +1027,7 @@ def _contexts_supported(mod: _Module, functions, name: str, converted: set[str],
         if not (awaited or _async_iterable(functions, fn, site, converted)):
             continue
         entered = fn.scan.entered_in.get(id(call))
-        if entered is not None and not all(
-                (s := fn.sites.get(id(i.item))) is not None and _awaited_iterable(s, returners) for i in entered.items):
+        if entered is not None and not _enters_only_streams(fn, entered, returners):
             return False  # `async with` needs every item to be an async context manager
         target = fn.scan.assigned.get(id(call))
         if id(call) in fn.scan.iterated or id(call) in fn.scan.yielded_from:
@@ -1246,8 +1251,7 @@ class _ToAsync(cst.CSTTransformer):
     def leave_With(self, original, updated):
         if self.depth:
             return updated
-        sites = [self.fn.sites.get(id(item.item)) for item in original.items]
-        if all(site is not None and _awaited_iterable(site, self.plan.stream_returners) for site in sites):
+        if _enters_only_streams(self.fn, original, self.plan.stream_returners):
             # `with client.chat.completions.create(..., stream=True) as stream`: the async stream is entered with
             # `async with` (every item is one: _contexts_supported).
             return updated.with_changes(asynchronous=cst.Asynchronous())
