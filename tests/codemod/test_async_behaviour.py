@@ -44,6 +44,7 @@ LIVE = [
     "attributes_of_an_own_instance",
     "lock_held_across_a_call",
     "clients_built_conditionally",
+    "coroutine_of_an_own_class",
     "factory_handed_a_model",
 ]
 

@@ -686,8 +686,9 @@ def _classify(mod: _Module, fn: _Function, call: cst.Call, swapped: set[str]) ->
                          receiver_global=glob)
         return None
     path = ".".join(_attribute_path(call.func)[1])
-    if id(call) not in fn.scan.awaited and id(call) not in fn.scan.coroutine_args \
-            and any(path == method or path.endswith("." + method) for method in api.OPENAI_METHOD_PATHS):
+    # A call the original awaits or hands to asyncio.run() and its kin makes a coroutine: nothing to run in a thread.
+    coroutine = id(call) in fn.scan.awaited or id(call) in fn.scan.coroutine_args
+    if not coroutine and any(path == method or path.endswith("." + method) for method in api.OPENAI_METHOD_PATHS):
         return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} (most likely an OpenAI client)")
     if isinstance(call.func, cst.Attribute) and (cls := mod.own_class(call.func.value, fn)) is not None \
             and mod.method_may_block(cls, call.func.attr.value):
@@ -712,10 +713,10 @@ def _classify(mod: _Module, fn: _Function, call: cst.Call, swapped: set[str]) ->
         # one of its methods returned).
         return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} (an object from {producer})")
     if isinstance(call.func, cst.Attribute) and call.func.attr.value in api.RUNNABLE_METHODS \
-            and id(call) not in fn.scan.awaited and mod.kind_of(call.func.value, fn.local_kinds) is None:
+            and not coroutine and mod.kind_of(call.func.value, fn.local_kinds) is None:
         # `tools_by_name[name].invoke(args)`: most likely a LangChain tool or retriever, whose invoke does I/O.
         return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} (a value of unknown type)")
-    if id(call) not in fn.scan.awaited and (how := _unseen_callee(call.func, fn)):
+    if not coroutine and (how := _unseen_callee(call.func, fn)):
         # `TOOL_FUNCS[name](**args)`, `for name, tool in TOOLS.items(): tool(args)`, `def run(tool, args): return
         # tool(args)`: a tool function chosen at run time, most likely one that does I/O.
         return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} ({how})")
