@@ -30,10 +30,10 @@ called directly: the table cannot know them, so a blocking call on such a value 
 `invoke`, `batch` and `run`, which on such a value are most likely a LangChain tool or retriever doing I/O, and
 a function taken from a container (`TOOL_FUNCS[name](...)`, a loop over a tool table) or handed in as an argument,
 most likely a tool: those run in a worker thread. So do the methods of the module's own classes called on an
-instance (`retriever.search(q)`) unless the method calls nothing but builtins and library callables known not to
-block; a function handed such an instance, or one holding such an instance or a client in an attribute, stays
-synchronous. An attribute of such an instance that its `__init__`
-sets once, and nothing else sets (`services.llm`, `services.db`), is classified by the call that built it. Not
+instance (`retriever.search(q)`, or the instance itself called: its `__call__`) unless the method calls nothing but
+builtins and library callables known not to block; a function handed such an instance, or one holding such an
+instance or a client in an attribute, stays synchronous. An attribute of such an instance that its `__init__` sets
+once, and nothing else sets (`services.llm`, `services.db`), is classified by the call that built it. Not
 handled: attributes set outside `__init__` or more than once, and instances reached through a parameter or a
 container: their method calls are direct, except an OpenAI client's own method paths (`chat.completions.create`,
 `responses.create`, `embeddings.create`), which on any value the table cannot type run in a worker thread. A
@@ -690,6 +690,10 @@ def _classify(mod: _Module, fn: _Function, call: cst.Call, swapped: set[str]) ->
     coroutine = id(call) in fn.scan.awaited or id(call) in fn.scan.coroutine_args
     if not coroutine and any(path == method or path.endswith("." + method) for method in api.OPENAI_METHOD_PATHS):
         return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} (most likely an OpenAI client)")
+    if not (isinstance(call.func, cst.Name) and call.func.value in mod.class_defs) \
+            and (cls := mod.own_class(call.func, fn)) is not None and mod.method_may_block(cls, "__call__"):
+        # `search(q)`, `search = SearchTool()`: an instance of the module's own class called, its __call__ run.
+        return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} (an instance of the module's class {cls})")
     if isinstance(call.func, cst.Attribute) and (cls := mod.own_class(call.func.value, fn)) is not None \
             and mod.method_may_block(cls, call.func.attr.value):
         # `retriever.search(q)`, `retriever = Retriever()` a class of the module's own whose method calls a

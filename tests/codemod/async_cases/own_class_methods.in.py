@@ -26,6 +26,14 @@ class Tagger:
         return f"<{self.tag}>{text}</{self.tag}>" + str(len(text))
 
 
+class Search:
+    """Called like a function: its __call__ blocks, so the call runs in a worker thread."""
+
+    def __call__(self, query: str) -> str:
+        time.sleep(0.01)
+        return f"<{query}>"
+
+
 class Settings(BaseModel):
     """A pydantic model's own methods (model_dump) do no I/O: called directly."""
 
@@ -54,12 +62,13 @@ class OwnClasses(ResponsesAgent):
         self.tagger = Tagger("ctx")
         self.services = Services()
         self.settings = Settings()
+        self.search = Search()
 
     def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:
         msgs = [{"role": m.role, "content": m.content} for m in request.input]
         found = self.retriever.search(msgs[-1]["content"]) + ground(self.retriever, "again") + ground_through(self.services, "third")
         r = self.client.chat.completions.create(model="databricks-gpt-5", messages=msgs)
-        return ResponsesAgentResponse(output=[self.create_text_output_item(text=r.choices[0].message.content + self.tagger.wrap(found) + str(len(self.settings.model_dump())), id="t")])
+        return ResponsesAgentResponse(output=[self.create_text_output_item(text=r.choices[0].message.content + self.tagger.wrap(found) + str(len(self.settings.model_dump())) + self.search("q"), id="t")])
 
 
 AGENT = OwnClasses()

@@ -28,6 +28,14 @@ class Tagger:
         return f"<{self.tag}>{text}</{self.tag}>" + str(len(text))
 
 
+class Search:
+    """Called like a function: its __call__ blocks, so the call runs in a worker thread."""
+
+    def __call__(self, query: str) -> str:
+        time.sleep(0.01)
+        return f"<{query}>"
+
+
 class Settings(BaseModel):
     """A pydantic model's own methods (model_dump) do no I/O: called directly."""
 
@@ -53,7 +61,7 @@ async def predict(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
     msgs = [{"role": m.role, "content": m.content} for m in request.input]
     found = await in_worker_thread(agent_retriever.search, msgs[-1]["content"]) + await in_worker_thread(ground, agent_retriever, "again") + await in_worker_thread(ground_through, agent_services, "third")
     r = await client.chat.completions.create(model="databricks-gpt-5", messages=msgs)
-    return ResponsesAgentResponse(output=[create_text_output_item(text=r.choices[0].message.content + tagger.wrap(found) + str(len(settings.model_dump())), id="t")])
+    return ResponsesAgentResponse(output=[create_text_output_item(text=r.choices[0].message.content + tagger.wrap(found) + str(len(settings.model_dump())) + await in_worker_thread(agent_search, "q"), id="t")])
 
 
 # The agent's set-up, formerly its __init__ and load_context.
@@ -62,6 +70,7 @@ agent_retriever = Retriever()
 tagger = Tagger("ctx")
 agent_services = Services()
 settings = Settings()
+agent_search = Search()
 
 
 @invoke()
