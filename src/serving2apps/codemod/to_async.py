@@ -148,8 +148,8 @@ class _Module:
                 self.global_kinds[target] = kind
             else:
                 self.global_kinds.pop(target, None)
-            if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in self.class_defs:
-                self.global_instances[target] = value.func.value
+            if cls := self.built_class(value):
+                self.global_instances[target] = cls
             else:
                 self.global_instances.pop(target, None)
             producers = {self._producer(v.func) if isinstance(v, cst.Call) else None for v in self.alternatives(value)}
@@ -269,17 +269,17 @@ class _Module:
         return value if isinstance(value, cst.Call) else None
 
     def _set_once_in_init(self, cls: str, attribute: str) -> cst.BaseExpression | None:
-        found = []
-        for method in self._all_methods(cls, set()):
-            if not method.params.params:
-                continue
-            owner = method.params.params[0].name.value
-            for assign in find_all(method.body, cst.Assign):
-                for target in assign.targets:
-                    if isinstance(target.target, cst.Attribute) and target.target.attr.value == attribute \
-                            and isinstance(target.target.value, cst.Name) and target.target.value.value == owner:
-                        found.append((method.name.value, assign.value))
+        found = [(method.name.value, value) for method, target, value in self._attribute_assignments(cls)
+                 if target.attr.value == attribute and isinstance(target.value, cst.Name) and method.params.params
+                 and target.value.value == method.params.params[0].name.value]
         return found[0][1] if len(found) == 1 and found[0][0] == "__init__" else None
+
+    def _attribute_assignments(self, cls: str) -> list[tuple[cst.FunctionDef, cst.Attribute, cst.BaseExpression]]:
+        """Each `x.attr = value` in the methods of the module's class and of its module bases: (method, target,
+        value)."""
+        return [(method, target.target, assign.value) for method in self._all_methods(cls, set())
+                for assign in find_all(method.body, cst.Assign) for target in assign.targets
+                if isinstance(target.target, cst.Attribute)]
 
     def _all_methods(self, cls: str, seen: set[str]) -> list[cst.FunctionDef]:
         """The methods of the module's class and of its bases that are classes of the module too."""
@@ -291,6 +291,14 @@ class _Module:
                     and base.value.value not in seen:
                 methods += self._all_methods(base.value.value, seen)
         return methods
+
+    def producer_of(self, expr: cst.BaseExpression, local_kinds) -> str | None:
+        """The library callable that built the object a global or an attribute path holds."""
+        if isinstance(expr, cst.Attribute):
+            return self.attribute_producer(expr, local_kinds)
+        if isinstance(expr, cst.Name) and expr.value not in local_kinds:
+            return self.global_producers.get(expr.value)
+        return None
 
     def attribute_producer(self, expr: cst.BaseExpression, local_kinds) -> str | None:
         """The library callable that built an object reached through an instance of the module's class
@@ -305,6 +313,12 @@ class _Module:
         `OpenAI() if key else None`, `given_client or OpenAI()` are clients."""
         return [v for v in _alternatives(expr) if not (isinstance(v, cst.Name) and v.value in self.none_globals)]
 
+    def built_class(self, value: cst.BaseExpression) -> str | None:
+        """The module's own class `value` builds (`Retriever(...)`), if it is one."""
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in self.class_defs:
+            return value.func.value
+        return None
+
     def own_class(self, expr: cst.BaseExpression, fn: _Function) -> str | None:
         """The module's own class `expr` is an instance of (a global or a local built by `C(...)`, or `C(...)`
         itself), or that class when `expr` names it (a static or class method's call)."""
@@ -313,9 +327,8 @@ class _Module:
             return self.own_class(value, fn) if isinstance(value, cst.Call) else None
         if isinstance(expr, cst.Name):
             return self.global_instances.get(expr.value) or (expr.value if expr.value in self.class_defs else None)
-        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in self.class_defs \
-                and expr.func.value not in fn.local_kinds:
-            return expr.func.value
+        if (cls := self.built_class(expr)) and cls not in fn.local_kinds:
+            return cls
         if isinstance(expr, cst.Attribute) and (value := self.instance_attribute(expr, fn.local_kinds)) is not None:
             return self.own_class(value, fn)
         return None
@@ -362,19 +375,14 @@ class _Module:
             if isinstance(base.value, cst.Name) and base.value.value in self.class_defs \
                     and self.instance_may_block(base.value.value, seen | {cls}):
                 return True
-        for method in self._all_methods(cls, set()):
-            for assign in find_all(method.body, cst.Assign):
-                if any(isinstance(t.target, cst.Attribute) for t in assign.targets) \
-                        and self._holds_what_may_block(assign.value, seen | {cls}):
-                    return True
-        return False
+        return any(self._holds_what_may_block(value, seen | {cls}) for _, _, value in self._attribute_assignments(cls))
 
     def _holds_what_may_block(self, value: cst.BaseExpression, seen: frozenset[str]) -> bool:
         kind = self.kind_of(value, {})
         if kind is not None:
             return kind in api.BLOCKING_KINDS or kind == api.RUNNABLE
-        if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in self.class_defs:
-            return self.instance_may_block(value.func.value, seen)
+        if cls := self.built_class(value):
+            return self.instance_may_block(cls, seen)
         producer = self._producer(value.func) if isinstance(value, cst.Call) else None
         return producer is not None and not _known_non_blocking(producer)
 
@@ -466,6 +474,11 @@ def _assignments(stmt) -> list[tuple[str, cst.BaseExpression]]:
     return []
 
 
+# Written as the agent calls them (`asyncio.run(x)`, `run(x)` imported from asyncio): what they are handed is a
+# coroutine.
+_COROUTINE_TAKERS = {("asyncio", "run"), ("run",), ("asyncio", "gather"), ("gather",)}
+
+
 class _FunctionScan(NameUses):
     """The calls of one function body and the positions they sit in; the calls inside its nested functions,
     lambdas and classes apart (they run whenever those are called)."""
@@ -527,8 +540,9 @@ class _FunctionScan(NameUses):
 
     def visit_Call(self, node):
         self.calls.append(node)
-        if _attribute_path(node.func)[1][-1:] == ["run_until_complete"] or \
-                cst.Module([]).code_for_node(node.func) in ("asyncio.run", "run", "asyncio.gather", "gather"):
+        base, path = _attribute_path(node.func)
+        if path[-1:] == ["run_until_complete"] \
+                or isinstance(base, cst.Name) and (base.value, *path) in _COROUTINE_TAKERS:
             self.coroutine_args.update(id(arg.value) for arg in node.args)
         if isinstance(node.func, cst.Attribute):
             self.called_on.add(id(node.func.value))
@@ -623,6 +637,10 @@ class _Function:
     nested_sites: list[_Site] = field(default_factory=list)  # the sites of its nested functions and lambdas
     # Handed, at some call, an object whose methods may block (see _given_blocking_objects).
     given_blocking_object: bool = False
+
+    @cached_property
+    def parameters(self) -> set[str]:
+        return _parameters(self.node)
 
     @property
     def nested_code_may_block(self) -> bool:
@@ -738,7 +756,7 @@ def _unseen_callee(func: cst.BaseExpression, fn: _Function) -> str | None:
         return "a function looked up at run time"
     if isinstance(func, cst.Name) and func.value in fn.scan.loop_targets:
         return "a function looked up at run time"
-    if isinstance(func, cst.Name) and func.value in _parameters(fn.node) and func.value not in fn.scan.locals:
+    if isinstance(func, cst.Name) and func.value in fn.parameters and func.value not in fn.scan.locals:
         return "a function handed in as an argument"
     return None
 
@@ -866,12 +884,8 @@ def _given_blocking_objects(mod: _Module, functions: dict[str, _Function]) -> se
             return kind in api.BLOCKING_KINDS or kind == api.RUNNABLE
         if (cls := mod.own_class(value, fn)) is not None:
             return mod.instance_may_block(cls)
-        if isinstance(value, cst.Attribute) and (producer := mod.attribute_producer(value, fn.local_kinds)):
-            return not _known_non_blocking(producer)
-        if isinstance(value, cst.Name) and value.value not in fn.local_kinds:
-            producer = mod.global_producers.get(value.value)
-            return producer is not None and not _known_non_blocking(producer)
-        return False
+        producer = mod.producer_of(value, fn.local_kinds)
+        return producer is not None and not _known_non_blocking(producer)
 
     # Don't touch a factory (`build_graph(llm)` returning `create_react_agent(model, tools)`): it builds an object
     # of a kind the table knows from what it is handed, and its callers get that object's async methods.
@@ -935,9 +949,7 @@ def _thread_lock(mod: _Module, fn: _Function, expr: cst.BaseExpression) -> bool:
         expr = fn.scan.locals[expr.value] or expr
     if isinstance(expr, cst.Call):
         return bool(mod.imported(expr.func) & _THREAD_LOCKS)
-    producer = mod.attribute_producer(expr, fn.local_kinds) if isinstance(expr, cst.Attribute) else (
-        mod.global_producers.get(expr.value) if isinstance(expr, cst.Name) and expr.value not in fn.local_kinds
-        else None)
+    producer = mod.producer_of(expr, fn.local_kinds)
     last = expr.attr.value if isinstance(expr, cst.Attribute) else expr.value if isinstance(expr, cst.Name) else ""
     # A lock the table cannot trace to its constructor still names itself, most of the time.
     return producer in _THREAD_LOCKS or bool(_words(last) & {"lock", "rlock", "mutex", "semaphore"})
@@ -946,19 +958,24 @@ def _thread_lock(mod: _Module, fn: _Function, expr: cst.BaseExpression) -> bool:
 def _awaits_holding_a_lock(mod: _Module, fn: _Function, awaited: set[str]) -> bool:
     """Converted, the function would await inside a `with` over a thread lock, or anywhere in a function that calls
     a lock's acquire() (an RLock's acquire and release would also run on different worker threads)."""
-    def lock(expr: cst.BaseExpression) -> bool:
-        return _thread_lock(mod, fn, expr)
-
     def awaits(calls) -> bool:
-        sites = [fn.sites.get(id(call)) for call in calls]
-        return any(site is not None and (site.kind in ("pair", "function_pair", "run_coroutine", "blocking")
-                                         or site.kind == "local" and site.local_function in awaited) for site in sites)
+        return any(_awaits_at(fn.sites.get(id(call)), awaited) for call in calls)
 
-    if any(w.asynchronous is None and any(lock(item.item) for item in w.items) and awaits(find_all(w.body, cst.Call))
-           for w in fn.scan.withs):
+    if any(w.asynchronous is None and any(_thread_lock(mod, fn, item.item) for item in w.items)
+           and awaits(find_all(w.body, cst.Call)) for w in fn.scan.withs):
         return True
-    return any(isinstance(call.func, cst.Attribute) and call.func.attr.value == "acquire" and lock(call.func.value)
-               for call in fn.scan.calls) and awaits(fn.scan.calls)
+    return any(isinstance(call.func, cst.Attribute) and call.func.attr.value == "acquire"
+               and _thread_lock(mod, fn, call.func.value) for call in fn.scan.calls) and awaits(fn.scan.calls)
+
+
+# Sites that converted code awaits (a `local` one only when its function is awaited; `dropped` never).
+_AWAITED_KINDS = ("pair", "function_pair", "run_coroutine", "blocking")
+
+
+def _awaits_at(site: _Site | None, awaited: set[str]) -> bool:
+    """Converted, the call at `site` is awaited: a paired call, a worker-thread call, a coroutine, or a local
+    function in `awaited`."""
+    return site is not None and (site.kind in _AWAITED_KINDS or site.kind == "local" and site.local_function in awaited)
 
 
 def _calls_from(functions: dict[str, _Function], converted: set[str], name: str) -> int:
@@ -1077,13 +1094,8 @@ def _thread_results_stay_put(fn: _Function) -> bool:
 def _awaits_in_generator(mod: _Module, fn: _Function, awaited: set[str]) -> bool:
     """A generator expression would await (a paired call, a worker-thread call, a local function in `awaited`):
     that makes it an async generator expression, which a synchronous consumer (join, sum, any) cannot take."""
-    for call_id, generator in fn.scan.generator_calls.items():
-        site = fn.sites.get(call_id)
-        if site is None or site.kind == "dropped" or (site.kind == "local" and site.local_function not in awaited):
-            continue
-        if not _bridged(mod, fn, generator):
-            return True
-    return False
+    return any(_awaits_at(fn.sites.get(call_id), awaited) and not _bridged(mod, fn, generator)
+               for call_id, generator in fn.scan.generator_calls.items())
 
 
 def _bridged(mod: _Module, fn: _Function, generator: cst.GeneratorExp) -> bool:
@@ -1105,7 +1117,7 @@ def _blocking_functions(functions: dict[str, _Function], converted: set[str]) ->
     """Synchronous functions that may block (directly or through others): async code calls them in threads."""
     blocking = {n for n, f in functions.items() if n not in converted and (
         f.nested_code_may_block or f.given_blocking_object
-        or any(s.kind in ("pair", "function_pair", "run_coroutine", "blocking") for s in f.sites.values()))}
+        or any(s.kind in _AWAITED_KINDS for s in f.sites.values()))}
     changed = True
     while changed:
         changed = False
