@@ -102,19 +102,20 @@ def _names_read(module: cst.Module) -> set[str]:
     return set(reads.names)
 
 
-def _dotted(node: cst.CSTNode) -> str:
+def dotted(node: cst.CSTNode) -> str:
+    """`a.b.c` as written."""
     return cst.Module([]).code_for_node(node)
 
 
-def _bound(alias: cst.ImportAlias) -> str:
+def bound_name(alias: cst.ImportAlias) -> str:
     """The name an import binds: `import a.b` binds `a`."""
     if alias.asname is not None:
         return cst.ensure_type(alias.asname.name, cst.Name).value
-    return _dotted(alias.name).split(".")[0]
+    return dotted(alias.name).split(".")[0]
 
 
 def _without(aliases, unused: set[str]):
-    kept = [a for a in aliases if _bound(a) not in unused]
+    kept = [a for a in aliases if bound_name(a) not in unused]
     if kept and kept[-1].comma is not cst.MaybeSentinel.DEFAULT:
         kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
     return kept
@@ -166,15 +167,15 @@ def _add_imports(module: cst.Module, wanted: list[Wanted]) -> cst.Module:
         if isinstance(node, cst.Import):
             for alias in node.names:
                 if alias.asname is None:
-                    plain.add(_dotted(alias.name))
+                    plain.add(dotted(alias.name))
                 else:
-                    aliased[_dotted(alias.name)] = _bound(alias)
+                    aliased[dotted(alias.name)] = bound_name(alias)
         elif isinstance(node, cst.ImportFrom) and not node.relative and node.module is not None:
-            present = names.setdefault(_dotted(node.module), set())
+            present = names.setdefault(dotted(node.module), set())
             if isinstance(node.names, cst.ImportStar):
                 present.add(("*", None))
             else:
-                present.update((_dotted(a.name), _bound(a) if a.asname else None) for a in node.names)
+                present.update((dotted(a.name), bound_name(a) if a.asname else None) for a in node.names)
 
     new_plain = sorted({m for m, o, a in wanted if o is None and a is None} - plain)
     new_aliased = sorted({(m, a) for m, o, a in wanted if o is None and a is not None and aliased.get(m) != a})
@@ -197,8 +198,8 @@ def _add_imports(module: cst.Module, wanted: list[Wanted]) -> cst.Module:
         line = cst.ensure_type(body[index], cst.SimpleStatementLine)
         node = line.body[0]
         if (isinstance(node, cst.ImportFrom) and not node.relative and node.module is not None
-                and not isinstance(node.names, cst.ImportStar) and _dotted(node.module) in missing):
-            extra = aliases(ordered(missing.pop(_dotted(node.module))))
+                and not isinstance(node.names, cst.ImportStar) and dotted(node.module) in missing):
+            extra = aliases(ordered(missing.pop(dotted(node.module))))
             body[index] = line.with_changes(body=[node.with_changes(names=[*extra, *node.names])])
 
     def statement(code: str) -> cst.BaseStatement:

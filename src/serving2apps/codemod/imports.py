@@ -15,13 +15,10 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from serving2apps.codemod.findings import Finding
+from serving2apps.codemod.import_changes import dotted
 from serving2apps.codemod.parsing import parse_source
 
 CODES = ("S2A151",)
-
-
-def _dotted(node) -> str:
-    return cst.Module([]).code_for_node(node)
 
 
 def _expression(dotted: str) -> cst.Attribute | cst.Name:
@@ -43,7 +40,7 @@ class _RewriteImports(cst.CSTTransformer):
     def leave_ImportFrom(self, original, updated):
         if updated.relative or updated.module is None:
             return updated
-        name = _dotted(updated.module)
+        name = dotted(updated.module)
         root, _, rest = name.partition(".")
         if root not in self.mapping:
             return updated
@@ -53,19 +50,19 @@ class _RewriteImports(cst.CSTTransformer):
 
     def leave_Import(self, original, updated):
         aliases = list(updated.names)
-        copied = [a for a in aliases if _dotted(a.name).split(".")[0] in self.mapping]
-        if len(aliases) == 1 and copied and "." not in _dotted(copied[0].name):
+        copied = [a for a in aliases if dotted(a.name).split(".")[0] in self.mapping]
+        if len(aliases) == 1 and copied and "." not in dotted(copied[0].name):
             # `import helpers` → `from agent_server import helpers` (both bind the name `helpers`).
             alias = copied[0]
-            package, _, module = self.mapping[_dotted(alias.name)].rpartition(".")
-            bound = alias.asname.name.value if alias.asname else _dotted(alias.name)
+            package, _, module = self.mapping[dotted(alias.name)].rpartition(".")
+            bound = alias.asname.name.value if alias.asname else dotted(alias.name)
             asname = None if bound == module else cst.AsName(name=cst.Name(bound))
             self.changed += 1
             return cst.ImportFrom(module=_expression(package), names=[cst.ImportAlias(cst.Name(module), asname)])
         line = self.get_metadata(PositionProvider, original).start.line
         for alias in copied:
             self.findings.append(
-                Finding("S2A151", f"import {_dotted(alias.name)} names a module copied from code/", self.filename, line)
+                Finding("S2A151", f"import {dotted(alias.name)} names a module copied from code/", self.filename, line)
             )
         return updated
 

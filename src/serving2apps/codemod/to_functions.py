@@ -27,6 +27,7 @@ from serving2apps.codemod.class_methods import (
     self_uses,
 )
 from serving2apps.codemod.handlers import Allocator, CodemodState, Entries, identifiers, module_bound_names
+from serving2apps.codemod.import_changes import bound_name
 from serving2apps.codemod.layout import Statement, assign_statement, respace, rewritten
 from serving2apps.codemod.load_context import context_imports, context_statement
 from serving2apps.codemod.name_uses import name_uses
@@ -58,7 +59,7 @@ def _local_names(fn: cst.FunctionDef) -> set[str]:
                 bound.update(_target_names(node.asname.name))
 
         def visit_ImportAlias(self, node):
-            bound.add((node.asname.name.value if node.asname else cst.Module([]).code_for_node(node.name)).split(".")[0])
+            bound.add(bound_name(node))
 
         def visit_FunctionDef(self, node):
             bound.add(node.name.value)
