@@ -197,7 +197,7 @@ def measure(args, forms: list[str], sweep: list[int], duration: float, model_tim
                     form_env = {**env, "PYTHONPATH": str(app)}
                     if traced:
                         if tracking is None:
-                            tracking = stack.enter_context(running_mlflow_server(_fresh(tracking_dir)))
+                            tracking = stack.enter_context(running_mlflow_server(_fresh(tracking_dir), niceness=19))
                         form_env.update(MLFLOW_TRACKING_URI=tracking, MLFLOW_ENABLE_ASYNC_TRACE_LOGGING="true",
                                         MLFLOW_EXPERIMENT_NAME="serving2apps-benchmark")
                     elif args.trace:
