@@ -42,6 +42,8 @@ LIVE = [
     "tool_functions_from_a_loop_or_an_argument",
     "own_class_methods",
     "attributes_of_an_own_instance",
+    "attributes_set_outside_init",
+    "own_instances_in_containers",
     "lock_held_across_a_call",
     "clients_built_conditionally",
     "coroutine_of_an_own_class",

@@ -244,3 +244,46 @@ def test_the_blocking_call_check_finds_a_lock_held_across_an_await_and_a_client_
     assert sorted((f.line, f.message) for f in found) == [
         (4, "handler awaits while holding a thread lock"),
         (6, "handler calls clients['a'].chat.completions.create() directly inside async def")]
+
+
+UNTYPED_RECEIVER_AGENT = (
+    "import requests\n"
+    "import mlflow\n"
+    "from databricks_langchain import ChatDatabricks\n"
+    "from mlflow.pyfunc import ResponsesAgent\n"
+    "from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse\n\n"
+    "llm = ChatDatabricks(endpoint='m')\n\n\n"
+    "class Source:\n"
+    "    def __init__(self, url):\n"
+    "        self.url = url\n\n"
+    "    def search(self, q):\n"
+    "        return requests.get(self.url, params={{'q': q}}).text\n\n"
+    "    def get(self, key):\n"
+    "        return requests.get(self.url + key).text\n\n"
+    "    def size(self):\n"
+    "        return len(self.url)\n\n\n"
+    "SOURCES = [Source('https://a'), Source('https://b')]\n"
+    "OPTIONS = {{'k': 'v'}}\n\n\n"
+    "class A(ResponsesAgent):\n"
+    "    def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:\n"
+    "        msgs = [{{'role': m.role, 'content': m.content}} for m in request.input]\n"
+    "        text = llm.invoke(msgs).content\n"
+    "        for source in SOURCES:\n"
+    "            text += {call}\n"
+    "        return ResponsesAgentResponse(output=[self.create_text_output_item(text=text, id='m')])\n\n\n"
+    "mlflow.models.set_model(A())\n"
+)
+
+
+@pytest.mark.parametrize("call, method, threaded", [
+    ("source.search('q')", "source.search", True),  # only the module's class has a `search`, and it blocks
+    ("str(source.size())", "source.size", False),  # the module's `size` calls nothing but builtins
+    ("OPTIONS.get('k')", "OPTIONS.get", False),  # `get` is a dict's before it is the module class's
+], ids=["blocking_method", "pure_method", "builtin_method_name"])
+def test_a_method_of_the_modules_class_on_a_value_of_unknown_type(call, method, threaded):
+    """An item of a container or a loop variable cannot be typed: a call of a method only the module's own classes
+    define, and that may block, runs in a worker thread; a builtin value's method name is left alone."""
+    result = migrate(UNTYPED_RECEIVER_AGENT.format(call=call))
+    assert "async def predict" in result.code
+    assert (f"in_worker_thread({method}" in result.code) is threaded
+    check_output(UNTYPED_RECEIVER_AGENT.format(call=call), result)

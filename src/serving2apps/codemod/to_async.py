@@ -32,17 +32,19 @@ a function taken from a container (`TOOL_FUNCS[name](...)`, a loop over a tool t
 most likely a tool: those run in a worker thread. So do the methods of the module's own classes called on an
 instance (`retriever.search(q)`, or the instance itself called: its `__call__`) unless the method calls nothing but
 builtins and library callables known not to block; a function handed such an instance, or one holding such an
-instance or a client in an attribute, stays synchronous. An attribute of such an instance that its `__init__` sets
-once, and nothing else sets (`services.llm`, `services.db`), is classified by the call that built it. Not
-handled: attributes set outside `__init__` or more than once, and instances reached through a parameter or a
-container: their method calls are direct, except an OpenAI client's own method paths (`chat.completions.create`,
-`responses.create`, `embeddings.create`), which on any value the table cannot type run in a worker thread. A
-global's kind is read from every assignment the module makes to it, under `if`/`try` too, annotated or chosen by
-`a if c else b` / `a or b` (`None` aside); only a plain `X = Library(...)` statement can be swapped for its async
-twin. A function that would await inside a `with` over a thread lock (or
-anywhere, when it calls a lock's `acquire()`) stays synchronous: on the event loop, the next request would wait
-for the lock on the loop's own thread while the holder waits for the loop. A lock is what `threading` or
-`multiprocessing` builds, or anything named like one (`self._lock`).
+instance or a client in an attribute, stays synchronous. An attribute of such an instance (`services.llm`,
+`services.db`) is classified by the call that built it, wherever the class's methods set it (`__init__`, a
+`connect()`) and however often, when every value but `None` is built by one callable or all are of one kind (two
+chat models); set to different objects, one of which may block, its method calls run in a worker thread. Not
+handled: attributes set from outside the class or to a value other than a call (an `__init__` parameter), and
+instances reached through a parameter or a container: their method calls are direct, except an OpenAI client's
+own method paths (`chat.completions.create`, `responses.create`, `embeddings.create`), which on any value the
+table cannot type run in a worker thread. A global's kind is read from every assignment the module makes to it,
+under `if`/`try` too, annotated or chosen by `a if c else b` / `a or b` (`None` aside); only a plain
+`X = Library(...)` statement can be swapped for its async twin. A function that would await inside a `with` over
+a thread lock (or anywhere, when it calls a lock's `acquire()`) stays synchronous: on the event loop, the next
+request would wait for the lock on the loop's own thread while the holder waits for the loop. A lock is what
+`threading` or `multiprocessing` builds, or anything named like one (`self._lock`).
 """
 
 from __future__ import annotations
@@ -124,7 +126,7 @@ class _Module:
         self.classes = set(self.class_defs)
         self.global_instances: dict[str, str] = {}  # global → the module's own class it is an instance of
         self._methods_may_block: dict[tuple[str, str], bool] = {}
-        self._attributes_set: dict[tuple[str, str], cst.BaseExpression | None] = {}
+        self._attributes_set: dict[tuple[str, str], cst.Call | None] = {}
         self.global_kinds: dict[str, str] = {}
         self.global_producers: dict[str, str] = {}  # global → qualified name of the class that built it
         self.global_constructions: dict[str, cst.Call] = {}  # global → the call that built it
@@ -257,22 +259,45 @@ class _Module:
 
     def instance_attribute(self, expr: cst.Attribute, local_kinds) -> cst.Call | None:
         """`services.llm`, the global `services` an instance of the module's class whose methods set `self.llm`
-        once, in `__init__`, to a call's value (`ChatDatabricks(...)`): that call. None otherwise."""
+        to a call's value (`ChatDatabricks(...)`), wherever they set it (`__init__`, a `connect()` it calls) and
+        however often, so long as every value but `None` is built by the same callable: the first such call.
+        None otherwise."""
         if not isinstance(expr.value, cst.Name) or expr.value.value in local_kinds:
             return None
         cls = self.global_instances.get(expr.value.value)
         if cls is None:
             return None
         if (cls, expr.attr.value) not in self._attributes_set:
-            self._attributes_set[(cls, expr.attr.value)] = self._set_once_in_init(cls, expr.attr.value)
-        value = self._attributes_set[(cls, expr.attr.value)]
-        return value if isinstance(value, cst.Call) else None
+            self._attributes_set[(cls, expr.attr.value)] = self._built_alike(cls, expr.attr.value)
+        return self._attributes_set[(cls, expr.attr.value)]
 
-    def _set_once_in_init(self, cls: str, attribute: str) -> cst.BaseExpression | None:
-        found = [(method.name.value, value) for method, target, value in self._attribute_assignments(cls)
-                 if target.attr.value == attribute and isinstance(target.value, cst.Name) and method.params.params
-                 and target.value.value == method.params.params[0].name.value]
-        return found[0][1] if len(found) == 1 and found[0][0] == "__init__" else None
+    def _built_alike(self, cls: str, attribute: str) -> cst.Call | None:
+        values = self._attribute_values(cls, attribute)
+        # Don't touch an attribute set to different things (`self.db = sqlite3.connect(...)` here, `self.db = db`
+        # there): which one a call meets is decided at run time. Two chat models are alike: their methods pair.
+        if not values or not all(isinstance(v, cst.Call) for v in values):
+            return None
+        callables = {cst.Module([]).code_for_node(cst.ensure_type(v, cst.Call).func) for v in values}
+        kinds = {self.kind_of(v, {}) for v in values}
+        return cst.ensure_type(values[0], cst.Call) if len(callables) == 1 or (len(kinds) == 1 and None not in kinds) \
+            else None
+
+    def _attribute_values(self, cls: str, attribute: str) -> list[cst.BaseExpression]:
+        """What the class's methods set `self.<attribute>` to, `None` aside."""
+        return [value for method, target, value in self._attribute_assignments(cls)
+                if target.attr.value == attribute and isinstance(target.value, cst.Name) and method.params.params
+                and target.value.value == method.params.params[0].name.value and not _is_none(value)]
+
+    def attribute_may_hold_what_blocks(self, expr: cst.BaseExpression, local_kinds) -> bool:
+        """`services.store.search`, where the module's class sets `self.store` to different things, one of them
+        built by a call that may block (`FAISS.load_local(...)` in one method, `Chroma(...)` in another)."""
+        for receiver, _ in _receivers(expr):
+            if isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name) \
+                    and receiver.value.value not in local_kinds \
+                    and (cls := self.global_instances.get(receiver.value.value)) is not None:
+                return any(isinstance(v, cst.Call) and self._holds_what_may_block(v, frozenset())
+                           for v in self._attribute_values(cls, receiver.attr.value))
+        return False
 
     def _attribute_assignments(self, cls: str) -> list[tuple[cst.FunctionDef, cst.Attribute, cst.BaseExpression]]:
         """Each `x.attr = value` in the methods of the module's class and of its module bases: (method, target,
@@ -346,6 +371,16 @@ class _Module:
                 self._methods_may_block[(cls, method)] = found.asynchronous is None and any(
                     self._call_may_block(call) for call in find_all(found.body, cst.Call))
         return self._methods_may_block[(cls, method)]
+
+    def class_with_blocking_method(self, method: str) -> str | None:
+        """A class of the module's own with a method of that name that may block (`search`), for a call on a value
+        whose type cannot be inferred (an item of a list of retrievers). Not the method names of builtin values
+        (`get`, `append`, `join`): a dict's `get` is far likelier there than the module's own."""
+        if method.startswith("__") or method in _BUILTIN_METHOD_NAMES:
+            return None
+        return next((cls for cls, node in self.class_defs.items()
+                     if any(isinstance(f, cst.FunctionDef) and f.name.value == method for f in node.body.body)
+                     and self.method_may_block(cls, method)), None)
 
     def _library_bases(self, cls: str, seen: set[str]) -> set[str]:
         """The qualified names of the library classes the module's class derives from, through its module bases
@@ -734,6 +769,15 @@ def _classify(mod: _Module, fn: _Function, call: cst.Call, swapped: set[str]) ->
         # A method of an object a library the table does not know built (a client, most likely, or a handle
         # one of its methods returned).
         return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} (an object from {producer})")
+    if producer is None and isinstance(call.func, cst.Attribute) and not coroutine \
+            and mod.attribute_may_hold_what_blocks(call.func, fn.local_kinds):
+        return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} (an attribute set to different objects)")
+    if producer is None and not names and isinstance(call.func, cst.Attribute) and not coroutine \
+            and mod.kind_of(call.func.value, fn.local_kinds) is None \
+            and (cls := mod.class_with_blocking_method(call.func.attr.value)):
+        # `for r in retrievers: r.search(q)`, `RETRIEVERS[k].search(q)`: most likely an instance of that class.
+        return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} (a value of unknown type; the module's "
+                     f"class {cls} has a method of that name)")
     if isinstance(call.func, cst.Attribute) and call.func.attr.value in api.RUNNABLE_METHODS \
             and not coroutine and mod.kind_of(call.func.value, fn.local_kinds) is None:
         # `tools_by_name[name].invoke(args)`: most likely a LangChain tool or retriever, whose invoke does I/O.
@@ -783,6 +827,10 @@ def _known_non_blocking(name: str) -> bool:
 _ASYNC_FUNCTIONS = {pair.name for pair in api.FUNCTION_PAIRS.values()}
 
 # Base classes whose instances hold data and do no I/O of their own.
+# What values of builtin types answer to: on a value of unknown type, such a call is read as theirs.
+_BUILTIN_METHOD_NAMES = frozenset(name for kind in (dict, list, str, bytes, set, tuple, int, float)
+                                  for name in dir(kind))
+
 _DATA_BASES = {"builtins.object", "builtins.dict", "builtins.list", "abc.ABC", "enum.Enum", "typing.NamedTuple",
                "typing.TypedDict", "typing.Generic", "pydantic.BaseModel"}
 
