@@ -7,12 +7,13 @@ request) against the fake OpenAI-compatible model in its own process. Served fiv
 
 - original: the logged model under `mlflow models serve` (MLflow's scoring server; non-streaming only),
 - seed-sync: the seed's literal sync form, plain sync @invoke/@stream handlers over the sync functions,
-- sync: `serving2apps migrate --mode sync` (sync code in worker threads, AGENT_WORKER_THREADS=32),
+- sync: `serving2apps migrate --mode sync` (sync code in worker threads, AGENT_WORKER_THREADS=64),
 - async: `serving2apps migrate --mode async`,
 - ceiling: the same agent server with a no-op async handler (what the server itself costs per request),
 - async-2w: the async form with two worker processes (`start-server --workers 2`, what a MEDIUM app runs),
 - async-traced: the async form tracing every request to a local `mlflow server` over HTTP, as a deployed app
-  traces to its workspace (MLflow's asynchronous trace logging).
+  traces to its workspace (MLflow's asynchronous trace logging); the server runs at nice 19, as a workspace's
+  trace store does not share the app's cores.
 
 One worker each unless said. Every point records the server's CPU seconds per request (its process tree, from
 /proc), so the CPU bound of a worker, 1 / that, is measured in the same run. The load generator
