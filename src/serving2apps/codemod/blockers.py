@@ -30,6 +30,7 @@ BLOCKERS = {
     "class_body": "the class body holds statements other than methods (class attributes or logic)",
     "classmethod": "{method} is a classmethod",
     "setter": "{method} has a property setter or deleter",
+    "cached_assigned": "{method} is a cached_property the class also assigns (self.{method} = ...)",
     "no_self": "{method} takes no self parameter",
     "super": "{method} calls super()",
     "self_value": "{method} uses self as a value (passes or returns the instance)",
@@ -95,6 +96,9 @@ def blockers(module: cst.Module, agent: AgentClass) -> list[str]:
             block("early_return", method=name)
         if name == "__init__" and (isinstance(fn.params.star_arg, cst.Param) or fn.params.star_kwarg is not None):
             block("init_varargs")
+    for name, fn in methods.items():
+        if name in attributes_written and any(d.split(".")[-1] == "cached_property" for d in decorator_names(fn)):
+            block("cached_assigned", method=name)
     known = set(methods) | attributes_written | set(INHERITED_HELPERS)
     for name, use in uses.items():
         unknown = sorted({a.attr.value for a in use.attributes} - known)

@@ -199,7 +199,7 @@ def to_functions(module: cst.Module, agent: AgentClass, state: CodemodState, art
     method_map: dict[str, str] = {}
     property_map: dict[str, str] = {}
     for name, fn in regular.items():
-        target = property_map if "property" in decorator_names(fn) else method_map
+        target = property_map if "property" in decorator_names(fn) or _cached_property(fn) else method_map
         target[name] = names.name(name)
     uses = self_uses(cls)
     written = {a.attr.value for use in uses.values() for a in use.written}
@@ -217,9 +217,15 @@ def to_functions(module: cst.Module, agent: AgentClass, state: CodemodState, art
     # argument the agent's own calls pass for it.
     dropped = {name for name in ENTRY_POINTS if name in regular and _takes_params(regular[name])}
     functions: list[Statement] = []
+    functools_name = "functools"
+    if any(_cached_property(fn) for fn in regular.values()):
+        if "functools" in taken and not _imports(module, "functools"):
+            functools_name = names.name("functools")
+        state.imports.add("functools", None, None if functools_name == "functools" else functools_name)
     for name, fn in regular.items():
         new_fn = fn.with_changes(name=cst.Name(method_map.get(name) or property_map[name]),
-                                 decorators=[d for d in fn.decorators
+                                 decorators=[_computed_once(d, functools_name) if _caches_property(d) else d
+                                             for d in fn.decorators
                                              if decorator_name(d) not in ("staticmethod", "property")])
         if "staticmethod" not in decorator_names(fn):
             rewrite = _Rewrite(self_name_of(fn), attribute_map, method_map, property_map, helper_map,
@@ -280,6 +286,21 @@ def _takes_params(fn: cst.FunctionDef) -> bool:
     return len(params) >= 3 and params[2].name.value == "params"
 
 
+def _caches_property(decorator: cst.Decorator) -> bool:
+    """`@functools.cached_property` (or a library's `cached_property`): computed at the first read, then kept."""
+    return decorator_name(decorator).split(".")[-1] == "cached_property"
+
+
+def _cached_property(fn: cst.FunctionDef) -> bool:
+    return any(_caches_property(d) for d in fn.decorators)
+
+
+def _computed_once(decorator: cst.Decorator, functools_name: str) -> cst.Decorator:
+    """A cached property of the one agent instance becomes a function computed once, `@functools.cache`; each read
+    `self.x` becomes a call `x()`."""
+    return decorator.with_changes(decorator=cst.Attribute(value=cst.Name(functools_name), attr=cst.Name("cache")))
+
+
 def _imports_from(module: cst.Module, source: str, name: str) -> bool:
     for stmt in module.body:
         if isinstance(stmt, cst.SimpleStatementLine):
@@ -290,6 +311,13 @@ def _imports_from(module: cst.Module, source: str, name: str) -> bool:
                         and any(a.name.value == name and a.asname is None for a in small.names):
                     return True
     return False
+
+
+def _imports(module: cst.Module, source: str) -> bool:
+    """`import source`, unaliased, at the top of the module."""
+    return any(isinstance(small, cst.Import) and any(cst.Module([]).code_for_node(a.name) == source
+                                                     and a.asname is None for a in small.names)
+               for stmt in module.body if isinstance(stmt, cst.SimpleStatementLine) for small in stmt.body)
 
 
 def _module_setup(special, agent, taken, names, attribute_map, method_map, property_map, helper_map,
