@@ -88,6 +88,8 @@ def test_the_input_unchanged_would_fail():
     (GOOD.replace("mlflow.autolog()\n", ""), "the module-level call mlflow.autolog() was lost"),
     (GOOD + "\n\ndef relay(request):\n    return predict(request, None)\n", "predict() takes 1 positional"),
     (GOOD + "\n\ndef relay(request):\n    return predict(request, params=None)\n", "no parameter params"),
+    (GOOD.replace("def predict(request):", "@functools.cached_property\ndef predict(request):"),
+     "predict is a module function decorated with @cached_property"),
 ])
 def test_each_rule_names_the_problem(broken, expected):
     found = problems(broken)

@@ -9,6 +9,7 @@ transformers' analysis (no libcst metadata, no plan), so a transformer bug canno
 - is any `set_model` call left;
 - did a module-level binding or call of the input disappear, other than the served class and instance;
 - does a call to a function of the file pass more arguments than it takes (a signature the migration changed);
+- does a module function carry a decorator that only works on a class's method (`@cached_property`);
 - async closure: is an `async def` of the file called without `await` / `async for`, an async generator
   expression handed to code that wants a plain iterable, or an async client used from synchronous code;
 - is a known blocking call left inside an `async def` the migration wrote.
@@ -67,6 +68,7 @@ def check_output(before: str, after: str, blocking_check=None) -> CheckResult:
         *_set_model_left(new),
         *_lost_statements(old, new),
         *_arity(new),
+        *_method_decorators(old, new),
         *_async_closure(new),
     ]
     if blocking_check is not None:
@@ -282,6 +284,23 @@ def _arity(tree: ast.Module) -> list[str]:
 
 
 # ---------------------------------------------------------------- async closure
+
+# Decorators that build a descriptor, which does its work only as a class attribute: on a module function the
+# name is bound to the descriptor itself, and the first read of it fails or gives the wrong value.
+METHOD_ONLY_DECORATORS = {"property", "cached_property", "staticmethod", "classmethod", "abstractproperty",
+                          "singledispatchmethod", "setter", "getter", "deleter"}
+
+
+def _method_decorators(old: ast.Module, new: ast.Module) -> list[str]:
+    def decorated(tree: ast.Module) -> set[tuple[str, str]]:
+        return {(stmt.name, name) for stmt in tree.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+                for d in stmt.decorator_list
+                if (name := (_dotted(d.func if isinstance(d, ast.Call) else d) or "").split(".")[-1])
+                in METHOD_ONLY_DECORATORS}
+
+    return [f"{function} is a module function decorated with @{name}, which works only on a class's method"
+            for function, name in sorted(decorated(new) - decorated(old))]
+
 
 def _own_nodes(fn: ast.AST) -> Iterator[ast.AST]:
     """The nodes of a function's body, nested functions, lambdas and classes excluded."""
