@@ -35,9 +35,13 @@ builtins and library callables known not to block; a function handed such an ins
 instance or a client in an attribute, stays synchronous. An attribute of such an instance (`services.llm`,
 `services.db`) is classified by the call that built it, wherever the class's methods set it (`__init__`, a
 `connect()`) and however often, when every value but `None` is built by one callable or all are of one kind (two
-chat models); set to different objects, one of which may block, its method calls run in a worker thread. Not
-handled: attributes set from outside the class or to a value other than a call (an `__init__` parameter), and
-instances reached through a parameter or a container: their method calls are direct, except an OpenAI client's
+chat models); set to different objects, one of which may block, its method calls run in a worker thread. An item
+of a global list, tuple, set or dict literal of one such class's instances (`APIS["crm"]`, `APIS.get(k)`, a loop
+over `APIS` or `APIS.values()`) is typed as that class. On any other value whose type cannot be inferred, a
+method only the module's classes define and that may block runs in a worker thread, unless builtin values have a
+method of that name (`get`, `index`). Not handled: attributes set from outside the class or to a value other than
+a call (an `__init__` parameter), and instances reached through a parameter or a container built otherwise: their
+other method calls are direct, except an OpenAI client's
 own method paths (`chat.completions.create`, `responses.create`, `embeddings.create`), which on any value the
 table cannot type run in a worker thread. A global's kind is read from every assignment the module makes to it,
 under `if`/`try` too, annotated or chosen by `a if c else b` / `a or b` (`None` aside); only a plain
@@ -125,6 +129,7 @@ class _Module:
         self.class_defs = {s.name.value: s for s in self.module.body if isinstance(s, cst.ClassDef)}
         self.classes = set(self.class_defs)
         self.global_instances: dict[str, str] = {}  # global → the module's own class it is an instance of
+        self.global_containers: dict[str, str] = {}  # global list/tuple/set/dict literal → its items' own class
         self._methods_may_block: dict[tuple[str, str], bool] = {}
         self._attributes_set: dict[tuple[str, str], cst.Call | None] = {}
         self.global_kinds: dict[str, str] = {}
@@ -154,6 +159,10 @@ class _Module:
                 self.global_instances[target] = cls
             else:
                 self.global_instances.pop(target, None)
+            if (cls := self._items_class(value)) and self.global_assignments[target] == 1:
+                self.global_containers[target] = cls
+            else:
+                self.global_containers.pop(target, None)
             producers = {self._producer(v.func) if isinstance(v, cst.Call) else None for v in self.alternatives(value)}
             if len(producers) == 1 and (producer := producers.pop()):
                 self.global_producers[target] = producer
@@ -338,6 +347,41 @@ class _Module:
         `OpenAI() if key else None`, `given_client or OpenAI()` are clients."""
         return [v for v in _alternatives(expr) if not (isinstance(v, cst.Name) and v.value in self.none_globals)]
 
+    def _items_class(self, value: cst.BaseExpression) -> str | None:
+        """The module's own class every item of a list, tuple, set or dict literal is built by (a dict's values)."""
+        if isinstance(value, (cst.List, cst.Tuple, cst.Set)):
+            items = [e.value for e in value.elements if isinstance(e, cst.Element)]
+            whole = len(items) == len(value.elements)
+        elif isinstance(value, cst.Dict):
+            items = [e.value for e in value.elements if isinstance(e, cst.DictElement)]
+            whole = len(items) == len(value.elements)
+        else:
+            return None
+        classes = {self.built_class(item) for item in items}
+        return classes.pop() if whole and len(classes) == 1 and None not in classes else None
+
+    def container_class(self, expr: cst.BaseExpression, fn: _Function) -> str | None:
+        """The own class of what `expr` takes from a global container of such instances: `RETRIEVERS[k]`,
+        `RETRIEVERS.get(k)`, or a loop variable over the container or its `.values()`."""
+        def container(node: cst.BaseExpression) -> str | None:
+            if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+                    and node.func.attr.value == "values" and not node.args:
+                node = node.func.value
+            if isinstance(node, cst.Name) and node.value not in fn.local_kinds:
+                return self.global_containers.get(node.value)
+            return None
+
+        if isinstance(expr, cst.Subscript):
+            return container(expr.value)
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) \
+                and expr.func.attr.value in ("get", "pop", "setdefault"):
+            return container(expr.func.value)
+        if isinstance(expr, cst.Name) and expr.value in fn.scan.loop_iterables \
+                and expr.value not in fn.scan.locals:
+            classes = {container(iterable) for iterable in fn.scan.loop_iterables[expr.value]}
+            return classes.pop() if len(classes) == 1 else None
+        return None
+
     def built_class(self, value: cst.BaseExpression) -> str | None:
         """The module's own class `value` builds (`Retriever(...)`), if it is one."""
         if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in self.class_defs:
@@ -345,8 +389,11 @@ class _Module:
         return None
 
     def own_class(self, expr: cst.BaseExpression, fn: _Function) -> str | None:
-        """The module's own class `expr` is an instance of (a global or a local built by `C(...)`, or `C(...)`
-        itself), or that class when `expr` names it (a static or class method's call)."""
+        """The module's own class `expr` is an instance of (a global or a local built by `C(...)`, `C(...)` itself,
+        or an item of a global container of such instances), or that class when `expr` names it (a static or class
+        method's call)."""
+        if (cls := self.container_class(expr, fn)) is not None:
+            return cls
         if isinstance(expr, cst.Name) and expr.value in fn.local_kinds:
             value = fn.scan.locals.get(expr.value)
             return self.own_class(value, fn) if isinstance(value, cst.Call) else None
@@ -535,6 +582,7 @@ class _FunctionScan(NameUses):
         self.dereferenced_names: Counter[str] = Counter()  # names an attribute or item is read from, per use
         self.locals: dict[str, cst.BaseExpression | None] = {}
         self.loop_targets: set[str] = set()  # names a for loop or comprehension binds
+        self.loop_iterables: dict[str, list[cst.BaseExpression]] = {}  # plain loop target → what it iterates
         # Iterated inside a generator expression: async there makes an async generator expression, which only
         # a consumer that takes one may receive. id(iter) or name → the generator expression.
         self.generator_iters: dict[int, cst.GeneratorExp] = {}
@@ -600,16 +648,18 @@ class _FunctionScan(NameUses):
             comp = comp.inner_for_in
 
     def visit_For(self, node):
-        self.iterated.add(id(node.iter))
-        if isinstance(node.iter, cst.Name):
-            self.iterated_names.add(node.iter.value)
-        self.loop_targets.update(name_uses(node.target))
+        self._loop(node.target, node.iter)
 
     def visit_CompFor(self, node):
-        self.iterated.add(id(node.iter))
-        if isinstance(node.iter, cst.Name):
-            self.iterated_names.add(node.iter.value)
-        self.loop_targets.update(name_uses(node.target))
+        self._loop(node.target, node.iter)
+
+    def _loop(self, target: cst.BaseExpression, iterable: cst.BaseExpression) -> None:
+        self.iterated.add(id(iterable))
+        if isinstance(iterable, cst.Name):
+            self.iterated_names.add(iterable.value)
+        self.loop_targets.update(name_uses(target))
+        if isinstance(target, cst.Name):
+            self.loop_iterables.setdefault(target.value, []).append(iterable)
 
     def visit_Assign(self, node):
         if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):

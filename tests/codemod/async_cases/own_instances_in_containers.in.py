@@ -23,6 +23,21 @@ class Retriever:
 RETRIEVERS = {"a": Retriever("a"), "b": Retriever("b")}
 
 
+class Api:
+    """Its method shares a dict's name: known as Api's through the container it is taken from."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def get(self, path: str) -> str:
+        time.sleep(0.01)  # stands for an HTTP call
+        return f"[{self.name}{path}]"
+
+
+APIS = {"crm": Api("crm"), "erp": Api("erp")}
+SETTINGS = {"path": "/orders"}
+
+
 class Holder(ResponsesAgent):
     def __init__(self):
         self.client = OpenAI()
@@ -36,6 +51,9 @@ class Holder(ResponsesAgent):
         docs += RETRIEVERS["a"].search("q")
         for key in sorted(RETRIEVERS):
             docs += RETRIEVERS.get(key).search(key)
+        docs += APIS["crm"].get(SETTINGS.get("path"))
+        for api in APIS.values():
+            docs += api.get("/status")
         e = self.client.chat.completions.create(model="databricks-gpt-5", messages=msgs).choices[0].message.content
         return ResponsesAgentResponse(output=[self.create_text_output_item(text=docs + e, id="t")])
 

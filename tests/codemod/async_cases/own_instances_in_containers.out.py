@@ -25,6 +25,21 @@ class Retriever:
 RETRIEVERS = {"a": Retriever("a"), "b": Retriever("b")}
 
 
+class Api:
+    """Its method shares a dict's name: known as Api's through the container it is taken from."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def get(self, path: str) -> str:
+        time.sleep(0.01)  # stands for an HTTP call
+        return f"[{self.name}{path}]"
+
+
+APIS = {"crm": Api("crm"), "erp": Api("erp")}
+SETTINGS = {"path": "/orders"}
+
+
 async def predict(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
     msgs = [{"role": m.role, "content": m.content} for m in request.input]
     docs = ""
@@ -33,6 +48,9 @@ async def predict(request: ResponsesAgentRequest) -> ResponsesAgentResponse:
     docs += await in_worker_thread(RETRIEVERS["a"].search, "q")
     for key in sorted(RETRIEVERS):
         docs += await in_worker_thread(RETRIEVERS.get(key).search, key)
+    docs += await in_worker_thread(APIS["crm"].get, SETTINGS.get("path"))
+    for api in APIS.values():
+        docs += await in_worker_thread(api.get, "/status")
     e = (await client.chat.completions.create(model="databricks-gpt-5", messages=msgs)).choices[0].message.content
     return ResponsesAgentResponse(output=[create_text_output_item(text=docs + e, id="t")])
 
