@@ -6,7 +6,15 @@ from __future__ import annotations
 import libcst as cst
 
 from serving2apps.codemod.agent_location import AgentClass
-from serving2apps.codemod.class_methods import SPECIAL_METHODS, decorator_names, is_docstring, is_super_init, methods_of, self_uses
+from serving2apps.codemod.class_methods import (
+    SPECIAL_METHODS,
+    decorator_names,
+    is_cached_property,
+    is_docstring,
+    is_super_init,
+    methods_of,
+    self_uses,
+)
 from serving2apps.codemod.name_uses import name_uses
 from serving2apps.codemod.names import INHERITED_HELPERS
 
@@ -97,7 +105,7 @@ def blockers(module: cst.Module, agent: AgentClass) -> list[str]:
         if name == "__init__" and (isinstance(fn.params.star_arg, cst.Param) or fn.params.star_kwarg is not None):
             block("init_varargs")
     for name, fn in methods.items():
-        if name in attributes_written and any(d.split(".")[-1] == "cached_property" for d in decorator_names(fn)):
+        if name in attributes_written and is_cached_property(fn):
             block("cached_assigned", method=name)
     known = set(methods) | attributes_written | set(INHERITED_HELPERS)
     for name, use in uses.items():

@@ -22,6 +22,15 @@ def decorator_names(fn: cst.FunctionDef) -> list[str]:
     return [decorator_name(d) for d in fn.decorators]
 
 
+def caches_property(decorator: cst.Decorator) -> bool:
+    """`@functools.cached_property` (or a library's `cached_property`): computed at the first read, then kept."""
+    return decorator_name(decorator).split(".")[-1] == "cached_property"
+
+
+def is_cached_property(fn: cst.FunctionDef) -> bool:
+    return any(caches_property(d) for d in fn.decorators)
+
+
 def rooted_in(node: cst.BaseExpression, root: str) -> bool:
     """`root`, or an attribute or item of it, however deep (`root.a[k].b`)."""
     while isinstance(node, (cst.Attribute, cst.Subscript)):

@@ -283,7 +283,7 @@ def _arity(tree: ast.Module) -> list[str]:
     return problems
 
 
-# ---------------------------------------------------------------- async closure
+# ---------------------------------------------------------------- method-only decorators
 
 # Decorators that build a descriptor, which does its work only as a class attribute: on a module function the
 # name is bound to the descriptor itself, and the first read of it fails or gives the wrong value.
@@ -301,6 +301,8 @@ def _method_decorators(old: ast.Module, new: ast.Module) -> list[str]:
     return [f"{function} is a module function decorated with @{name}, which works only on a class's method"
             for function, name in sorted(decorated(new) - decorated(old))]
 
+
+# ---------------------------------------------------------------- async closure
 
 def _own_nodes(fn: ast.AST) -> Iterator[ast.AST]:
     """The nodes of a function's body, nested functions, lambdas and classes excluded."""

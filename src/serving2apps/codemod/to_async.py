@@ -271,14 +271,20 @@ class _Module:
         to a call's value (`ChatDatabricks(...)`), wherever they set it (`__init__`, a `connect()` it calls) and
         however often, so long as every value but `None` is built by the same callable: the first such call.
         None otherwise."""
-        if not isinstance(expr.value, cst.Name) or expr.value.value in local_kinds:
+        held = self._held(expr, local_kinds)
+        if held is None:
+            return None
+        if held not in self._attributes_set:
+            self._attributes_set[held] = self._built_alike(*held)
+        return self._attributes_set[held]
+
+    def _held(self, expr: cst.BaseExpression, local_kinds) -> tuple[str, str] | None:
+        """(class, attribute) for `services.db`, the global `services` an instance of the module's class."""
+        if not isinstance(expr, cst.Attribute) or not isinstance(expr.value, cst.Name) \
+                or expr.value.value in local_kinds:
             return None
         cls = self.global_instances.get(expr.value.value)
-        if cls is None:
-            return None
-        if (cls, expr.attr.value) not in self._attributes_set:
-            self._attributes_set[(cls, expr.attr.value)] = self._built_alike(cls, expr.attr.value)
-        return self._attributes_set[(cls, expr.attr.value)]
+        return None if cls is None else (cls, expr.attr.value)
 
     def _built_alike(self, cls: str, attribute: str) -> cst.Call | None:
         values = self._attribute_values(cls, attribute)
@@ -301,11 +307,9 @@ class _Module:
         """`services.store.search`, where the module's class sets `self.store` to different things, one of them
         built by a call that may block (`FAISS.load_local(...)` in one method, `Chroma(...)` in another)."""
         for receiver, _ in _receivers(expr):
-            if isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name) \
-                    and receiver.value.value not in local_kinds \
-                    and (cls := self.global_instances.get(receiver.value.value)) is not None:
+            if (held := self._held(receiver, local_kinds)) is not None:
                 return any(isinstance(v, cst.Call) and self._holds_what_may_block(v, frozenset())
-                           for v in self._attribute_values(cls, receiver.attr.value))
+                           for v in self._attribute_values(*held))
         return False
 
     def _attribute_assignments(self, cls: str) -> list[tuple[cst.FunctionDef, cst.Attribute, cst.BaseExpression]]:
@@ -876,11 +880,11 @@ def _known_non_blocking(name: str) -> bool:
 
 _ASYNC_FUNCTIONS = {pair.name for pair in api.FUNCTION_PAIRS.values()}
 
-# Base classes whose instances hold data and do no I/O of their own.
 # What values of builtin types answer to: on a value of unknown type, such a call is read as theirs.
 _BUILTIN_METHOD_NAMES = frozenset(name for kind in (dict, list, str, bytes, set, tuple, int, float)
                                   for name in dir(kind))
 
+# Base classes whose instances hold data and do no I/O of their own.
 _DATA_BASES = {"builtins.object", "builtins.dict", "builtins.list", "abc.ABC", "enum.Enum", "typing.NamedTuple",
                "typing.TypedDict", "typing.Generic", "pydantic.BaseModel"}
 

@@ -18,8 +18,10 @@ from serving2apps.codemod.blockers import BLOCKERS, Blocked
 from serving2apps.codemod.class_methods import (
     ENTRY_POINTS,
     SPECIAL_METHODS,
+    caches_property,
     decorator_name,
     decorator_names,
+    is_cached_property,
     is_docstring,
     is_super_init,
     methods_of,
@@ -199,7 +201,7 @@ def to_functions(module: cst.Module, agent: AgentClass, state: CodemodState, art
     method_map: dict[str, str] = {}
     property_map: dict[str, str] = {}
     for name, fn in regular.items():
-        target = property_map if "property" in decorator_names(fn) or _cached_property(fn) else method_map
+        target = property_map if "property" in decorator_names(fn) or is_cached_property(fn) else method_map
         target[name] = names.name(name)
     uses = self_uses(cls)
     written = {a.attr.value for use in uses.values() for a in use.written}
@@ -218,13 +220,13 @@ def to_functions(module: cst.Module, agent: AgentClass, state: CodemodState, art
     dropped = {name for name in ENTRY_POINTS if name in regular and _takes_params(regular[name])}
     functions: list[Statement] = []
     functools_name = "functools"
-    if any(_cached_property(fn) for fn in regular.values()):
+    if any(is_cached_property(fn) for fn in regular.values()):
         if "functools" in taken and not _imports(module, "functools"):
             functools_name = names.name("functools")
         state.imports.add("functools", None, None if functools_name == "functools" else functools_name)
     for name, fn in regular.items():
         new_fn = fn.with_changes(name=cst.Name(method_map.get(name) or property_map[name]),
-                                 decorators=[_computed_once(d, functools_name) if _caches_property(d) else d
+                                 decorators=[_computed_once(d, functools_name) if caches_property(d) else d
                                              for d in fn.decorators
                                              if decorator_name(d) not in ("staticmethod", "property")])
         if "staticmethod" not in decorator_names(fn):
@@ -284,15 +286,6 @@ def _without_self(fn: cst.FunctionDef, rewrite: _Rewrite, drop_params: bool, sta
 def _takes_params(fn: cst.FunctionDef) -> bool:
     params = fn.params.params
     return len(params) >= 3 and params[2].name.value == "params"
-
-
-def _caches_property(decorator: cst.Decorator) -> bool:
-    """`@functools.cached_property` (or a library's `cached_property`): computed at the first read, then kept."""
-    return decorator_name(decorator).split(".")[-1] == "cached_property"
-
-
-def _cached_property(fn: cst.FunctionDef) -> bool:
-    return any(_caches_property(d) for d in fn.decorators)
 
 
 def _computed_once(decorator: cst.Decorator, functools_name: str) -> cst.Decorator:
