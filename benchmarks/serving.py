@@ -144,8 +144,13 @@ def load(url: str, clients: int, duration: float, stream: bool) -> dict:
 def save_original(dest: Path) -> None:
     import mlflow
 
-    mlflow.pyfunc.save_model(str(dest), python_model=str(AGENT),
-                             input_example={"input": [{"role": "user", "content": "where is order 42"}]})
+    # Saving runs the input example through the agent; its trace would land in ./mlruns of wherever this runs.
+    mlflow.tracing.disable()
+    try:
+        mlflow.pyfunc.save_model(str(dest), python_model=str(AGENT),
+                                 input_example={"input": [{"role": "user", "content": "where is order 42"}]})
+    finally:
+        mlflow.tracing.enable()
 
 
 # form → (agent source, extra start-server arguments, tracing to a tracking server)

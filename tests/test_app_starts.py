@@ -130,29 +130,6 @@ def test_preflight_passes_on_a_working_app_and_fails_on_a_broken_one(app_dir):
     assert "the agent is broken" in failed.stderr  # the server's log is shown
 
 
-def test_workers_set_the_worker_processes(app_dir, tmp_path):
-    """--workers (the command in databricks.yml passes the `workers` variable, set by migrate, S2A209) reaches the
-    server: that many worker processes, each serving the registered agent."""
-    import os
-    import sys
-
-    from serving2apps.local_server import free_port, running_server
-
-    (app_dir / "agent_server" / "agent.py").write_text(ECHO_AGENT)
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(app_dir), **trace_store(app_dir)}
-    env.pop("DATABRICKS_APP_PORT", None)
-    base = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "agent_server.start_server", "--port", str(port), "--workers", "2"]
-    with running_server(command, app_dir, env, tmp_path / "server.log", base + "/health") as server:
-        for _ in range(4):
-            assert httpx.post(base + "/invocations", json=REQUEST, timeout=30).status_code == 200
-        children = (Path(f"/proc/{server.pid}/task/{server.pid}/children")).read_text().split()
-    # uvicorn's supervisor starts one process per worker (Python's multiprocessing may add a resource tracker).
-    assert len(children) >= 2
-    assert "Started parent process" in (tmp_path / "server.log").read_text()
-
-
 EXPERIMENT_LOOKUP = "/mlflow/experiments/get"  # by id, and get-by-name
 
 

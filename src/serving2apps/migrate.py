@@ -44,7 +44,7 @@ from serving2apps.template_source import template_root
 AGENT_DIR = "agent_server"
 # Files the scaffold owns in agent_server/; model modules with these names are copied under another name.
 SCAFFOLD_MODULES = {"__init__", "agent", "start_server", "utils", "evaluate_agent", "adapters", "chat_interface",
-                    "http_clients"}
+                    "http_clients", "worker_processes"}
 # What migrate wrote last time (path → sha256), so a re-run can tell the user's edits from its own output.
 WRITTEN = ".serving2apps/written.json"
 COPIER_ANSWERS = ".copier-answers.yml"

@@ -124,12 +124,10 @@ def main(argv: list[str] | None = None, app_path: str = "agent_server.start_serv
     parser.add_argument("--reload", action="store_true", help="restart when the code changes (development)")
     args = parser.parse_args(argv)
     if args.workers > 1 and not args.reload:
-        # Each worker is a spawned process that first re-runs the parent's main module, and uvicorn's supervisor
-        # restarts a worker that does not answer its health check within seconds. Re-running this module means
-        # importing the agent before that answer can be sent; uvicorn's own command line is light to re-run, so
-        # the workers answer at once and import the agent afterwards.
-        os.execv(sys.executable, [sys.executable, "-m", "uvicorn", app_path, "--host", args.host,
-                                  "--port", str(args.port), "--workers", str(args.workers)])
+        # Each worker is a spawned process that first re-runs the parent's main module: this one would import the
+        # agent in the parent and again in each worker before it serves. worker_processes imports nothing heavy.
+        os.execv(sys.executable, [sys.executable, "-m", "agent_server.worker_processes", app_path, "--host",
+                                  args.host, "--port", str(args.port), "--workers", str(args.workers)])
     # An import string, not the app object: uvicorn needs it for --reload.
     uvicorn.run(
         app_path,

@@ -1,0 +1,128 @@
+"""`start-server --workers N` (the command in databricks.yml passes the `workers` variable, set by migrate, S2A209):
+N worker processes, each accepting on its own socket, so kept-alive connections spread over every worker, under a
+parent that replaces a worker that dies, stops them all on SIGTERM and fails fast when they cannot start."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from servers import trace_store
+from test_app_starts import ECHO_AGENT, REQUEST, app_dir  # noqa: F401  (app_dir is a fixture)
+
+from serving2apps.local_server import free_port, running_server
+
+LISTEN, ESTABLISHED = "0A", "01"  # states in /proc/net/tcp
+
+
+def sockets_by_process(port: int, state: str) -> dict[int, int]:
+    """pid → how many of its TCP sockets have local port `port` and are in `state`, read from /proc."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
+                inodes.add(f"socket:[{fields[9]}]")
+    counts: dict[int, int] = {}
+    for fd in Path("/proc").glob("[0-9]*/fd/*"):
+        try:
+            if os.readlink(fd) in inodes:
+                counts[int(fd.parts[2])] = counts.get(int(fd.parts[2]), 0) + 1
+        except OSError:
+            continue
+    return counts
+
+
+def listening_workers(port: int, count: int, besides: set[int] = frozenset(), timeout: float = 120) -> set[int]:
+    """The pids listening on `port`, once `count` processes other than `besides` do (a worker listens once it has
+    imported the app)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        listening = set(sockets_by_process(port, LISTEN))
+        if len(listening) == count and not listening & besides:
+            return listening
+        time.sleep(0.2)
+    raise AssertionError(f"{count} processes were not listening on {port} within {timeout} s: {listening}")
+
+
+def gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def server_command(port: int, workers: int = 2) -> list[str]:
+    return [sys.executable, "-m", "agent_server.start_server", "--port", str(port), "--workers", str(workers)]
+
+
+def server_env(app_dir: Path) -> dict[str, str]:
+    env = {**os.environ, "PYTHONPATH": str(app_dir), **trace_store(app_dir)}
+    env.pop("DATABRICKS_APP_PORT", None)
+    return env
+
+
+def test_kept_alive_connections_spread_over_the_workers_and_a_dead_worker_is_replaced(app_dir, tmp_path):
+    (app_dir / "agent_server" / "agent.py").write_text(ECHO_AGENT)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "server.log"
+    with running_server(server_command(port), app_dir, server_env(app_dir), log, base + "/health") as server:
+        workers = listening_workers(port, 2)
+        assert server.pid not in workers  # the parent holds the port without listening: it never takes a connection
+
+        # 32 clients, each keeping its own connection open, as the Apps proxy and load generators do. With one
+        # listening socket shared by the workers, Linux handed nearly all of them to one worker.
+        clients = [httpx.Client(base_url=base, timeout=30) for _ in range(32)]
+        try:
+            for client in clients:
+                assert client.post("/invocations", json=REQUEST).status_code == 200
+            held = sockets_by_process(port, ESTABLISHED)
+        finally:
+            for client in clients:
+                client.close()
+        assert set(held) == workers and sum(held.values()) == 32
+        assert min(held.values()) >= 4, held  # an even spread gives fewer than 4 with probability ~1e-6
+
+        victim = min(workers)
+        os.kill(victim, signal.SIGKILL)
+        replaced = listening_workers(port, 2, besides={victim})
+        assert f"Worker process [{victim}] died" in log.read_text()
+        for _ in range(4):
+            assert httpx.post(base + "/invocations", json=REQUEST, timeout=30).status_code == 200
+
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=60) == 0
+    assert all(gone(pid) for pid in replaced)
+    assert "with 2 worker processes" in log.read_text()
+
+
+def test_a_worker_that_cannot_start_stops_the_server_with_its_error(app_dir, tmp_path):
+    """A broken agent fails the same way in every worker: the server exits non-zero with the agent's error instead of
+    starting workers again and again."""
+    (app_dir / "agent_server" / "agent.py").write_text(ECHO_AGENT.replace(
+        "from agent_server.utils", "raise RuntimeError('the agent is broken')\nfrom agent_server.utils"))
+    # Run directly: start_server would meet the error in its own import, before it starts any worker.
+    done = subprocess.run([sys.executable, "-m", "agent_server.worker_processes", "agent_server.start_server:app",
+                           "--host", "127.0.0.1", "--port", str(free_port()), "--workers", "2"],
+                          cwd=app_dir, env=server_env(app_dir), capture_output=True, text=True, timeout=180)
+    assert done.returncode != 0
+    assert "the agent is broken" in done.stderr
+    assert "stopped before it began serving" in done.stderr
+    assert done.stderr.count("Started server process") <= 2  # no worker was started again
+
+
+def test_a_port_in_use_is_named(app_dir):
+    (app_dir / "agent_server" / "agent.py").write_text(ECHO_AGENT)
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        done = subprocess.run(server_command(port), cwd=app_dir, env=server_env(app_dir), capture_output=True,
+                              text=True, timeout=180)
+    assert done.returncode == 1
+    assert f"Cannot listen on 127.0.0.1:{port}" in done.stderr and "pass another --port" in done.stderr
