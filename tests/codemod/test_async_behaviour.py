@@ -48,6 +48,8 @@ LIVE = [
     "clients_built_conditionally",
     "coroutine_of_an_own_class",
     "factory_handed_a_model",
+    "per_thread_state",
+    "own_context_managers",
 ]
 
 

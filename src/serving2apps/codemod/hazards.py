@@ -5,11 +5,13 @@ a person who knows which state is meant to be shared."""
 from __future__ import annotations
 
 import libcst as cst
+from libcst.helpers import get_full_name_for_node
 
 from serving2apps.codemod.class_methods import (ENTRY_POINTS, IN_PLACE_METHODS, SPECIAL_METHODS, decorator_names,
                                                 methods_of, rooted_in, self_uses)
 from serving2apps.codemod.handlers import CodemodState
 from serving2apps.codemod.names import TRACE
+from serving2apps.codemod.node_search import find_all
 
 CODES = ("S2A121", "S2A130", "S2A131")
 
@@ -30,6 +32,7 @@ def report_hazards(cls: cst.ClassDef, state: CodemodState) -> None:
         return seen
 
     # A helper only set-up calls (`self._setup()` from __init__) runs once, before any request.
+    per_thread = _per_thread_attributes(cls)
     setup = reached(set(SPECIAL_METHODS))
     set_up_only = setup - reached(set(methods) - setup | set(ENTRY_POINTS))
     for name, use in uses.items():
@@ -39,6 +42,8 @@ def report_hazards(cls: cst.ClassDef, state: CodemodState) -> None:
         for attr in use.written:
             state.report("S2A130", f"{name} writes self.{attr.attr.value}, shared by every request", attr)
         for attr, how in use.changed:
+            if attr.attr.value in per_thread:
+                continue  # `self._local.user = ...`: each request's thread has its own (async mode keeps the threads)
             state.report("S2A130", f"{name} changes self.{attr.attr.value} in place ({how}), shared by every request",
                          attr)
         if name in ENTRY_POINTS:
@@ -47,6 +52,13 @@ def report_hazards(cls: cst.ClassDef, state: CodemodState) -> None:
                 _report_request_mutation(fn, params[1].name.value, state)
             if any(d in TRACE or d in {"mlflow.trace", "trace"} for d in decorator_names(fn)):
                 state.report("S2A121", f"{name} is decorated with @mlflow.trace", fn)
+
+
+def _per_thread_attributes(cls: cst.ClassDef) -> set[str]:
+    """Attributes set to a `threading.local()`: what a request writes into one stays with its thread."""
+    return {target.target.attr.value for assign in find_all(cls, cst.Assign)
+            if isinstance(assign.value, cst.Call) and get_full_name_for_node(assign.value.func) == "threading.local"
+            for target in assign.targets if isinstance(target.target, cst.Attribute)}
 
 
 def _report_request_mutation(fn: cst.FunctionDef, request: str, state: CodemodState) -> None:

@@ -48,7 +48,10 @@ under `if`/`try` too, annotated or chosen by `a if c else b` / `a or b` (`None` 
 `X = Library(...)` statement can be swapped for its async twin. A function that would await inside a `with` over
 a thread lock (or anywhere, when it calls a lock's `acquire()`) stays synchronous: on the event loop, the next
 request would wait for the lock on the loop's own thread while the holder waits for the loop. A lock is what
-`threading` or `multiprocessing` builds, or anything named like one (`self._lock`).
+`threading` or `multiprocessing` builds, or anything named like one (`self._lock`). So does a function with a
+`with` over an instance of the module's own class whose `__enter__` or `__exit__` may block. An agent that keeps
+per-thread state (`threading.local()`, `threading.get_ident()`) converts nothing: each request keeps a thread of its
+own, as in Model Serving, where on the event loop all would share the loop's.
 """
 
 from __future__ import annotations
@@ -726,6 +729,8 @@ class _Function:
     nested_sites: list[_Site] = field(default_factory=list)  # the sites of its nested functions and lambdas
     # Handed, at some call, an object whose methods may block (see _given_blocking_objects).
     given_blocking_object: bool = False
+    # Has a `with` over an own-class instance whose __enter__/__exit__ may block (see _enters_what_blocks).
+    enters_what_blocks: bool = False
 
     @cached_property
     def parameters(self) -> set[str]:
@@ -942,6 +947,8 @@ def _plan(mod: _Module, entries: list[str]) -> _Plan:
     functions = {n: _scan_function(mod, n, f) for n, f in mod.functions.items()}
     for name in _given_blocking_objects(mod, functions):
         functions[name].given_blocking_object = True
+    for fn in functions.values():
+        fn.enters_what_blocks = _enters_what_blocks(mod, fn)
     # Don't touch a generator that returns a value (`return total` after its yields): an async generator cannot.
     convertible = {n for n, f in mod.functions.items() if _convertible(mod, n, f, uses.calls, counts)
                    and not functions[n].given_blocking_object
@@ -1027,7 +1034,7 @@ def _converted(mod: _Module, functions: dict[str, _Function], entries: list[str]
         fn = functions[name]
         if not _contexts_supported(mod, functions, name, converted, returners) or not _thread_results_stay_put(fn) \
                 or fn.nested_code_may_block or _awaits_in_generator(mod, fn, awaited) \
-                or _awaits_holding_a_lock(mod, fn, awaited) \
+                or _awaits_holding_a_lock(mod, fn, awaited) or fn.enters_what_blocks \
                 or _calls_from(functions, converted, name) != call_counts.get(name, 0):
             # Its callers no longer need to be async on its account: start over without it.
             return _converted(mod, functions, entries, convertible - {name}, call_counts)
@@ -1068,6 +1075,15 @@ def _awaits_holding_a_lock(mod: _Module, fn: _Function, awaited: set[str]) -> bo
         return True
     return any(isinstance(call.func, cst.Attribute) and call.func.attr.value == "acquire"
                and _thread_lock(mod, fn, call.func.value) for call in fn.scan.calls) and awaits(fn.scan.calls)
+
+
+def _enters_what_blocks(mod: _Module, fn: _Function) -> bool:
+    """A `with` over an instance of the module's own class whose `__enter__` or `__exit__` may block (opens a
+    connection, waits for a resource): a `with` statement calls them directly, on the event loop once converted."""
+    return any(w.asynchronous is None and any(
+        (cls := mod.own_class(item.item, fn)) is not None
+        and (mod.method_may_block(cls, "__enter__") or mod.method_may_block(cls, "__exit__")) for item in w.items)
+        for w in fn.scan.withs)
 
 
 # Sites that converted code awaits (a `local` one only when its function is awaited; `dropped` never).
@@ -1218,7 +1234,7 @@ def _iterations_of(fn: _Function, name: str) -> int:
 def _blocking_functions(functions: dict[str, _Function], converted: set[str]) -> set[str]:
     """Synchronous functions that may block (directly or through others): async code calls them in threads."""
     blocking = {n for n, f in functions.items() if n not in converted and (
-        f.nested_code_may_block or f.given_blocking_object
+        f.nested_code_may_block or f.given_blocking_object or f.enters_what_blocks
         or any(s.kind in _AWAITED_KINDS for s in f.sites.values()))}
     changed = True
     while changed:
@@ -1511,9 +1527,12 @@ def make_async(module: cst.Module, entries: list[str], filename: str) -> AsyncRe
         # No line: lines move when the handlers and imports are added; messages name the function instead.
         findings.append(Finding(code, message, filename))
 
-    if not plan.converted:
-        why = (f"the calls with an async form sit in functions that must stay synchronous "
-               f"({', '.join(sorted(plan.held))})" if plan.held
+    per_thread = _per_thread_state(mod)
+    if per_thread or not plan.converted:
+        why = (f"the agent keeps per-thread state ({per_thread}), which requests on the event loop would share"
+               if per_thread
+               else f"the calls with an async form sit in functions that must stay synchronous "
+                    f"({', '.join(sorted(plan.held))})" if plan.held
                else "nothing the agent calls has an async form serving2apps knows")
         report("S2A172", f"{why}; predict/predict_stream stay synchronous and run in worker threads")
         return AsyncResult(module, set(), findings)
@@ -1554,6 +1573,20 @@ def make_async(module: cst.Module, entries: list[str], filename: str) -> AsyncRe
     report("S2A170", f"{len(converted)} function(s) became async: {', '.join(converted)}")
     new_module = imports.apply(new_module)
     return AsyncResult(new_module, set(plan.converted), findings)
+
+
+# What keeps a value per thread, or tells threads apart. Synchronous, each request has a thread of its own, as it had
+# in Model Serving; on the event loop every request runs on the loop's one thread, so they would share one value
+# (one request's `_local.user` read by another), and a worker-thread call would see another thread's.
+_PER_THREAD = {"threading.local", "_thread._local", "threading.get_ident", "threading.get_native_id",
+               "threading.current_thread", "_thread.get_ident"}
+
+
+def _per_thread_state(mod: _Module) -> str | None:
+    """The first per-thread construct the module uses (`threading.local()`, a subclass of it, `get_ident()`)."""
+    used = [call.func for call in find_all(mod.module, cst.Call)]
+    used += [base.value for cls in mod.class_defs.values() for base in cls.bases]
+    return next((name for target in used for name in sorted(mod.imported(target) & _PER_THREAD)), None)
 
 
 def _drops(mod: _Module, stmt) -> bool:

@@ -11,6 +11,7 @@ tracing spans and the request headers reach the agent's code.
 import asyncio
 import contextvars
 import os
+import queue
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -38,23 +39,52 @@ async def in_worker_thread(func: Callable[..., T], *args: Any, **kwargs: Any) ->
 
 
 async def iterate_in_worker_thread(func: Callable[..., Iterable[T]], *args: Any, **kwargs: Any) -> AsyncIterator[T]:
-    """Iterate the sync iterable that func(*args, **kwargs) returns; each step runs in a worker thread.
+    """Iterate the sync iterable that func(*args, **kwargs) returns, one step each time the caller asks for an item.
 
-    One context is used for every step, so a span opened by the generator stays open across its steps.
+    Every step runs in the same worker thread, from the call to the generator's close, as Model Serving ran a whole
+    request on one thread: what the generator keeps across its yields and is bound to a thread (a threading.local,
+    an RLock held, an sqlite3 connection) stays valid. One context is used for every step, so a span opened by the
+    generator stays open across its steps. If the caller stops early (or its request is cancelled), the thread
+    closes the generator once the step it is running ends.
     """
     context = contextvars.copy_context()
     loop = asyncio.get_running_loop()
-    iterator: Iterator[T] = await loop.run_in_executor(worker_pool(), lambda: context.run(lambda: iter(func(*args, **kwargs))))
+    asks: queue.SimpleQueue[asyncio.Future[Any] | None] = queue.SimpleQueue()
+
+    def answer(future: asyncio.Future[Any], item: Any = None, error: BaseException | None = None) -> None:
+        if not future.done():  # a cancelled caller no longer waits
+            future.set_exception(error) if error is not None else future.set_result(item)
+
+    def steps() -> None:
+        iterator: Iterator[T] | None = None
+        try:
+            while (future := asks.get()) is not None:
+                try:
+                    if iterator is None:
+                        iterator = iter(func(*args, **kwargs))
+                    item = next(iterator, _DONE)
+                except BaseException as error:  # noqa: BLE001  (handed to the caller, raised there)
+                    loop.call_soon_threadsafe(answer, future, None, error)
+                    return
+                loop.call_soon_threadsafe(answer, future, item)
+                if item is _DONE:
+                    return
+        finally:
+            close = getattr(iterator, "close", None)
+            if close is not None:
+                close()
+
+    loop.run_in_executor(worker_pool(), context.run, steps)
     try:
         while True:
-            item = await loop.run_in_executor(worker_pool(), lambda: context.run(next, iterator, _DONE))
+            future = loop.create_future()
+            asks.put(future)
+            item = await future
             if item is _DONE:
                 return
             yield item
     finally:
-        close = getattr(iterator, "close", None)
-        if close is not None:
-            await loop.run_in_executor(worker_pool(), lambda: context.run(close))
+        asks.put(None)
 
 
 async def iterate_sync_consumer(consumer: Callable[..., Iterable[T]], items: AsyncIterable[Any], *args: Any,
