@@ -31,8 +31,8 @@ def _wait(messages: list[dict], timing: Timing) -> float:
 def install_fake_llm(server: WorkspaceServer, timing: Timing | None = None) -> Timing:
     timing = timing or Timing()
     for prefix in ("/serving-endpoints", "/v1"):
-        server.add_route("POST", f"{prefix}/chat/completions", lambda s, r, p: _chat(r, timing))
-        server.add_route("POST", f"{prefix}/responses", lambda s, r, p: _responses(r, timing))
+        server.add_route("POST", f"{prefix}/chat/completions", lambda s, r, p: chat_reply(r, timing))
+        server.add_route("POST", f"{prefix}/responses", lambda s, r, p: responses_reply(r, timing))
     return timing
 
 
@@ -56,12 +56,12 @@ def _reply(model: ModelReply, timing: Timing, wait: float) -> Reply:
     return Reply(model.status, events=[f"data: {e}\n\n".encode() for e in model.events], delays=delays, delay=wait)
 
 
-def _chat(request: Recorded, timing: Timing) -> Reply:
+def chat_reply(request: Recorded, timing: Timing) -> Reply:
     body = json.loads(request.body)
     return _reply(chat_completion(body, timing.words_per_token), timing, _wait(body.get("messages", []), timing))
 
 
-def _responses(request: Recorded, timing: Timing) -> Reply:
+def responses_reply(request: Recorded, timing: Timing) -> Reply:
     body = json.loads(request.body)
     given = body.get("input")
     messages = [{"role": "user", "content": given}] if isinstance(given, str) else list(given or [])

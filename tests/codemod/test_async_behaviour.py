@@ -50,6 +50,7 @@ LIVE = [
     "factory_handed_a_model",
     "per_thread_state",
     "own_context_managers",
+    "attributes_from_init_parameters",
 ]
 
 

@@ -39,9 +39,10 @@ chat models); set to different objects, one of which may block, its method calls
 of a global list, tuple, set or dict literal of one such class's instances (`APIS["crm"]`, `APIS.get(k)`, a loop
 over `APIS` or `APIS.values()`) is typed as that class. On any other value whose type cannot be inferred, a
 method only the module's classes define and that may block runs in a worker thread, unless builtin values have a
-method of that name (`get`, `index`). Not handled: attributes set from outside the class or to a value other than
-a call (an `__init__` parameter), and instances reached through a parameter or a container built otherwise: their
-other method calls are direct, except an OpenAI client's
+method of that name (`get`, `index`). An attribute set to an `__init__` parameter (`self.db = db`) holds what
+the module's constructions of the class pass for it (`Services(db=sqlite3.connect(...))`), or its default. Not
+handled: attributes set from outside the class, parameters no construction in the module shows, and instances
+reached through a parameter or a container built otherwise: their other method calls are direct, except an OpenAI client's
 own method paths (`chat.completions.create`, `responses.create`, `embeddings.create`), which on any value the
 table cannot type run in a worker thread. A global's kind is read from every assignment the module makes to it,
 under `if`/`try` too, annotated or chosen by `a if c else b` / `a or b` (`None` aside); only a plain
@@ -301,10 +302,41 @@ class _Module:
             else None
 
     def _attribute_values(self, cls: str, attribute: str) -> list[cst.BaseExpression]:
-        """What the class's methods set `self.<attribute>` to, `None` aside."""
-        return [value for method, target, value in self._attribute_assignments(cls)
+        """What the class's methods set `self.<attribute>` to, `None` aside; for an `__init__` parameter, what the
+        module's constructions of the class pass for it (see _passed_for)."""
+        return [passed for method, target, value in self._attribute_assignments(cls)
                 if target.attr.value == attribute and isinstance(target.value, cst.Name) and method.params.params
-                and target.value.value == method.params.params[0].name.value and not _is_none(value)]
+                and target.value.value == method.params.params[0].name.value
+                for passed in self._passed_for(cls, method, value) if not _is_none(passed)]
+
+    def _passed_for(self, cls: str, method: cst.FunctionDef, value: cst.BaseExpression) -> list[cst.BaseExpression]:
+        """`self.db = db` in the class's own `__init__`: the argument each `Services(...)` call of the module
+        passes for `db` (its default where one passes none; a global built by a plain `X = Library(...)` stands
+        for that call). `value` itself when it is no parameter or some construction cannot be read (a `*args`,
+        none in the module, a subclass that may pass anything)."""
+        params = [*method.params.params[1:], *method.params.kwonly_params]
+        param = next((p for p in params if isinstance(value, cst.Name) and p.name.value == value.value), None)
+        if param is None or method.name.value != "__init__" or method not in self.class_defs[cls].body.body:
+            return [value]
+        if any(isinstance(b.value, cst.Name) and b.value.value == cls for c in self.class_defs.values() for b in c.bases):
+            return [value]
+        calls = [c for c in find_all(self.module, cst.Call) if isinstance(c.func, cst.Name) and c.func.value == cls]
+        position = method.params.params[1:].index(param) if param in method.params.params else None
+        passed: list[cst.BaseExpression] = []
+        for call in calls:
+            if any(a.star for a in call.args):
+                return [value]
+            positional = [a.value for a in call.args if a.keyword is None]
+            given = next((a.value for a in call.args if a.keyword and a.keyword.value == param.name.value), None)
+            if given is None and position is not None and position < len(positional):
+                given = positional[position]
+            given = given if given is not None else param.default
+            if given is None:
+                return [value]
+            if isinstance(given, cst.Name) and given.value in self.global_constructions:
+                given = self.global_constructions[given.value]
+            passed.append(given)
+        return passed or [value]
 
     def attribute_may_hold_what_blocks(self, expr: cst.BaseExpression, local_kinds) -> bool:
         """`services.store.search`, where the module's class sets `self.store` to different things, one of them
