@@ -216,7 +216,7 @@ def test_with_tracing_on_the_notebook_modules_mlflow_probes_fail_at_once(app_dir
     import sys
 
     (app_dir / "agent_server" / "agent.py").write_text(ECHO_AGENT)
-    probe = ("import sys, agent_server.start_server\n"
+    probe = ("import sys, agent_server.start_server\nagent_server.start_server.app\n"
              "print(sys.modules.get('dbruntime', 'not remembered'))\n"
              "try:\n    import dbruntime.databricks_repl_context\nexcept ModuleNotFoundError:\n    print('absent')\n")
     env = {**os.environ, "PYTHONPATH": str(app_dir), **trace_store(app_dir)}

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -21,13 +22,15 @@ from serving2apps.local_server import free_port, running_server
 LISTEN, ESTABLISHED = "0A", "01"  # states in /proc/net/tcp
 
 
-def sockets_by_process(port: int, state: str) -> dict[int, int]:
-    """pid → how many of its TCP sockets have local port `port` and are in `state`, read from /proc."""
+def sockets_by_process(port: int, state: str, peer_port: int | None = None) -> dict[int, int]:
+    """pid → how many of its TCP sockets have local port `port` (and remote port `peer_port`, if given) and are in
+    `state`, read from /proc."""
     inodes = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
-            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state \
+                    and peer_port in (None, int(fields[2].rsplit(":", 1)[1], 16)):
                 inodes.add(f"socket:[{fields[9]}]")
     counts: dict[int, int] = {}
     for fd in Path("/proc").glob("[0-9]*/fd/*"):
@@ -79,11 +82,16 @@ def test_kept_alive_connections_spread_over_the_workers_and_a_dead_worker_is_rep
 
         # 32 clients, each keeping its own connection open, as the Apps proxy and load generators do. With one
         # listening socket shared by the workers, Linux handed nearly all of them to one worker.
+        # Which worker holds each connection is read as soon as its request is answered: the server closes a
+        # connection idle for 5 s, which a slow machine can reach before the 32nd request.
         clients = [httpx.Client(base_url=base, timeout=30) for _ in range(32)]
+        held: Counter[int] = Counter()
         try:
             for client in clients:
-                assert client.post("/invocations", json=REQUEST).status_code == 200
-            held = sockets_by_process(port, ESTABLISHED)
+                answer = client.post("/invocations", json=REQUEST)
+                assert answer.status_code == 200
+                client_port = answer.extensions["network_stream"].get_extra_info("client_addr")[1]
+                held.update(sockets_by_process(port, ESTABLISHED, peer_port=client_port))
         finally:
             for client in clients:
                 client.close()

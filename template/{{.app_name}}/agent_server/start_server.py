@@ -14,18 +14,21 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dotenv import load_dotenv
 
 # Settings from .env must be in place before the agent module runs its start-up code.
 load_dotenv(Path(__file__).resolve().parent.parent / ".env", override=False)
 
-import mlflow  # noqa: E402
 import uvicorn  # noqa: E402
-from fastapi.responses import HTMLResponse  # noqa: E402
-from mlflow.genai.agent_server import AgentServer  # noqa: E402
 
-from agent_server.chat_interface import add_chat_route  # noqa: E402
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+# MLflow, the agent server and the agent are imported by build_app(), in the process that serves: a parent that only
+# starts worker processes (`--workers N`) never imports them (seconds each), so the app is up in the time one
+# import takes, not two.
 
 NOTEBOOK_MODULES = ("dbruntime", "IPython")
 
@@ -41,6 +44,8 @@ def resolve_trace_experiment() -> None:
     If the lookup fails, this process does not trace: each request would otherwise repeat the failing call on the
     event loop (against an unreachable server, minutes of MLflow's retries per request).
     """
+    import mlflow
+
     experiment_id = os.environ.get("MLFLOW_EXPERIMENT_ID")
     experiment_name = os.environ.get("MLFLOW_EXPERIMENT_NAME")
     if not (experiment_id or experiment_name):
@@ -90,26 +95,45 @@ def remember_absent_notebook_modules() -> None:
             sys.modules[name] = None  # type: ignore[assignment]
 
 
-if not os.environ.get("MLFLOW_TRACKING_URI"):
-    # Traces go where the app is told to send them (the app's config in databricks.yml on Apps,
-    # .env from `uv run quickstart` locally).
-    # Told nothing, MLflow would build a local store in the working folder during the first request (seconds).
-    mlflow.tracing.disable()
-else:
-    resolve_trace_experiment()
-    remember_absent_notebook_modules()
-
-import agent_server.agent  # noqa: E402,F401  (importing it registers the @invoke/@stream functions)
-
 CHAT_PAGE = Path(__file__).resolve().parent / "chat.html"
 
-app = AgentServer("ResponsesAgent").app
-if "/" in {getattr(route, "path", None) for route in app.routes}:
-    raise RuntimeError("the agent server already answers GET /; the chat page would shadow it")
-app.add_api_route("/", lambda: HTMLResponse(CHAT_PAGE.read_text()), methods=["GET"], name="chat_page",
-                  include_in_schema=False)
-# An agent migrated from ChatAgent or ChatModel also answers its old callers in the chat shapes.
-add_chat_route(app, agent_server.agent)
+
+def build_app() -> "FastAPI":
+    """The agent server's app with the chat page: imports the agent, so it runs in each process that serves."""
+    import mlflow
+    from fastapi.responses import HTMLResponse
+    from mlflow.genai.agent_server import AgentServer
+
+    from agent_server.chat_interface import add_chat_route
+
+    if not os.environ.get("MLFLOW_TRACKING_URI"):
+        # Traces go where the app is told to send them (the app's config in databricks.yml on Apps,
+        # .env from `uv run quickstart` locally).
+        # Told nothing, MLflow would build a local store in the working folder during the first request (seconds).
+        mlflow.tracing.disable()
+    else:
+        resolve_trace_experiment()
+        remember_absent_notebook_modules()
+
+    import agent_server.agent  # importing it registers the @invoke/@stream functions
+
+    built = AgentServer("ResponsesAgent").app
+    if "/" in {getattr(route, "path", None) for route in built.routes}:
+        raise RuntimeError("the agent server already answers GET /; the chat page would shadow it")
+    built.add_api_route("/", lambda: HTMLResponse(CHAT_PAGE.read_text()), methods=["GET"], name="chat_page",
+                        include_in_schema=False)
+    # An agent migrated from ChatAgent or ChatModel also answers its old callers in the chat shapes.
+    add_chat_route(built, agent_server.agent)
+    return built
+
+
+def __getattr__(name: str) -> "FastAPI":
+    """`agent_server.start_server:app`, built on first use: by uvicorn, in the process that serves it."""
+    if name != "app":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    global app
+    app = build_app()
+    return app
 
 
 def main(argv: list[str] | None = None, app_path: str = "agent_server.start_server:app") -> None:
@@ -124,8 +148,7 @@ def main(argv: list[str] | None = None, app_path: str = "agent_server.start_serv
     parser.add_argument("--reload", action="store_true", help="restart when the code changes (development)")
     args = parser.parse_args(argv)
     if args.workers > 1 and not args.reload:
-        # Each worker is a spawned process that first re-runs the parent's main module: this one would import the
-        # agent in the parent and again in each worker before it serves. worker_processes imports nothing heavy.
+        # Each worker is a spawned process that first re-runs the parent's main module; worker_processes is light.
         os.execv(sys.executable, [sys.executable, "-m", "agent_server.worker_processes", app_path, "--host",
                                   args.host, "--port", str(args.port), "--workers", str(args.workers)])
     # An import string, not the app object: uvicorn needs it for --reload.
