@@ -1644,6 +1644,8 @@ def blocking_calls_in_async(code: str, filename: str, functions: set[str]) -> li
     mod = _Module(cst.parse_module(code))
     findings = []
     everything = {n: _scan_function(mod, n, f) for n, f in mod.functions.items()}
+    for fn in everything.values():
+        fn.enters_what_blocks = _enters_what_blocks(mod, fn)
     _classify_calls(mod, everything, set())
     native = {n for n, f in mod.functions.items() if f.asynchronous is not None}
     blocking = _blocking_functions(everything, native)
@@ -1663,4 +1665,7 @@ def blocking_calls_in_async(code: str, filename: str, functions: set[str]) -> li
                     and find_all(held.body, cst.Await):
                 findings.append(Finding("S2A179", f"{name} awaits while holding a thread lock", filename,
                                         mod.line(held)))
+        if fn.enters_what_blocks:
+            findings.append(Finding("S2A179", f"{name} enters a context manager whose __enter__ or __exit__ may "
+                                              "block, inside async def", filename, mod.line(fn.node)))
     return findings
