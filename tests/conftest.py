@@ -9,10 +9,11 @@ from engines import build_go_renderer, make_template_repo, render_bundle_init
 
 @pytest.fixture(scope="session", autouse=True)
 def local_tracking_store(tmp_path_factory):
-    """Traces that tests produce in-process go to a throwaway store, not to ./mlruns or ./mlflow.db."""
+    """Traces that tests produce in-process go to a throwaway store, not to ./mlruns or ./mlflow.db. A file store: a
+    sqlite one made on the fly keeps its artifacts, the traces' data among them, in ./mlruns of the working folder."""
     store = tmp_path_factory.mktemp("tracking")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{store / 'mlflow.db'}")
+        patch.setenv("MLFLOW_TRACKING_URI", (store / "mlruns").as_uri())
         yield
 
 
