@@ -16,7 +16,8 @@ from engines import render_bundle_init
 def adapters(go_renderer, tmp_path_factory):
     out = tmp_path_factory.mktemp("adapters-app")
     assert render_bundle_init(go_renderer, {"app_name": "adapters"}, out).returncode == 0
-    spec = importlib.util.spec_from_file_location("scaffold_adapters", out / "adapters" / "agent_server" / "adapters.py")
+    path = out / "adapters" / "agent_server" / "adapters.py"
+    spec = importlib.util.spec_from_file_location("scaffold_adapters", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -42,8 +42,8 @@ method only the module's classes define and that may block runs in a worker thre
 method of that name (`get`, `index`). An attribute set to an `__init__` parameter (`self.db = db`) holds what
 the module's constructions of the class pass for it (`Services(db=sqlite3.connect(...))`), or its default. Not
 handled: attributes set from outside the class, parameters no construction in the module shows, and instances
-reached through a parameter or a container built otherwise: their other method calls are direct, except an OpenAI client's
-own method paths (`chat.completions.create`, `responses.create`, `embeddings.create`), which on any value the
+reached through a parameter or a container built otherwise: their other method calls are direct, except an OpenAI
+client's own method paths (`chat.completions.create`, `responses.create`, `embeddings.create`), which on any value the
 table cannot type run in a worker thread. A global's kind is read from every assignment the module makes to it,
 under `if`/`try` too, annotated or chosen by `a if c else b` / `a or b` (`None` aside); only a plain
 `X = Library(...)` statement can be swapped for its async twin. A function that would await inside a `with` over
@@ -233,6 +233,11 @@ class _Module:
             self._factory_kinds[function] = local_kinds
         return self._factory_kinds[function]
 
+    @cached_property
+    def calls(self) -> list[cst.Call]:
+        """Every call in the module, in source order."""
+        return find_all(self.module, cst.Call)
+
     def _qualified(self, node):
         value = self.qualified.get(node, ())
         return value() if callable(value) else value  # the provider computes names lazily
@@ -318,9 +323,10 @@ class _Module:
         param = next((p for p in params if isinstance(value, cst.Name) and p.name.value == value.value), None)
         if param is None or method.name.value != "__init__" or method not in self.class_defs[cls].body.body:
             return [value]
-        if any(isinstance(b.value, cst.Name) and b.value.value == cls for c in self.class_defs.values() for b in c.bases):
+        if any(isinstance(b.value, cst.Name) and b.value.value == cls
+               for c in self.class_defs.values() for b in c.bases):
             return [value]
-        calls = [c for c in find_all(self.module, cst.Call) if isinstance(c.func, cst.Name) and c.func.value == cls]
+        calls = [c for c in self.calls if isinstance(c.func, cst.Name) and c.func.value == cls]
         position = method.params.params[1:].index(param) if param in method.params.params else None
         passed: list[cst.BaseExpression] = []
         for call in calls:
@@ -793,7 +799,9 @@ def _scan_function(mod: _Module, name: str, fn: cst.FunctionDef) -> _Function:
     for item in scan.with_items:
         if item.asname and isinstance(item.asname.name, cst.Name):
             local_kinds[item.asname.name.value] = mod.kind_of(item.item, local_kinds)
-    return _Function(name, fn, scan, local_kinds)
+    function = _Function(name, fn, scan, local_kinds)
+    function.enters_what_blocks = _enters_what_blocks(mod, function)
+    return function
 
 
 def _classify(mod: _Module, fn: _Function, call: cst.Call, swapped: set[str]) -> _Site | None:
@@ -979,8 +987,6 @@ def _plan(mod: _Module, entries: list[str]) -> _Plan:
     functions = {n: _scan_function(mod, n, f) for n, f in mod.functions.items()}
     for name in _given_blocking_objects(mod, functions):
         functions[name].given_blocking_object = True
-    for fn in functions.values():
-        fn.enters_what_blocks = _enters_what_blocks(mod, fn)
     # Don't touch a generator that returns a value (`return total` after its yields): an async generator cannot.
     convertible = {n for n, f in mod.functions.items() if _convertible(mod, n, f, uses.calls, counts)
                    and not functions[n].given_blocking_object
@@ -1551,7 +1557,8 @@ def _lazy_initialiser(target: str, loader: str, lock: str, value: cst.BaseExpres
 def make_async(module: cst.Module, entries: list[str], filename: str) -> AsyncResult:
     """Convert what the table allows; `entries` are the functions the handlers call (predict, predict_stream)."""
     mod = _Module(module)
-    plan = _plan(mod, entries)
+    per_thread = _per_thread_state(mod)
+    plan = None if per_thread else _plan(mod, entries)
     findings: list[Finding] = []
     imports = ImportChanges()
 
@@ -1559,10 +1566,9 @@ def make_async(module: cst.Module, entries: list[str], filename: str) -> AsyncRe
         # No line: lines move when the handlers and imports are added; messages name the function instead.
         findings.append(Finding(code, message, filename))
 
-    per_thread = _per_thread_state(mod)
-    if per_thread or not plan.converted:
+    if plan is None or not plan.converted:
         why = (f"the agent keeps per-thread state ({per_thread}), which requests on the event loop would share"
-               if per_thread
+               if plan is None
                else f"the calls with an async form sit in functions that must stay synchronous "
                     f"({', '.join(sorted(plan.held))})" if plan.held
                else "nothing the agent calls has an async form serving2apps knows")
@@ -1616,7 +1622,7 @@ _PER_THREAD = {"threading.local", "_thread._local", "threading.get_ident", "thre
 
 def _per_thread_state(mod: _Module) -> str | None:
     """The first per-thread construct the module uses (`threading.local()`, a subclass of it, `get_ident()`)."""
-    used = [call.func for call in find_all(mod.module, cst.Call)]
+    used = [call.func for call in mod.calls]
     used += [base.value for cls in mod.class_defs.values() for base in cls.bases]
     return next((name for target in used for name in sorted(mod.imported(target) & _PER_THREAD)), None)
 
@@ -1644,8 +1650,6 @@ def blocking_calls_in_async(code: str, filename: str, functions: set[str]) -> li
     mod = _Module(cst.parse_module(code))
     findings = []
     everything = {n: _scan_function(mod, n, f) for n, f in mod.functions.items()}
-    for fn in everything.values():
-        fn.enters_what_blocks = _enters_what_blocks(mod, fn)
     _classify_calls(mod, everything, set())
     native = {n for n, f in mod.functions.items() if f.asynchronous is not None}
     blocking = _blocking_functions(everything, native)
