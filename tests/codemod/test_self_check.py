@@ -157,6 +157,33 @@ def test_each_async_rule_names_the_problem(broken, expected):
     assert any(expected in p for p in found), found
 
 
+PUMP = """
+
+def pump(request):
+    loop = asyncio.new_event_loop()
+    steps = chunks(request)
+    while True:
+        try:
+            yield loop.run_until_complete(steps.__anext__())
+        except StopAsyncIteration:
+            break
+    loop.run_until_complete(anext(steps, None))
+    loop.run_until_complete(steps.aclose())
+"""
+
+
+def test_an_async_generator_driven_step_by_step_through_an_event_loop_passes():
+    # Synchronous code may drive an async generator one step at a time on a loop of its own: each step's
+    # awaitable is run, so nothing is left unawaited.
+    assert problems("import asyncio\n" + ASYNC_GOOD + PUMP, ASYNC_BEFORE) == []
+
+
+def test_an_async_generator_step_that_is_never_run_fails():
+    broken = "import asyncio\n" + ASYNC_GOOD + PUMP.replace("yield loop.run_until_complete(steps.__anext__())",
+                                                           "yield steps.__anext__()")
+    assert any("chunks() (async generator) is called without async for" in p for p in problems(broken, ASYNC_BEFORE))
+
+
 def test_an_input_this_python_cannot_parse_is_reported_not_failed():
     result = check_output("type Alias = int\n", "type Alias = int\n")
     assert result.ok and "newer Python" in result.unchecked

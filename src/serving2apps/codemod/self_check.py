@@ -38,6 +38,8 @@ ADAPTER_ASYNC = {"in_worker_thread": False, "response_from_async_stream_events":
                  "iterate_in_worker_thread": True, "iterate_sync_consumer": True}
 # Methods that take a coroutine object and run it (an event loop's).
 COROUTINE_RUNNERS = {"run_until_complete", "create_task", "run_coroutine_threadsafe"}
+# An async generator's own methods, each returning an awaitable one step of it.
+ASYNC_GENERATOR_STEPS = {"__anext__", "asend", "athrow", "aclose"}
 
 
 @dataclass
@@ -338,12 +340,30 @@ def _async_iterated(node: ast.AST, parents: dict[int, ast.AST]) -> bool:
     return isinstance(parent, ast.comprehension) and parent.iter is node and bool(parent.is_async)
 
 
-def _only_consumed_async(name: str, fn: ast.AST, parents, generator: bool) -> bool:
-    """Every later read of `name` in the function is awaited (coroutine) or async-iterated (generator)."""
+def _stepped(node: ast.Name, parents, imports: dict[str, str]) -> bool:
+    """`agen.__anext__()` or `anext(agen)` (asend, athrow, aclose alike) whose awaitable is awaited or handed to
+    an event loop: a generator driven one step at a time, as synchronous code pumps one through its own loop."""
+    parent = parents.get(id(node))
+    if isinstance(parent, ast.Attribute) and parent.attr in ASYNC_GENERATOR_STEPS:
+        step = parents.get(id(parent))
+        if not (isinstance(step, ast.Call) and step.func is parent):
+            return False
+    elif isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id == "anext" \
+            and parent.args[:1] == [node]:
+        step = parent
+    else:
+        return False
+    holder = parents.get(id(step))
+    return isinstance(holder, ast.Await) or (isinstance(holder, ast.Call) and _runs_async(holder, False, imports))
+
+
+def _only_consumed_async(name: str, fn: ast.AST, parents, generator: bool, imports: dict[str, str]) -> bool:
+    """Every later read of `name` in the function is awaited (coroutine) or async-iterated or stepped
+    (generator)."""
     for node in _own_nodes(fn):
         if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
             parent = parents.get(id(node))
-            if generator and not _async_iterated(node, parents):
+            if generator and not (_async_iterated(node, parents) or _stepped(node, parents, imports)):
                 return False
             if not generator and not isinstance(parent, ast.Await):
                 return False
@@ -402,7 +422,7 @@ def _async_use(name: ast.Name, generator: bool, parents, imports: dict[str, str]
         return []
     holder = parents.get(id(call))
     if isinstance(holder, ast.Assign) and len(holder.targets) == 1 and isinstance(holder.targets[0], ast.Name) \
-            and fn is not None and _only_consumed_async(holder.targets[0].id, fn, parents, generator):
+            and fn is not None and _only_consumed_async(holder.targets[0].id, fn, parents, generator, imports):
         return []
     way = "async for" if generator else "await"
     return [f"line {call.lineno}: {name.id}() ({what}) is called without {way}"]
