@@ -51,6 +51,7 @@ LIVE = [
     "per_thread_state",
     "own_context_managers",
     "attributes_from_init_parameters",
+    "async_generator_pumped",
 ]
 
 
