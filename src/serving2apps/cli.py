@@ -98,7 +98,8 @@ LOCK_BY_DEFAULT = LOCK_IF_SAFE
 LOCK_HELP = ("resolve the app's dependencies with `uv lock` and write uv.lock, so every `uv run` and deploy installs "
              "the same versions; the app's existing uv.lock is kept where it still fits, so no package moves that the "
              "change does not need (default: on, needs uv and the package index; skipped and reported when the model "
-             "has a direct reference, which locking would build); --no-lock skips it")
+             "has a direct reference or a package with no wheel, which locking would build, running its code); --no-lock "
+             "skips it")
 
 
 def _init(args: argparse.Namespace) -> int:

@@ -13,6 +13,8 @@ indexes belong in uv's configuration, not in the project's dependencies.
 
 from __future__ import annotations
 
+import re
+
 import tomlkit
 import yaml
 from packaging.requirements import InvalidRequirement, Requirement
@@ -142,7 +144,9 @@ LOCK_IF_SAFE = "if-safe"
 def lock(pyproject: str, app_name: str, when: bool | str = True,
          previous: bytes | None = None) -> tuple[bytes | None, list[Finding]]:
     """uv.lock for the app's pyproject.toml, resolved in a scratch folder so a failure writes nothing; None (and
-    S2A304) when `when` is LOCK_IF_SAFE and the dependencies hold a direct reference.
+    S2A304) when `when` is LOCK_IF_SAFE and locking would run a package's own code: a direct reference, or a
+    package published only as a source distribution (uv builds one to read its metadata, running its setup.py;
+    the lock runs with --no-build, so it never does).
 
     `previous` is the app's uv.lock from the last run: uv keeps every version it pins that still satisfies the
     dependencies, so migrating again moves no package the change does not touch (and, when nothing changed,
@@ -160,25 +164,19 @@ def lock(pyproject: str, app_name: str, when: bool | str = True,
         requirement = Requirement(str(line))
         if requirement.url:
             # Locking a local path or VCS reference builds it, which runs the package's own setup code.
-            if when == LOCK_IF_SAFE:
-                return None, [Finding("S2A304", f"uv.lock was not written: {requirement.name} is a direct reference, "
-                                                "and locking it would build it, running code from the model")]
-            raise MigrationError(
-                f"cannot lock {requirement.name}: it is a direct reference ({requirement.url}), and locking it "
-                "would build it, running code from the model",
-                "run migrate with --no-lock (and publish the package to an index you trust), or remove the "
-                "reference from the model's requirements",
-            )
+            return _would_build(when, requirement.name, f"is a direct reference ({requirement.url})")
     with tempfile.TemporaryDirectory(prefix="serving2apps-lock-") as scratch:
         (Path(scratch) / "pyproject.toml").write_text(pyproject)
         (Path(scratch) / "README.md").write_text(f"# {app_name}\n")
-        command = ["uv", "lock", "--directory", scratch]
+        command = ["uv", "lock", "--no-build", "--directory", scratch]
         if previous is not None:
             (Path(scratch) / "uv.lock").write_bytes(previous)
         result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode != 0 and previous is not None:  # the previous lock may be what uv could not read
             (Path(scratch) / "uv.lock").unlink()
             result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0 and (source_only := _SOURCE_ONLY.search(result.stderr)):
+            return _would_build(when, source_only.group(1), "is published only as a source distribution")
         if result.returncode != 0:
             raise MigrationError(
                 f"the app's dependencies do not resolve (uv lock):\n{result.stderr.strip()[-2000:]}",
@@ -186,3 +184,20 @@ def lock(pyproject: str, app_name: str, when: bool | str = True,
                 "and run again; offline, pass --no-lock. Nothing was written",
             )
         return (Path(scratch) / "uv.lock").read_bytes(), []
+
+
+# uv's hint when --no-build meets a package that has no wheel.
+_SOURCE_ONLY = re.compile(r"Wheels are required for\s+`([^`]+)`")
+
+
+def _would_build(when: bool | str, name: str, why: str) -> tuple[None, list[Finding]]:
+    """Locking `name` would build it, running its own setup code: skipped with S2A304 when locking was not
+    asked for, refused when it was."""
+    if when == LOCK_IF_SAFE:
+        return None, [Finding("S2A304", f"uv.lock was not written: {name} {why}, and locking it would build it, "
+                                        "running the package's own code")]
+    raise MigrationError(
+        f"cannot lock {name}: it {why}, and locking it would build it, running the package's own code",
+        "run migrate with --no-lock (and publish a wheel of the package to an index you trust), or remove it "
+        "from the model's requirements",
+    )

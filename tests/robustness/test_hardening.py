@@ -1,5 +1,5 @@
 """Hardening beyond the bad-input matrix: a crash exits 3 with its traceback saved, a plain secret never reaches
-the app whatever its source, `--lock` never builds code from the model, bundle text never carries `${`, and
+the app whatever its source, locking never builds a package (running its code), bundle text never carries `${`, and
 files come out with the umask's modes."""
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def test_lock_never_builds_a_local_reference(app, tmp_path, capsys):
     (package / "setup.py").write_text(f"open({str(marker)!r}, 'w').write('ran')\n"
                                       "from setuptools import setup\nsetup(name='evil', version='1')\n")
     requirements = model(app) / "requirements.txt"
-    requirements.write_text(requirements.read_text() + f"evil @ file://{package}\n")
+    requirements.write_text(requirements.read_text() + f"\nevil @ file://{package}\n")
     before = {p: p.read_bytes() for p in app.rglob("*") if p.is_file()}
     assert migrate(app, "--lock") == 2  # asked for explicitly: refused
     err = capsys.readouterr().err
@@ -87,6 +87,35 @@ def test_lock_never_builds_a_local_reference(app, tmp_path, capsys):
     assert migrate(app, locking=True) == 1
     report = json.loads((app / ".serving2apps" / "report.json").read_text())
     assert any(f["code"] == "S2A304" and "evil" in f["message"] for f in report["findings"])
+    assert not marker.exists() and not (app / "uv.lock").exists()
+
+
+def test_lock_never_builds_a_package_that_has_no_wheel(app, tmp_path, monkeypatch, capsys):
+    """A requirement published only as a source archive: uv would build it to read its metadata, running its
+    setup.py. The index here is a local folder of archives (UV_FIND_LINKS) beside the real one."""
+    import tarfile
+
+    marker = tmp_path / "setup-ran"
+    archive = tmp_path / "links" / "sourceonly-1.0.tar.gz"
+    archive.parent.mkdir()
+    source = tmp_path / "sourceonly-1.0"
+    source.mkdir()
+    (source / "setup.py").write_text(f"open({str(marker)!r}, 'w').write('ran')\n"
+                                     "from setuptools import setup\nsetup(name='sourceonly', version='1.0')\n")
+    (source / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: sourceonly\nVersion: 1.0\n")
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(source, arcname=source.name)
+    monkeypatch.setenv("UV_FIND_LINKS", str(archive.parent))
+    requirements = model(app) / "requirements.txt"
+    requirements.write_text(requirements.read_text() + "\nsourceonly==1.0\n")
+    before = {p: p.read_bytes() for p in app.rglob("*") if p.is_file()}
+    assert migrate(app, "--lock") == 2
+    err = capsys.readouterr().err
+    assert "sourceonly" in err and "source distribution" in err and "--no-lock" in err
+    assert {p: p.read_bytes() for p in app.rglob("*") if p.is_file()} == before
+    assert migrate(app, locking=True) == 1  # the default: done without uv.lock, for review
+    report = json.loads((app / ".serving2apps" / "report.json").read_text())
+    assert any(f["code"] == "S2A304" and "sourceonly" in f["message"] for f in report["findings"])
     assert not marker.exists() and not (app / "uv.lock").exists()
 
 
