@@ -85,7 +85,7 @@ def merge_requirements(app_pyproject: str, lines: list[str]) -> tuple[str, list[
     dependencies = document["project"]["dependencies"]
     app = {canonicalize_name(Requirement(str(d)).name): i for i, d in enumerate(dependencies)}
     findings: list[Finding] = []
-    merged: dict[str, Requirement] = {}
+    merged: dict[tuple[str, str], Requirement] = {}
     for raw in lines:
         line = raw.split(" #", 1)[0].strip()
         if not line or line.startswith("#"):
