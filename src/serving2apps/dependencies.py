@@ -18,7 +18,7 @@ import re
 import tomlkit
 import yaml
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
+from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from serving2apps.codemod.findings import Finding
@@ -85,7 +85,7 @@ def merge_requirements(app_pyproject: str, lines: list[str]) -> tuple[str, list[
     dependencies = document["project"]["dependencies"]
     app = {canonicalize_name(Requirement(str(d)).name): i for i, d in enumerate(dependencies)}
     findings: list[Finding] = []
-    merged: dict[tuple[str, str], Requirement] = {}
+    merged: dict[tuple[NormalizedName, str], Requirement] = {}
     for raw in lines:
         line = raw.split(" #", 1)[0].strip()
         if not line or line.startswith("#"):
