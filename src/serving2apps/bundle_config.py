@@ -28,7 +28,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from serving2apps.bundle_yaml import (V1_WORKERS_ENV, AppSettings, app_yaml_settings, bundle_settings, dump, load,
                                       the_app, workers_variable)
 from serving2apps.codemod.findings import Finding
-from serving2apps.environment_secrets import REDACTED, is_sensitive, secret_reference
+from serving2apps.environment_secrets import REDACTED, holds_credential, is_sensitive, secret_reference
 from serving2apps.errors import MigrationError
 from serving2apps.model_reader import ModelInfo, Resource
 from serving2apps.sizing import app_size, workers
@@ -284,7 +284,7 @@ def update_bundle(databricks_yml: str, app_yaml: str | None, model: ModelInfo, e
         secret = secret_reference(value)
         # Judged here, where it would be written, whatever the record says (redaction happens in download,
         # but a record written by hand or by an older version may still hold the value).
-        if value == REDACTED or (secret is None and is_sensitive(var)):
+        if value == REDACTED or (secret is None and (is_sensitive(var) or holds_credential(value))):
             findings.append(Finding("S2A204", f"{var} had a plain value on the endpoint; it was not copied"))
             continue
         if secret:

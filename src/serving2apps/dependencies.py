@@ -8,7 +8,8 @@ package. Direct references (`pkg @ git+https://...`) are kept and hatchling is t
 The app's requirements.txt stays `uv`.
 
 Not handled: pip options in requirements files (`-i`, `--extra-index-url`, `-c`, `-e`): reported (S2A303), since
-indexes belong in uv's configuration, not in the project's dependencies.
+indexes belong in uv's configuration, not in the project's dependencies. Credentials in a URL (`https://user:token@`)
+are never copied or reported: a direct reference is written without them (S2A305), an option is named with ***.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from serving2apps.codemod.findings import Finding
+from serving2apps.environment_secrets import holds_credential, without_credentials
 from serving2apps.errors import MigrationError
 from serving2apps.yaml_limits import plain_yaml_problem
 from serving2apps.input_shapes import AppPyproject, CondaEnv, PipSection, checked
@@ -91,13 +93,19 @@ def merge_requirements(app_pyproject: str, lines: list[str]) -> tuple[str, list[
         if not line or line.startswith("#"):
             continue
         if line.startswith("-"):
-            findings.append(Finding("S2A303", f"requirements option {line!r} was not carried over"))
+            findings.append(Finding("S2A303", f"requirements option {without_credentials(line)!r} was not carried over"))
             continue
         try:
             requirement = Requirement(line)
         except InvalidRequirement as exc:
-            raise MigrationError(f"the model's requirement {line!r} is not valid: {exc}",
+            raise MigrationError(f"the model's requirement {without_credentials(line)!r} is not valid: "
+                                 f"{without_credentials(str(exc))}",
                                  "fix the model's requirements.txt and download it again") from None
+        if requirement.url and holds_credential(requirement.url):
+            # The app's files are committed and deployed: the credential stays with the model.
+            requirement.url = without_credentials(requirement.url, shown=False)
+            findings.append(Finding("S2A305", f"{requirement.name}'s URL carried credentials; pyproject.toml has it "
+                                              f"without them ({requirement.url})"))
         name = canonicalize_name(requirement.name)
         if name in SERVING_ONLY:
             findings.append(Finding("S2A300", f"{line} is not needed by the app"))

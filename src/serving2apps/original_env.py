@@ -35,6 +35,7 @@ import yaml
 from packaging.utils import canonicalize_name
 
 from serving2apps.dependencies import model_requirements
+from serving2apps.environment_secrets import without_credentials
 from serving2apps.errors import MigrationError
 from serving2apps.input_shapes import CondaEnv, PythonEnv, checked
 from serving2apps.model_reader import ModelInfo
@@ -173,7 +174,7 @@ def _build(model: ModelInfo, version: str | None, lines: list[str], target: Path
                                  timeout=BUILD_TIMEOUT)
             if run.returncode != 0:
                 detail = [line for line in run.stderr.strip().splitlines() if line.strip()]
-                raise MigrationError(f"`uv {step[1]}` failed: " + " / ".join(detail[:3])[:600])
+                raise MigrationError(f"`uv {step[1]}` failed: " + without_credentials(" / ".join(detail[:3]))[:600])
         try:
             building.rename(target)
         except OSError:  # another run built the same environment first: keep theirs

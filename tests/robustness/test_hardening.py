@@ -69,6 +69,34 @@ def test_a_plain_secret_in_a_handwritten_record_never_reaches_the_app(app, capsy
     assert "MODE" in (app / "databricks.yml").read_text()
 
 
+def test_credentials_in_urls_never_reach_the_app(app, capsys):
+    """A private index or package URL with its token in it (requirements.txt), and an endpoint variable whose
+    name says nothing but whose value is a URL with a password: none of them is written or printed."""
+    secrets = ["idx-TOKEN-1f", "pkg-TOKEN-2e", "ghp_TOKEN3d", "db-PASSWORD-4c"]
+    requirements = model(app) / "requirements.txt"
+    requirements.write_text(requirements.read_text() + f"""
+--extra-index-url https://build:{secrets[0]}@pypi.corp.example/simple
+privpkg @ https://bob:{secrets[1]}@files.corp.example/privpkg-1.0-py3-none-any.whl
+tool @ git+https://{secrets[2]}@github.com/corp/tool.git
+""")
+    record = {"source": {"environment_vars": {"WAREHOUSE_URL": f"postgresql://agent:{secrets[3]}@db.corp:5432/kb"}}}
+    (model(app) / "serving2apps-provenance.json").write_text(json.dumps(record))
+    assert migrate(app) == 1
+    out = capsys.readouterr()
+    written = b"".join(p.read_bytes() for p in app.rglob("*") if p.is_file())
+    for secret in secrets:
+        assert secret.encode() not in written and secret not in out.out + out.err
+    pyproject = (app / "pyproject.toml").read_text()
+    assert "privpkg @ https://files.corp.example/privpkg-1.0-py3-none-any.whl" in pyproject
+    assert "tool @ git+https://github.com/corp/tool.git" in pyproject
+    report = json.loads((app / ".serving2apps" / "report.json").read_text())
+    codes = [(f["code"], f["message"]) for f in report["findings"]]
+    assert sum(code == "S2A305" for code, _ in codes) == 2
+    assert ("S2A303", "requirements option '--extra-index-url https://***@pypi.corp.example/simple' was not "
+                      "carried over") in codes
+    assert any(code == "S2A204" and "WAREHOUSE_URL" in message for code, message in codes)
+
+
 def test_lock_never_builds_a_local_reference(app, tmp_path, capsys):
     package = tmp_path / "evil"
     package.mkdir()

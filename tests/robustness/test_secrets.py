@@ -11,6 +11,7 @@ from workspace_server import WorkspaceServer, custom_model_endpoint
 TOKEN_IN_CFG = "dapi-PLANTED-CFG-7f3a9c1e5b"
 TOKEN_IN_ENV = "dapi-PLANTED-ENV-2d8e4f6a0c"
 PLAIN_SECRET = "sk-PLANTED-PLAIN-9b1d3f5e7a"
+URL_PASSWORD = "pg-PLANTED-URL-5c7e9a1b3d"  # in a variable whose name says nothing of it
 SECRET_REF = "{{secrets/agents/openai}}"
 
 
@@ -20,7 +21,8 @@ def workspace(mlflow_server, registered):
         ws.serving_endpoints["echo-endpoint"] = custom_model_endpoint(
             "echo-endpoint",
             [{"name": "echo_full-1", "entity_name": "echo_full", "entity_version": registered["echo_full"],
-              "environment_vars": {"OPENAI_API_KEY": SECRET_REF, "VENDOR_API_KEY": PLAIN_SECRET, "MODE": "prod"}}],
+              "environment_vars": {"OPENAI_API_KEY": SECRET_REF, "VENDOR_API_KEY": PLAIN_SECRET, "MODE": "prod",
+                                   "HISTORY_DB": f"postgresql://agent:{URL_PASSWORD}@db.example:5432/h"}}],
         )
         yield ws
 
@@ -44,12 +46,12 @@ def test_no_planted_credential_leaks(workspace, mlflow_server, tmp_path):
     files = [p for p in out.rglob("*") if p.is_file()]
     assert any(p.name == "serving2apps-provenance.json" for p in files)
     assert any(p.name == "MIGRATION_REPORT.md" for p in files)
-    for planted in (TOKEN_IN_CFG, TOKEN_IN_ENV, PLAIN_SECRET):
+    for planted in (TOKEN_IN_CFG, TOKEN_IN_ENV, PLAIN_SECRET, URL_PASSWORD):
         assert planted not in captured
         for path in files:
             assert planted.encode() not in path.read_bytes(), f"{planted} leaked into {path}"
     # The secret reference stays a reference, wired through a secret resource.
     bundle = (out / "secret-app" / "databricks.yml").read_text()
     assert "value_from: secret-agents-openai" in bundle and "MODE" in bundle
-    assert "VENDOR_API_KEY" not in bundle
+    assert "VENDOR_API_KEY" not in bundle and "HISTORY_DB" not in bundle
     assert ".env\n" in (out / "secret-app" / ".gitignore").read_text()

@@ -60,6 +60,7 @@ CODES: dict[str, tuple[str, str]] = {
     "S2A302": ("review", "a direct reference (URL/VCS) dependency: make sure Databricks Apps can reach it when it installs the app"),
     "S2A303": ("review", "a pip option in requirements.txt (index URL, constraints, editable) was not carried over: configure it for uv ([tool.uv] in pyproject.toml) if the app needs it"),
     "S2A304": ("review", "uv.lock was not written, because locking would build a package (a direct reference from the model, or a package with no wheel), running its code: publish a wheel of it to an index you trust, then run migrate --lock"),
+    "S2A305": ("review", "a direct reference's URL carried credentials, which were not copied into the app: make the package reachable by the app without them (an index or volume its service principal can read, or credentials given to uv from a secret), then run migrate --lock"),
     "S2A310": ("review", "the app has the v1 scaffold (app.yaml) and was made with copier: run `copier update --trust --defaults` in the app's folder to move it to v2 (its settings in databricks.yml); migrate kept v1's layout"),
     "S2A311": ("info", "none: the v1 scaffold was upgraded: app.yaml's command and env moved into the app's config in databricks.yml, WEB_CONCURRENCY became the workers variable, and app.yaml was removed"),
     "S2A400": ("info", "none: verified locally against the original model"),
