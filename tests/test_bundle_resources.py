@@ -184,6 +184,13 @@ def test_resource_names_stay_unique(scaffold):
     assert len(names) == len(set(names)) == 3  # a.b.c merged (same type and target); A.B.C is another table
 
 
+def test_a_resource_the_model_lists_twice_is_granted_and_reported_once(scaffold):
+    result = run(scaffold, [Resource("serving_endpoint", "e1"), Resource("serving_endpoint", "e1")])
+    assert [e["name"] for e in app_resources(result.databricks_yml)].count("serving-endpoint-e1") == 1
+    assert [f.message for f in result.findings if f.code == "S2A200"] == [
+        "serving_endpoint e1 granted to the app as serving-endpoint-e1"]
+
+
 @pytest.mark.parametrize(
     "databricks_yml, message",
     [

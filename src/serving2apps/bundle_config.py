@@ -134,6 +134,16 @@ class _AppResources:
         return name
 
 
+def _unique(resources):
+    """The model's resources in order, each (type, name, on behalf of the user) once: a model may list one twice."""
+    seen = set()
+    for resource in resources:
+        key = (resource.type, resource.name, resource.on_behalf_of_user)
+        if key not in seen:
+            seen.add(key)
+            yield resource
+
+
 def _last_node(node):
     """The innermost last (container, key) of a mapping/sequence: where ruamel keeps a trailing comment."""
     while True:
@@ -237,7 +247,7 @@ def update_bundle(databricks_yml: str, app_yaml: str | None, model: ModelInfo, e
     findings: list[Finding] = []
     versions: set[str] = set()
 
-    for resource in model.resources:
+    for resource in _unique(model.resources):
         kind = RESOURCE_TYPES.get(resource.type)
         if resource.on_behalf_of_user:
             findings.append(Finding("S2A203", f"{resource.type} {resource.name} was used on behalf of the user"))
