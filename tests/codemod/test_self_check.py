@@ -148,6 +148,8 @@ def test_a_correct_async_output_passes():
     (ASYNC_GOOD.replace("async for item in iterate_sync_consumer", "for item in iterate_sync_consumer"),
      "iterate_sync_consumer() (async generator) is called without async for"),
     (ASYNC_GOOD + "\n\nasync def later():\n    time.sleep(1)\n", "time.sleep"),
+    (ASYNC_GOOD.replace("    async for item in", "    stream.close()\n    async for item in"),
+     "stream.close() closes an async stream only when awaited"),
     (ASYNC_GOOD + "\n\nclass Conn:\n    def __enter__(self):\n        time.sleep(1)\n        return self\n\n"
                   "    def __exit__(self, *exc):\n        return False\n\n\nasync def later():\n    with Conn():\n"
                   "        pass\n", "enters a context manager whose __enter__ or __exit__ may block"),

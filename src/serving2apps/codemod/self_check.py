@@ -11,7 +11,8 @@ transformers' analysis (no libcst metadata, no plan), so a transformer bug canno
 - does a call to a function of the file pass more arguments than it takes (a signature the migration changed);
 - does a module function carry a decorator that only works on a class's method (`@cached_property`);
 - async closure: is an `async def` of the file called without `await` / `async for`, an async generator
-  expression handed to code that wants a plain iterable, or an async client used from synchronous code;
+  expression handed to code that wants a plain iterable, an async client used from synchronous code, or an
+  async stream's close() left unawaited;
 - is a known blocking call left inside an `async def` the migration wrote.
 
 Not checked: types (a value's kind is only known where a name is bound to a constructor call), and inputs
@@ -389,6 +390,26 @@ def _async_closure(tree: ast.Module) -> list[str]:
                         problems.append(f"line {node.lineno}: an async generator expression is passed to "
                                         f"{callee}(), which iterates synchronously")
     problems += _async_clients_in_sync_code(tree, parents)
+    problems += _stream_close_unawaited(tree, parents)
+    return problems
+
+
+def _stream_close_unawaited(tree: ast.Module, parents) -> list[str]:
+    """In an async def, `s = await <call>(..., stream=...)` is an async stream, whose close() is a coroutine."""
+    problems = []
+    for fn in ast.walk(tree):
+        if not isinstance(fn, ast.AsyncFunctionDef):
+            continue
+        streams = {target.id for node in _own_nodes(fn) if isinstance(node, ast.Assign)
+                   and isinstance(node.value, ast.Await) and isinstance(node.value.value, ast.Call)
+                   and any(k.arg == "stream" for k in node.value.value.keywords)
+                   for target in node.targets if isinstance(target, ast.Name)}
+        for node in _own_nodes(fn):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "close" \
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id in streams \
+                    and not isinstance(parents.get(id(node)), ast.Await):
+                problems.append(f"line {node.lineno}: {node.func.value.id}.close() closes an async stream only "
+                                "when awaited")
     return problems
 
 

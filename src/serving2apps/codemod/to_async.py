@@ -63,6 +63,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import libcst as cst
+import libcst.matchers as m
 from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, QualifiedNameSource
 
 from serving2apps.codemod import async_api as api
@@ -1306,6 +1307,7 @@ class _ToAsync(cst.CSTTransformer):
         self.report = report
         self.lazy_loaders = lazy_loaders
         self.async_names: set[str] = set()  # locals bound to async iterables
+        self.stream_names: set[str] = set()  # of those, the awaited streams (`await create(stream=True)`)
         self.async_iters: set[int] = set()  # ids of original calls that now give async iterables
         self.depth = 0
 
@@ -1324,15 +1326,20 @@ class _ToAsync(cst.CSTTransformer):
         self.depth -= 1
         return updated
 
-    def _iterable(self, original, target: str | None) -> None:
+    def _iterable(self, original, target: str | None, awaited: bool = False) -> None:
         """The call now gives an async iterable: its `for`, or the name it is bound to, goes async."""
         self.async_iters.add(id(original))
         if target:
             self.async_names.add(target)
+            if awaited:
+                self.stream_names.add(target)
 
     def leave_Call(self, original, updated):
         if self.depth:
             return updated
+        if m.matches(updated, m.Call(func=m.Attribute(value=m.OneOf(*map(m.Name, self.stream_names)),
+                                                      attr=m.Name("close")), args=[])):
+            return _awaited(updated)  # an async stream's close() is a coroutine: unawaited, nothing is closed
         if any(isinstance(a.value, cst.GeneratorExp) and _is_async_generator(a.value) for a in updated.args):
             # Only a known stream consumer gets here (_contexts_supported): it runs in a worker thread that
             # pulls each chunk from the event loop, and its events come back as an async iterable.
@@ -1356,7 +1363,7 @@ class _ToAsync(cst.CSTTransformer):
                 self._iterable(original, target)
                 return call
             if site.iterable_result and (iterated or target):
-                self._iterable(original, target)
+                self._iterable(original, target, awaited=True)
             return _awaited(call)
         if site.kind == "function_pair":
             module, function = site.detail.rsplit(".", 1)
@@ -1375,7 +1382,7 @@ class _ToAsync(cst.CSTTransformer):
                 self._iterable(original, target)
                 return updated
             if site.local_function in self.plan.stream_returners and (iterated or target):
-                self._iterable(original, target)
+                self._iterable(original, target, awaited=True)
             return _awaited(updated)
         if site.kind == "blocking" or (site.kind == "local" and site.local_function in self.plan.blocking_functions):
             what = site.detail if site.kind == "blocking" else f"{site.local_function}(), which blocks,"
