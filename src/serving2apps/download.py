@@ -248,6 +248,14 @@ def fetch_model_uri(model_uri: str, into: Path, profile: str | None, retry: Retr
     )
 
 
+def refuse_inside_model_dir(model_dir: Path, target: Path, what: str) -> None:
+    """The model folder is copied whole: a target inside it would be copied into itself, again and again."""
+    model_dir, target = Path(model_dir).resolve(), Path(target).resolve()
+    if target == model_dir or model_dir in target.parents:
+        raise MigrationError(f"{what} {target} is inside the model folder {model_dir}, which is copied whole",
+                             f"choose a {what} outside {model_dir}")
+
+
 def copy_model_dir(source: Path, into: Path) -> None:
     read_model(source)  # refuses what cannot be migrated before anything is copied
     shutil.copytree(source, into, dirs_exist_ok=True, ignore=shutil.ignore_patterns(PROVENANCE_FILE))
@@ -262,6 +270,8 @@ def download(
     log: Callable[[str], None] = print,
 ) -> Downloaded:
     dest = Path(dest)
+    if source.model_dir:
+        refuse_inside_model_dir(source.model_dir, dest, "--dest")
     prepare_destination(dest, force)
     record: dict = {}
     model_uri = source.model_uri

@@ -59,7 +59,9 @@ def run_guarded(action: Callable[[], int], prefix: str = "error") -> int:
             where = f"the traceback is in {save_traceback(exc)}"
         except OSError:
             where = "the traceback could not be saved: " + "".join(traceback.format_exception_only(exc)).strip()
-        print(f"{prefix}: internal error in serving2apps ({type(exc).__name__}: {exc}); {where}; {REPORT_BUGS}",
+        # The message alone can be pages long (shutil's Error lists every file it failed on): the file has it all.
+        print(f"{prefix}: internal error in serving2apps ({type(exc).__name__}: {first_line(exc)}); {where}; "
+              f"{REPORT_BUGS}",
               file=sys.stderr)
         return EXIT_INTERNAL
 

@@ -16,7 +16,7 @@ import warnings
 from dataclasses import replace
 from pathlib import Path
 
-from serving2apps.download import DEFAULT_DEST, Source, download
+from serving2apps.download import DEFAULT_DEST, Source, download, refuse_inside_model_dir
 from serving2apps.errors import MigrationError
 from serving2apps.interrupts import scratch
 from serving2apps.migrate import migrate
@@ -96,6 +96,8 @@ def init(
                              "hyphens, 2 to 30 characters) and run the command again")
     if output_dir.exists() and not output_dir.is_dir():
         raise MigrationError(f"--output-dir {output_dir} is a file, not a folder", "choose a folder for --output-dir")
+    if source.model_dir and not example:
+        refuse_inside_model_dir(source.model_dir, output_dir, "--output-dir")
     app_dir, model_dir = output_dir / app_name, output_dir / DEFAULT_DEST
     for existing in (app_dir, model_dir):
         if existing.exists():

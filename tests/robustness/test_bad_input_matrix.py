@@ -225,6 +225,9 @@ CASES = [
     Case("input-example-not-json", with_file("input_example.json", "{nope"), "not valid JSON", "input_example.json"),
     Case("input-example-nested-too-deep", with_file("input_example.json", "[" * 5000 + "]" * 5000), "not valid JSON",
          "input_example.json"),
+    Case("dest-inside-the-model-folder",
+         lambda r: ["download", "--model-dir", str(model(r)), "--dest", str(model(r) / "copy")],
+         "inside the model folder", "--dest outside"),
     Case("dest-not-empty", lambda r: write(r / "out" / "keep.txt", "mine") or download(r),
          "out", "--force"),
     # download: the workspace
@@ -244,6 +247,13 @@ CASES = [
     Case("example-with-another-source", init_args("--example", "--model-dir", "x", "--app-name", "a-b"),
          "--example takes no other source", "drop"),
     Case("no-source", init_args("--app-name", "a-b"), "give exactly one source", "--endpoint"),
+    Case("output-dir-is-the-model-folder",
+         lambda r: init_args("--model-dir", str(model(r)), "--app-name", "a-b", "--output-dir", str(model(r)))(r),
+         "inside the model folder", "--output-dir outside"),
+    Case("output-dir-inside-the-model-folder",
+         lambda r: init_args("--model-dir", str(model(r)), "--app-name", "a-b",
+                             "--output-dir", str(model(r) / "artifacts" / "apps"))(r),
+         "inside the model folder", "--output-dir outside"),
     Case("output-dir-read-only", read_only_output, "cannot write in", "--output-dir"),
     Case("output-dir-is-a-file", lambda r: write(r / "plain-file", "x") or
          init_args("--example", "--app-name", "a-b", "--output-dir", str(r / "plain-file"))(r), "plain-file",
