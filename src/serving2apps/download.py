@@ -21,7 +21,7 @@ from typing import Callable
 
 from serving2apps.errors import MigrationError, first_line
 from serving2apps.interrupts import scratch
-from serving2apps.model_reader import ModelInfo, read_model
+from serving2apps.model_reader import ModelInfo, read_model, refuse_inside_model_dir
 from serving2apps.provenance import PROVENANCE_FILE, write_provenance
 
 DEFAULT_DEST = Path("original_mlflow_model")
@@ -246,14 +246,6 @@ def fetch_model_uri(model_uri: str, into: Path, profile: str | None, retry: Retr
         "read the attempts above: a dropped connection points at the network (VPN, proxy), an error from the "
         "registry at the model URI or the workspace status; then run the command again",
     )
-
-
-def refuse_inside_model_dir(model_dir: Path, target: Path, what: str) -> None:
-    """The model folder is copied whole: a target inside it would be copied into itself, again and again."""
-    model_dir, target = Path(model_dir).resolve(), Path(target).resolve()
-    if target == model_dir or model_dir in target.parents:
-        raise MigrationError(f"{what} {target} is inside the model folder {model_dir}, which is copied whole",
-                             f"choose a {what} outside {model_dir}")
 
 
 def copy_model_dir(source: Path, into: Path) -> None:

@@ -16,10 +16,11 @@ import warnings
 from dataclasses import replace
 from pathlib import Path
 
-from serving2apps.download import DEFAULT_DEST, Source, download, refuse_inside_model_dir
+from serving2apps.download import DEFAULT_DEST, Source, download
 from serving2apps.errors import MigrationError
 from serving2apps.interrupts import scratch
 from serving2apps.migrate import migrate
+from serving2apps.model_reader import refuse_inside_model_dir
 from serving2apps.report import REPORT_MD
 from serving2apps.template_schema import TemplateSchema
 from serving2apps.template_source import EXAMPLE_MODEL, template_root

@@ -31,7 +31,7 @@ from serving2apps.dependencies import lock as lock_dependencies
 from serving2apps.dependencies import merge_requirements, model_requirements
 from serving2apps.errors import EXIT_OK, EXIT_REVIEW, MigrationError
 from serving2apps.input_shapes import RecordedAnswers, WrittenRecord, read_json
-from serving2apps.model_reader import ModelInfo, read_model
+from serving2apps.model_reader import ModelInfo, read_model, refuse_inside_model_dir
 from serving2apps.provenance import read_provenance
 from serving2apps.request_format import is_chat_request, responses_request
 from serving2apps.scaffold_helpers import UPDATE_SCAFFOLD, helper_requirements
@@ -438,6 +438,7 @@ def migrate(source: Path, app_dir: Path, mode: str | None = None, dry_run: bool 
             lock: bool | str = False, force: bool = False, log=print) -> int:
     app_dir = Path(app_dir)
     check_app_dir(app_dir)
+    refuse_inside_model_dir(source, app_dir, "--app-dir")  # its code/ would be copied into the app itself
     with _one_run_at_a_time(app_dir):
         return _migrate(source, app_dir, mode, dry_run, verify, lock, force, log)
 

@@ -224,3 +224,11 @@ def read_model(root: Path) -> ModelInfo:
         mlflow_version=mlmodel.get("mlflow_version"),
         files=tuple(files),
     )
+
+
+def refuse_inside_model_dir(model_dir: Path, target: Path, what: str) -> None:
+    """The model folder is copied whole: a target inside it would be copied into itself, again and again."""
+    model_dir, target = Path(model_dir).resolve(), Path(target).resolve()
+    if target == model_dir or model_dir in target.parents:
+        raise MigrationError(f"{what} {target} is inside the model folder {model_dir}, which is copied whole",
+                             f"choose a {what} outside {model_dir}")

@@ -118,6 +118,13 @@ def in_app(prepare: Callable[[Path], None], *extra: str):
     return setup
 
 
+def app_inside_its_model(root):
+    """The app moved under the model's code/ folder, which migrate copies into the app."""
+    inside = root / "original_mlflow_model" / "code" / "app"
+    shutil.move(app(root), inside)
+    return ["migrate", "--source", str(root / "original_mlflow_model"), "--app-dir", str(inside)]
+
+
 def symlink_out(root):
     (root / "secret.txt").write_text("outside")
     os.symlink(root / "secret.txt", model(root) / "artifacts" / "link.txt")
@@ -262,6 +269,7 @@ CASES = [
     Case("app-dir-not-an-app", lambda r: ["migrate", "--app-dir", str(r)], "not an app made by the serving2apps",
          "render the scaffold"),
     Case("user-edited-agent", in_app(edit_agent), "agent.py", "--force"),
+    Case("app-dir-inside-the-model-folder", app_inside_its_model, "inside the model folder", "--app-dir outside"),
     Case("databricks-yml-invalid", in_app(lambda a: write(a / "databricks.yml", "bundle: [\n")), "databricks.yml",
          "databricks.yml"),
     Case("databricks-yml-yaml-bomb", in_app(lambda a: write(a / "databricks.yml", yaml_bomb())), "databricks.yml",
