@@ -53,6 +53,7 @@ LIVE = [
     "attributes_from_init_parameters",
     "async_generator_pumped",
     "stream_closed_in_finally",
+    "own_coroutine_that_blocks",
 ]
 
 

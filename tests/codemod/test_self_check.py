@@ -189,3 +189,25 @@ def test_an_async_generator_step_that_is_never_run_fails():
 def test_an_input_this_python_cannot_parse_is_reported_not_failed():
     result = check_output("type Alias = int\n", "type Alias = int\n")
     assert result.ok and "newer Python" in result.unchecked
+
+
+def test_an_async_method_of_the_input_is_the_authors_not_one_the_migration_wrote():
+    # The blocking check is for async defs the migration wrote; an async method of the input, now a module
+    # function of the same name, keeps what its author put in it (here run by asyncio.run in a worker thread).
+    before = ("import asyncio\nfrom tools import lookup\n\n\nclass Agent:\n    async def answer(self, q):\n"
+              "        return lookup(q)\n\n    def predict(self, request):\n"
+              "        return asyncio.run(self.answer(request))\n")
+    after = ("import asyncio\nfrom tools import lookup\n\n\nasync def answer(q):\n    return lookup(q)\n\n\n"
+             "def predict(request):\n    return asyncio.run(answer(request))\n")
+    assert not any("lookup" in p for p in problems(after, before))
+    assert any("lookup" in p for p in problems(after, before.replace("async def answer", "def answer")))
+
+
+def test_an_agent_driving_its_own_coroutines_migrates_as_functions_in_sync_mode():
+    from pathlib import Path
+
+    from serving2apps.codemod.agent_file import migrate_agent_source
+
+    source = (Path(__file__).parent / "async_cases" / "imported_coroutines_awaited.in.py").read_text()
+    result = migrate_agent_source(source, "agent.py", mode="sync")
+    assert result.strategy == "functions" and not [f for f in result.findings if f.code == "S2A180"]

@@ -852,8 +852,9 @@ def _classify(mod: _Module, fn: _Function, call: cst.Call, swapped: set[str]) ->
         # `retriever.search(q)`, `retriever = Retriever()` a class of the module's own whose method calls a
         # client or a library (or anything this table cannot tell from a plain computation).
         return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} (a method of the module's class {cls})")
-    if names and not any(_known_non_blocking(n) for n in names):
-        # A callable imported from a module the table does not know: it may do I/O.
+    if names and not coroutine and not any(_known_non_blocking(n) for n in names):
+        # A callable imported from a module the table does not know: it may do I/O. (One the original awaits is a
+        # coroutine function: calling it only makes the coroutine.)
         return _Site("blocking", sorted(names)[0])
     base = _attribute_path(call.func)[0]
     producer = None
@@ -1067,17 +1068,45 @@ def _converted(mod: _Module, functions: dict[str, _Function], entries: list[str]
             if functions[name].calls_to & converted:
                 converted.add(name)
                 changed = True
-    awaited = converted | _blocking_functions(functions, converted)  # local functions a call of awaits
+    blocking = _blocking_functions(functions, converted)
+    awaited = converted | blocking  # local functions a call of awaits
     returners = _stream_returners(functions, converted)
     for name in sorted(converted):
         fn = functions[name]
         if not _contexts_supported(mod, functions, name, converted, returners) or not _thread_results_stay_put(fn) \
                 or fn.nested_code_may_block or _awaits_in_generator(mod, fn, awaited) \
+                or _runs_a_coroutine_that_blocks(functions, fn, blocking) \
                 or _awaits_holding_a_lock(mod, fn, awaited) or fn.enters_what_blocks \
                 or _calls_from(functions, converted, name) != call_counts.get(name, 0):
             # Its callers no longer need to be async on its account: start over without it.
             return _converted(mod, functions, entries, convertible - {name}, call_counts)
     return converted
+
+
+def _runs_a_coroutine_that_blocks(functions: dict[str, _Function], fn: _Function, blocking: set[str]) -> bool:
+    """`asyncio.run(answer(q))` of one of the file's own async defs that calls something that may block (or awaits
+    one of them that does). The original ran it on a loop of its own, in the request's thread; made `await
+    answer(q)`, it would run on the server's loop, and its blocking calls would stall every request. The function
+    stays synchronous and runs in a worker thread, as the original did."""
+    natives = {n for n, f in functions.items() if f.node.asynchronous is not None}
+    stalls = {n for n in natives if functions[n].nested_code_may_block or any(
+        site.kind in _AWAITED_KINDS or site.kind == "local" and site.local_function in blocking
+        for site in functions[n].sites.values())}
+    changed = True
+    while changed:  # one that awaits one of those stalls too
+        changed = False
+        for name in natives - stalls:
+            if functions[name].calls_to & stalls:
+                stalls.add(name)
+                changed = True
+    for call in fn.scan.calls:
+        site = fn.sites.get(id(call))
+        if site is not None and site.kind == "run_coroutine" and call.args:
+            coroutine = call.args[0].value
+            if isinstance(coroutine, cst.Call) and isinstance(coroutine.func, cst.Name) \
+                    and coroutine.func.value in stalls:
+                return True
+    return False
 
 
 # What builds a lock that blocks the thread waiting for it. Held across an await, it deadlocks the event loop: the
@@ -1271,15 +1300,18 @@ def _iterations_of(fn: _Function, name: str) -> int:
 
 
 def _blocking_functions(functions: dict[str, _Function], converted: set[str]) -> set[str]:
-    """Synchronous functions that may block (directly or through others): async code calls them in threads."""
-    blocking = {n for n, f in functions.items() if n not in converted and (
+    """Synchronous functions that may block (directly or through others): async code calls them in threads.
+    An `async def` of the input is never one: calling it makes a coroutine, which the code that has it awaits or
+    hands to asyncio.run (made an await in converted code); run in a thread, it would only make the coroutine."""
+    asynchronous = converted | {n for n, f in functions.items() if f.node.asynchronous is not None}
+    blocking = {n for n, f in functions.items() if n not in asynchronous and (
         f.nested_code_may_block or f.given_blocking_object or f.enters_what_blocks
         or any(s.kind in _AWAITED_KINDS for s in f.sites.values()))}
     changed = True
     while changed:
         changed = False
         for name, fn in functions.items():
-            if name not in converted and name not in blocking and fn.calls_to & (blocking | converted):
+            if name not in asynchronous and name not in blocking and fn.calls_to & (blocking | converted):
                 blocking.add(name)
                 changed = True
     return blocking
