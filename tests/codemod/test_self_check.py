@@ -211,3 +211,19 @@ def test_an_agent_driving_its_own_coroutines_migrates_as_functions_in_sync_mode(
     source = (Path(__file__).parent / "async_cases" / "imported_coroutines_awaited.in.py").read_text()
     result = migrate_agent_source(source, "agent.py", mode="sync")
     assert result.strategy == "functions" and not [f for f in result.findings if f.code == "S2A180"]
+
+
+def test_an_async_context_manager_factory_entered_with_async_with_passes():
+    session = ("from contextlib import asynccontextmanager\n\n\n@asynccontextmanager\nasync def session(url):\n"
+               "    yield url\n\n\nasync def tools(url):\n    async with session(url) as s:\n        return s\n")
+    assert problems(ASYNC_GOOD + "\n\n" + session, ASYNC_BEFORE) == []
+
+
+def test_what_the_input_already_did_is_not_the_migrations_problem():
+    # The input, served as it was, calls its own coroutine function from synchronous code (a callback it hands to
+    # a library, say): the output keeping that call is not a new problem; a second such call would be.
+    before = "async def ping():\n    return 1\n\n\ndef register(hooks):\n    hooks.append(ping())\n"
+    assert problems(ASYNC_GOOD + "\n\n" + before, ASYNC_BEFORE + before) == []
+    twice = before + "\n\ndef again(hooks):\n    hooks.append(ping())\n"
+    assert any("ping() (coroutine function) is called without await" in p
+               for p in problems(ASYNC_GOOD + "\n\n" + twice, ASYNC_BEFORE + before))
