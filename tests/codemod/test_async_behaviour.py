@@ -54,6 +54,7 @@ LIVE = [
     "async_generator_pumped",
     "stream_closed_in_finally",
     "own_coroutine_that_blocks",
+    "async_generator_method_pumped",
 ]
 
 

@@ -180,6 +180,16 @@ def test_an_async_generator_driven_step_by_step_through_an_event_loop_passes():
     assert problems("import asyncio\n" + ASYNC_GOOD + PUMP, ASYNC_BEFORE) == []
 
 
+def test_an_async_generator_stepped_through_its_aiter_passes():
+    pump = PUMP.replace("    steps = chunks(request)\n", "    steps = chunks(request).__aiter__()\n") \
+        .replace("    steps = chunks(request).__aiter__()\n", "    agen = chunks(request)\n    steps = agen.__aiter__()\n")
+    assert "agen.__aiter__()" in pump
+    assert problems("import asyncio\n" + ASYNC_GOOD + pump, ASYNC_BEFORE) == []
+    unrun = pump.replace("yield loop.run_until_complete(steps.__anext__())", "yield steps.__anext__()")
+    assert any("chunks() (async generator) is called without async for" in p
+               for p in problems("import asyncio\n" + ASYNC_GOOD + unrun, ASYNC_BEFORE))
+
+
 def test_an_async_generator_step_that_is_never_run_fails():
     broken = "import asyncio\n" + ASYNC_GOOD + PUMP.replace("yield loop.run_until_complete(steps.__anext__())",
                                                            "yield steps.__anext__()")

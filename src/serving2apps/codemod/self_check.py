@@ -377,13 +377,24 @@ def _stepped(node: ast.Name, parents, imports: dict[str, str]) -> bool:
     return isinstance(holder, ast.Await) or (isinstance(holder, ast.Call) and _runs_async(holder, False, imports))
 
 
+def _aliased_iterator(node: ast.Name, fn: ast.AST, parents, imports: dict[str, str]) -> bool:
+    """`it = agen.__aiter__()`, and `it` consumed as the generator itself would have to be."""
+    attribute = parents.get(id(node))
+    call = parents.get(id(attribute))
+    assign = parents.get(id(call))
+    return isinstance(attribute, ast.Attribute) and attribute.attr == "__aiter__" and isinstance(call, ast.Call) \
+        and isinstance(assign, ast.Assign) and len(assign.targets) == 1 and isinstance(assign.targets[0], ast.Name) \
+        and _only_consumed_async(assign.targets[0].id, fn, parents, True, imports)
+
+
 def _only_consumed_async(name: str, fn: ast.AST, parents, generator: bool, imports: dict[str, str]) -> bool:
     """Every later read of `name` in the function is awaited (coroutine) or async-iterated or stepped
     (generator)."""
     for node in _own_nodes(fn):
         if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
             parent = parents.get(id(node))
-            if generator and not (_async_iterated(node, parents) or _stepped(node, parents, imports)):
+            if generator and not (_async_iterated(node, parents) or _stepped(node, parents, imports)
+                                  or _aliased_iterator(node, fn, parents, imports)):
                 return False
             if not generator and not isinstance(parent, ast.Await):
                 return False
