@@ -55,6 +55,7 @@ LIVE = [
     "stream_closed_in_finally",
     "own_coroutine_that_blocks",
     "async_generator_method_pumped",
+    "generator_function_to_sync_helper",
 ]
 
 

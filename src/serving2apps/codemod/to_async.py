@@ -633,7 +633,7 @@ class _FunctionScan(NameUses):
         # a consumer that takes one may receive. id(iter) or name → the generator expression.
         self.generator_iters: dict[int, cst.GeneratorExp] = {}
         self.generator_names: dict[str, cst.GeneratorExp] = {}
-        self.generator_consumers: dict[int, cst.Call] = {}  # id(generator expression) → the call it is passed to
+        self.consumers: dict[int, cst.Call] = {}  # id(first positional argument) → the call it is passed to
         self.receivers: set[str] = set()  # names whose methods are called: `x` of `x.run(...)`
         self.called_on: set[int] = set()  # ids of expressions whose methods are called: `f()` of `f().run(...)`
         self.coroutine_args: set[int] = set()  # ids of what is handed to asyncio.run(...) and its kin: coroutines
@@ -677,9 +677,8 @@ class _FunctionScan(NameUses):
             self.called_on.add(id(node.func.value))
             if isinstance(node.func.value, cst.Name):
                 self.receivers.add(node.func.value.value)
-        for arg in node.args:
-            if isinstance(arg.value, cst.GeneratorExp):
-                self.generator_consumers[id(arg.value)] = node
+        if node.args and node.args[0].keyword is None and not node.args[0].star:
+            self.consumers[id(node.args[0].value)] = node
 
     def visit_GeneratorExp(self, node):
         # Calls the generator makes as it runs (all but its first iterable, evaluated where it is written).
@@ -1243,6 +1242,8 @@ def _contexts_supported(mod: _Module, functions, name: str, converted: set[str],
         elif target and fn.scan.name_uses.get(target, 0) == 1 + _iterations_of(fn, target) + _returns_of(fn, target) \
                 + (fn.scan.dereferenced_names[target] if awaited else 0):
             generator = fn.scan.generator_names.get(target)
+        elif not awaited and _bridged(mod, fn, call):
+            continue  # `output_to_responses_items_stream(call_llm(messages))`: bridged like a generator expression
         elif awaited and entered is None and (not _may_stream(call, site) or id(call) in fn.scan.dereferenced
                                               or any(r.value is call for r in fn.scan.returns)):
             # Awaited where it stands: a value that is no stream, one read as a whole answer (`.choices`: the
@@ -1284,9 +1285,10 @@ def _awaits_in_generator(mod: _Module, fn: _Function, awaited: set[str]) -> bool
                for call_id, generator in fn.scan.generator_calls.items())
 
 
-def _bridged(mod: _Module, fn: _Function, generator: cst.GeneratorExp) -> bool:
-    """The generator expression is the chunks argument of a known stream consumer, whose result is iterated."""
-    consumer = fn.scan.generator_consumers.get(id(generator))
+def _bridged(mod: _Module, fn: _Function, chunks: cst.BaseExpression) -> bool:
+    """The expression (a generator expression, a call of a generator function) is the chunks argument of a known
+    stream consumer, whose result is iterated."""
+    consumer = fn.scan.consumers.get(id(chunks))
     return (consumer is not None and bool(mod.imported(consumer.func) & api.SYNC_STREAM_CONSUMERS)
             and (id(consumer) in fn.scan.iterated or id(consumer) in fn.scan.yielded_from))
 
@@ -1372,7 +1374,8 @@ class _ToAsync(cst.CSTTransformer):
         if m.matches(updated, m.Call(func=m.Attribute(value=m.OneOf(*map(m.Name, self.stream_names)),
                                                       attr=m.Name("close")), args=[])):
             return _awaited(updated)  # an async stream's close() is a coroutine: unawaited, nothing is closed
-        if any(isinstance(a.value, cst.GeneratorExp) and _is_async_generator(a.value) for a in updated.args):
+        if any(isinstance(a.value, cst.GeneratorExp) and _is_async_generator(a.value) for a in updated.args) \
+                or original.args and id(original.args[0].value) in self.async_iters:
             # Only a known stream consumer gets here (_contexts_supported): it runs in a worker thread that
             # pulls each chunk from the event loop, and its events come back as an async iterable.
             self.imports.add(ADAPTERS, api.SYNC_CONSUMER_BRIDGE)
