@@ -39,7 +39,7 @@ def deps(text):
     ],
 )
 def test_agent_requirements_are_added(pyproject, lines, expected_added, codes):
-    merged, findings = merge_requirements(pyproject, lines)
+    merged, findings, _ = merge_requirements(pyproject, lines)
     assert deps(merged)[len(deps(pyproject)):] == expected_added
     assert [f.code for f in findings] == codes
 
@@ -56,7 +56,7 @@ def test_agent_requirements_are_added(pyproject, lines, expected_added, codes):
     ],
 )
 def test_packages_the_app_needs_too(pyproject, line, expected, code):
-    merged, findings = merge_requirements(pyproject, [line])
+    merged, findings, _ = merge_requirements(pyproject, [line])
     assert expected in deps(merged)
     assert [f.code for f in findings] == ([code] if code else [])
     assert len(deps(merged)) == len(deps(pyproject))
@@ -64,8 +64,8 @@ def test_packages_the_app_needs_too(pyproject, line, expected, code):
 
 def test_merging_twice_is_a_no_op_and_comments_survive(pyproject):
     lines = ["mlflow==3.17.2", "langgraph==0.3.1", "mypkg @ git+https://example.com/x.git"]
-    once, _ = merge_requirements(pyproject, lines)
-    twice, _ = merge_requirements(once, lines)
+    once, _, _ = merge_requirements(pyproject, lines)
+    twice, _, _ = merge_requirements(once, lines)
     assert once == twice
     assert "# mlflow.genai.agent_server imports httpx but mlflow does not declare it." in once
     assert tomlkit.parse(once)["tool"]["hatch"]["metadata"]["allow-direct-references"] is True
@@ -79,3 +79,56 @@ def test_invalid_requirement_is_refused(pyproject):
 def test_invalid_pyproject_is_refused():
     with pytest.raises(MigrationError, match="not valid TOML"):
         merge_requirements("[project\n", ["x"])
+
+
+# What pip takes but PEP 508 does not: files and bare URLs. The model folder holds a wheel under code/ (Databricks'
+# code_paths way of serving a private library) and one in MLflow's wheels/ folder.
+SHIPPED = ("code/agent.py", "code/private_lib-0.1-py3-none-any.whl", "wheels/vendored_lib-2.0-py3-none-any.whl")
+
+
+@pytest.mark.parametrize(
+    "line, added, source, codes",
+    [
+        # Shipped in the model: installed from the app's wheels/ folder, at the version the file name gives.
+        ("code/private_lib-0.1-py3-none-any.whl", "private-lib==0.1", "wheels/private_lib-0.1-py3-none-any.whl",
+         ["S2A306"]),
+        ("./code/private_lib-0.1-py3-none-any.whl", "private-lib==0.1", "wheels/private_lib-0.1-py3-none-any.whl",
+         ["S2A306"]),
+        ("wheels/vendored_lib-2.0-py3-none-any.whl", "vendored-lib==2.0", "wheels/vendored_lib-2.0-py3-none-any.whl",
+         ["S2A306"]),
+        # The notebook's path to the wheel, the wheel itself shipped in code/.
+        ("/Volumes/main/libs/whl/private_lib-0.1-py3-none-any.whl", "private-lib==0.1",
+         "wheels/private_lib-0.1-py3-none-any.whl", ["S2A306"]),
+        # Bare URLs whose package name can be read: direct references.
+        ("https://files.example.com/p/fancy_pkg-1.2-py3-none-any.whl",
+         "fancy-pkg@ https://files.example.com/p/fancy_pkg-1.2-py3-none-any.whl", None, ["S2A302"]),
+        ("git+https://github.com/org/repo.git@v1#egg=repo_pkg", "repo_pkg@ git+https://github.com/org/repo.git@v1",
+         None, ["S2A302"]),
+        ("https://files.example.com/p/plain-3.0.tar.gz", "plain@ https://files.example.com/p/plain-3.0.tar.gz", None,
+         ["S2A302"]),
+        # Nothing the app can install from: for review, not carried over.
+        ("/Volumes/main/libs/whl/absent_lib-1.0-py3-none-any.whl", None, None, ["S2A307"]),
+        ("code/private_lib-0.1.tar.gz", None, None, ["S2A307"]),  # a source archive would be built
+        ("./code/mylib", None, None, ["S2A307"]),
+        ("https://files.example.com/download?id=7", None, None, ["S2A307"]),
+    ],
+)
+def test_files_and_bare_urls(pyproject, line, added, source, codes):
+    merged, findings, wheels = merge_requirements(pyproject, [line], SHIPPED)
+    new = [str(d).replace(" @", "@") for d in deps(merged)[len(deps(pyproject)):]]
+    assert new == ([added.replace(" @", "@")] if added else [])
+    assert [f.code for f in findings] == codes
+    sources = tomlkit.parse(merged).get("tool", {}).get("uv", {}).get("sources", {})
+    if source:
+        assert sources[added.split("==")[0]]["path"] == source
+        assert wheels == {source: next(f for f in SHIPPED if f.endswith(source.split("/")[-1]))}
+    else:
+        assert not sources and not wheels
+    assert merge_requirements(merged, [line], SHIPPED)[0] == merged  # a second merge changes nothing
+
+
+def test_a_shipped_wheel_of_a_version_the_server_cannot_run_is_not_used(pyproject):
+    merged, findings, wheels = merge_requirements(pyproject, ["wheels/mlflow-2.20.1-py3-none-any.whl"],
+                                                  ("wheels/mlflow-2.20.1-py3-none-any.whl",))
+    assert [f.code for f in findings] == ["S2A301"] and not wheels
+    assert "uv" not in tomlkit.parse(merged).get("tool", {})

@@ -4,7 +4,9 @@ The model's requirements.txt (or, without one, the pip section of conda.yaml) is
 `[project].dependencies`: the agent's libraries and pins are kept where they agree with what the agent server
 needs; a pin that excludes the app's minimum (an old `mlflow==2.x`, say) is raised to it and reported (S2A301);
 packages only Model Serving needed are dropped (S2A300); names differing only in case or `-`/`_` are one
-package. Direct references (`pkg @ git+https://...`) are kept and hatchling is told to allow them (S2A302).
+package. Direct references (`pkg @ git+https://...`) are kept and hatchling is told to allow them (S2A302). Lines
+naming a file or a bare URL are read by `requirement_files` (a wheel the model ships is installed from the app's
+wheels/ folder, S2A306).
 The app's requirements.txt stays `uv`.
 
 Not handled: pip options in requirements files (`-i`, `--extra-index-url`, `-c`, `-e`): reported (S2A303), since
@@ -15,6 +17,8 @@ are never copied or reported: a direct reference is written without them (S2A305
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Mapping
+from pathlib import Path
 
 import tomlkit
 import yaml
@@ -28,9 +32,12 @@ from serving2apps.errors import MigrationError
 from serving2apps.yaml_limits import plain_yaml_problem
 from serving2apps.input_shapes import AppPyproject, CondaEnv, PipSection, checked
 from serving2apps.model_reader import ModelInfo
+from serving2apps.requirement_files import ShippedWheel, named_url, names_a_file_or_url, shipped_wheel
 
 # Only the model server needed these (mlflow itself is merged with the app's own minimum, like any package).
 SERVING_ONLY = {"cloudpickle", "mlflow-skinny"}
+# The requirements a model had before MLflow's add_libraries_to_model turned them into wheels.
+_ORIGINAL = "original_requirements.txt"
 
 
 def _text(model: ModelInfo, relative: str) -> str:
@@ -44,7 +51,13 @@ def _text(model: ModelInfo, relative: str) -> str:
 
 def model_requirements(model: ModelInfo) -> list[str]:
     if model.requirements:
-        return _text(model, model.requirements).splitlines()
+        lines = _text(model, model.requirements).splitlines()
+        if _ORIGINAL in model.files and all(line.strip().startswith("wheels/") for line in lines
+                                            if line.strip() and not line.lstrip().startswith("#")):
+            # MLflow's add_libraries_to_model replaced each line with a wheel of it (to serve without an index) and
+            # kept the author's lines: the app installs from its index, and the wheels those lines name.
+            return _text(model, _ORIGINAL).splitlines()
+        return lines
     if model.conda_env:
         text = _text(model, model.conda_env)
         problem = plain_yaml_problem(text)
@@ -77,7 +90,32 @@ def _excludes(requirement: Requirement, minimum: Version) -> bool:
     return False
 
 
-def merge_requirements(app_pyproject: str, lines: list[str]) -> tuple[str, list[Finding]]:
+def _requirement(line: str, model_files: Collection[str], shipped: dict[NormalizedName, ShippedWheel],
+                 findings: list[Finding]) -> Requirement | None:
+    """The requirement a line stands for; None when it names a file or URL the app cannot install from (S2A307)."""
+    try:
+        return Requirement(line)
+    except InvalidRequirement as exc:
+        problem = str(exc)
+    wheel = shipped_wheel(line, frozenset(model_files))
+    if wheel is not None:
+        shipped[canonicalize_name(wheel.requirement.name)] = wheel
+        return wheel.requirement
+    requirement = named_url(line)
+    if requirement is None and names_a_file_or_url(line):
+        findings.append(Finding("S2A307", f"{without_credentials(line)!r} names a file or URL the app cannot install "
+                                          "from; it was not carried over"))
+    elif requirement is None:
+        raise MigrationError(f"the model's requirement {without_credentials(line)!r} is not valid: "
+                             f"{without_credentials(problem)}",
+                             "fix the model's requirements.txt and download it again")
+    return requirement
+
+
+def merge_requirements(app_pyproject: str, lines: list[str], model_files: Collection[str] = ()
+                       ) -> tuple[str, list[Finding], dict[str, str]]:
+    """The app's pyproject.toml with the model's requirement lines merged in, the findings, and the wheels the
+    model ships that the app installs (app path → path in the model folder, `model_files`)."""
     try:
         document = tomlkit.parse(app_pyproject)
     except tomlkit.exceptions.ParseError as exc:
@@ -88,6 +126,8 @@ def merge_requirements(app_pyproject: str, lines: list[str]) -> tuple[str, list[
     app = {canonicalize_name(Requirement(str(d)).name): i for i, d in enumerate(dependencies)}
     findings: list[Finding] = []
     merged: dict[tuple[NormalizedName, str], Requirement] = {}
+    shipped: dict[NormalizedName, ShippedWheel] = {}
+    wheels: dict[str, str] = {}
     for raw in lines:
         line = raw.split(" #", 1)[0].strip()
         if not line or line.startswith("#"):
@@ -95,12 +135,9 @@ def merge_requirements(app_pyproject: str, lines: list[str]) -> tuple[str, list[
         if line.startswith("-"):
             findings.append(Finding("S2A303", f"requirements option {without_credentials(line)!r} was not carried over"))
             continue
-        try:
-            requirement = Requirement(line)
-        except InvalidRequirement as exc:
-            raise MigrationError(f"the model's requirement {without_credentials(line)!r} is not valid: "
-                                 f"{without_credentials(str(exc))}",
-                                 "fix the model's requirements.txt and download it again") from None
+        requirement = _requirement(line, model_files, shipped, findings)
+        if requirement is None:
+            continue
         if requirement.url and holds_credential(requirement.url):
             # The app's files are committed and deployed: the credential stays with the model.
             requirement.url = without_credentials(requirement.url, shown=False)
@@ -129,19 +166,29 @@ def merge_requirements(app_pyproject: str, lines: list[str]) -> tuple[str, list[
             ours = Requirement(str(dependencies[app[name]]))
             minimum = _minimum(ours)
             if minimum is not None and _excludes(requirement, minimum):
+                # The app installs its own version from the index: a wheel the model shipped of an older one is unused.
                 findings.append(Finding("S2A301", f"{requirement} raised to {ours} (the agent server needs it)"))
                 ours.extras |= requirement.extras
                 dependencies[app[name]] = str(ours)
                 continue
             if marker:  # a conditional line beside the app's own, not merged into it
                 dependencies.append(str(requirement))
-                continue
-            ours.specifier &= requirement.specifier
-            ours.extras |= requirement.extras
-            dependencies[app[name]] = str(ours)
+            else:
+                ours.specifier &= requirement.specifier
+                ours.extras |= requirement.extras
+                dependencies[app[name]] = str(ours)
         else:
             dependencies.append(str(requirement))
-    return tomlkit.dumps(document), findings
+        if name in shipped:
+            wheel = shipped[name]
+            sources = document.setdefault("tool", tomlkit.table()).setdefault("uv", tomlkit.table()) \
+                .setdefault("sources", tomlkit.table())
+            sources[name] = tomlkit.inline_table()
+            sources[name]["path"] = wheel.app_file
+            wheels[wheel.app_file] = wheel.model_file
+            findings.append(Finding("S2A306", f"{wheel.model_file} (shipped in the model) is copied to {wheel.app_file} "
+                                              f"and installed from there ([tool.uv.sources])"))
+    return tomlkit.dumps(document), findings, wheels
 
 
 # `lock` values: True (asked for: refuse what cannot be locked), False (skip), LOCK_IF_SAFE (the default: lock,
@@ -149,8 +196,8 @@ def merge_requirements(app_pyproject: str, lines: list[str]) -> tuple[str, list[
 LOCK_IF_SAFE = "if-safe"
 
 
-def lock(pyproject: str, app_name: str, when: bool | str = True,
-         previous: bytes | None = None) -> tuple[bytes | None, list[Finding]]:
+def lock(pyproject: str, app_name: str, when: bool | str = True, previous: bytes | None = None,
+         wheels: Mapping[str, Path] | None = None) -> tuple[bytes | None, list[Finding]]:
     """uv.lock for the app's pyproject.toml, resolved in a scratch folder so a failure writes nothing; None (and
     S2A304) when `when` is LOCK_IF_SAFE and locking would run a package's own code: a direct reference, or a
     package published only as a source distribution (uv builds one to read its metadata, running its setup.py;
@@ -159,11 +206,11 @@ def lock(pyproject: str, app_name: str, when: bool | str = True,
     `previous` is the app's uv.lock from the last run: uv keeps every version it pins that still satisfies the
     dependencies, so migrating again moves no package the change does not touch (and, when nothing changed,
     resolves in milliseconds instead of asking the index about ~100 packages). A previous lock uv cannot read is
-    ignored: it is a preference, never an input that can fail the run."""
+    ignored: it is a preference, never an input that can fail the run. `wheels` are the wheels the model shipped
+    (app path → file), which the lock reads where pyproject.toml's [tool.uv.sources] says."""
     import shutil
     import subprocess
     import tempfile
-    from pathlib import Path
 
     if shutil.which("uv") is None:
         raise MigrationError("locking the app's dependencies needs uv, which is not installed",
@@ -176,6 +223,9 @@ def lock(pyproject: str, app_name: str, when: bool | str = True,
     with tempfile.TemporaryDirectory(prefix="serving2apps-lock-") as scratch:
         (Path(scratch) / "pyproject.toml").write_text(pyproject)
         (Path(scratch) / "README.md").write_text(f"# {app_name}\n")
+        for app_file, source in (wheels or {}).items():
+            (Path(scratch) / app_file).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, Path(scratch) / app_file)
         command = ["uv", "lock", "--no-build", "--directory", scratch]
         if previous is not None:
             (Path(scratch) / "uv.lock").write_bytes(previous)

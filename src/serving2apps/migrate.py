@@ -29,6 +29,7 @@ from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.imports import rewrite_code_imports
 from serving2apps.dependencies import lock as lock_dependencies
 from serving2apps.dependencies import merge_requirements, model_requirements
+from serving2apps.requirement_files import WHEELS_DIR
 from serving2apps.errors import EXIT_OK, EXIT_REVIEW, MigrationError
 from serving2apps.input_shapes import RecordedAnswers, WrittenRecord, read_json
 from serving2apps.model_reader import ModelInfo, read_model, refuse_inside_model_dir
@@ -242,9 +243,13 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async") -> Migr
         per_process_state(source, result.findings),
     )
     check_cli_version(TemplateSchema.load(template_root()).raw["min_databricks_cli_version"], update.cli_versions)
-    pyproject, dependency_findings = merge_requirements((app_dir / "pyproject.toml").read_text(),
-                                                        model_requirements(model) + helpers)
+    pyproject, dependency_findings, wheels = merge_requirements((app_dir / "pyproject.toml").read_text(),
+                                                                model_requirements(model) + helpers, model.files)
     plan.files["pyproject.toml"] = pyproject.encode()
+    for app_file, model_file in wheels.items():
+        plan.files[app_file] = CopiedFile(model.root / model_file)
+        if model_file in model.code_files:  # installed from wheels/, not carried inside the agent's package too
+            del plan.files[_destination(model_file, mapping)]
     plan.findings += dependency_findings
     plan.files["databricks.yml"] = update.databricks_yml.encode()
     if update.app_yaml is not None:
@@ -283,8 +288,10 @@ def add_lock(plan: MigrationPlan, app_dir: Path, lock: bool | str) -> None:
     """uv.lock for the planned pyproject.toml (`lock`: see dependencies.lock). Separate from the plan because it
     takes seconds and the package index: the cheap refusals (a user's edits) come first."""
     previous = app_dir / "uv.lock"
+    wheels = {name: data.path for name, data in plan.files.items()
+              if name.startswith(f"{WHEELS_DIR}/") and isinstance(data, CopiedFile)}
     locked, findings = lock_dependencies(plan.text("pyproject.toml"), app_dir.name, lock,
-                                         previous.read_bytes() if previous.is_file() else None)
+                                         previous.read_bytes() if previous.is_file() else None, wheels)
     plan.findings += findings
     if locked is not None:
         plan.files["uv.lock"] = locked
