@@ -132,3 +132,14 @@ def test_a_shipped_wheel_of_a_version_the_server_cannot_run_is_not_used(pyprojec
                                                   ("wheels/mlflow-2.20.1-py3-none-any.whl",))
     assert [f.code for f in findings] == ["S2A301"] and not wheels
     assert "uv" not in tomlkit.parse(merged).get("tool", {})
+
+
+def test_pip_compile_output_hashes_and_continued_lines(pyproject):
+    """pip-compile writes each pin with its hashes on continued lines; uv.lock records hashes itself, so they are
+    dropped quietly, while another option of a requirement is named."""
+    lines = ["requests==2.31.0 \\", "    --hash=sha256:aaa \\", "    --hash=sha256:bbb", "    # via langchain",
+             "numpy==1.26.4 --hash=sha256:ccc --config-settings=opt=1", "pandas==2.2.0  # a comment"]
+    merged, findings, _ = merge_requirements(pyproject, lines)
+    assert deps(merged)[len(deps(pyproject)):] == ["requests==2.31.0", "numpy==1.26.4", "pandas==2.2.0"]
+    assert [(f.code, f.message) for f in findings] == [
+        ("S2A303", "requirements option --config-settings of numpy==1.26.4 was not carried over")]

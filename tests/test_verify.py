@@ -57,3 +57,18 @@ def test_an_app_that_does_not_start_is_an_error(migrated):
     finally:
         agent.write_text(original)
     assert "broken on purpose" in str(failed.value)
+
+
+def test_the_app_runs_in_its_own_environment_when_this_one_lacks_a_dependency(tmp_path):
+    """A package this interpreter has no installation of at all (a wheel the model shipped, installed from the app's
+    wheels/ folder) sends the app to `uv run` in its own folder; a version apart is no reason to build it."""
+    import sys
+
+    from serving2apps.verify import app_python
+
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[project]\nname = "a"\nversion = "0"\ndependencies = ["mlflow>=1", "uvicorn==0.0.1"]\n')
+    assert app_python(tmp_path) == [sys.executable]
+    pyproject.write_text('[project]\nname = "a"\nversion = "0"\n'
+                         'dependencies = ["mlflow>=1", "private-greeting==0.1", "absent-elsewhere; sys_platform == \'x\'"]\n')
+    assert app_python(tmp_path) == ["uv", "run", "--project", str(tmp_path), "python"]

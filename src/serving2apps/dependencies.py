@@ -90,6 +90,19 @@ def _excludes(requirement: Requirement, minimum: Version) -> bool:
     return False
 
 
+def _logical_lines(lines: list[str]) -> list[str]:
+    """pip's lines: one ending in a backslash continues on the next (pip-compile writes hashes that way)."""
+    joined: list[str] = []
+    pending = ""
+    for line in lines:
+        if line.rstrip().endswith("\\"):
+            pending += line.rstrip()[:-1] + " "
+            continue
+        joined.append(pending + line)
+        pending = ""
+    return joined + ([pending] if pending else [])
+
+
 def _requirement(line: str, model_files: Collection[str], shipped: dict[NormalizedName, ShippedWheel],
                  findings: list[Finding]) -> Requirement | None:
     """The requirement a line stands for; None when it names a file or URL the app cannot install from (S2A307)."""
@@ -128,13 +141,20 @@ def merge_requirements(app_pyproject: str, lines: list[str], model_files: Collec
     merged: dict[tuple[NormalizedName, str], Requirement] = {}
     shipped: dict[NormalizedName, ShippedWheel] = {}
     wheels: dict[str, str] = {}
-    for raw in lines:
+    for raw in _logical_lines(lines):
         line = raw.split(" #", 1)[0].strip()
         if not line or line.startswith("#"):
             continue
         if line.startswith("-"):
             findings.append(Finding("S2A303", f"requirements option {without_credentials(line)!r} was not carried over"))
             continue
+        line, _, options = line.partition(" --")
+        # A requirement's own options: uv.lock records the hashes of what it resolves, so pip-compile's --hash
+        # lines are not needed; any other (--config-settings, ...) is named.
+        others = [f"--{name}" for name in re.findall(r"(?:^|\s)--(\w[\w-]*)", f"--{options}") if name != "hash"]
+        if others:
+            findings.append(Finding("S2A303", f"requirements option {' '.join(others)} of {line.strip()} was not "
+                                              "carried over"))
         requirement = _requirement(line, model_files, shipped, findings)
         if requirement is None:
             continue

@@ -85,9 +85,33 @@ for request in json.loads(sys.argv[2]):
 """
 
 
+def _lacks_a_dependency(app_dir: Path) -> bool:
+    """True when this interpreter has no installation at all of a package the app depends on (a wheel the model
+    shipped, installed from the app's wheels/ folder, say). Versions are not compared: a close version serves the
+    check as well, where installing the app's own environment takes minutes and the package index."""
+    import tomlkit
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
+    try:
+        lines = tomlkit.parse((app_dir / "pyproject.toml").read_text())["project"]["dependencies"]
+    except (OSError, KeyError, tomlkit.exceptions.ParseError):
+        return False
+    for line in lines:
+        requirement = Requirement(str(line))
+        if requirement.marker is not None and not requirement.marker.evaluate({"extra": ""}):
+            continue
+        try:
+            metadata.version(requirement.name)
+        except metadata.PackageNotFoundError:
+            return True
+    return False
+
+
 def app_python(app_dir: Path) -> list[str]:
     """How to run Python with the app's dependencies: this interpreter when it has them, else uv in the app."""
-    if all(importlib.util.find_spec(m.split(".")[0]) for m in _SERVER_MODULES):
+    if all(importlib.util.find_spec(m.split(".")[0]) for m in _SERVER_MODULES) and not _lacks_a_dependency(app_dir):
         with contextlib.suppress(ImportError):
             __import__("mlflow.genai.agent_server")
             return [sys.executable]
