@@ -56,6 +56,8 @@ LIVE = [
     "own_coroutine_that_blocks",
     "async_generator_method_pumped",
     "generator_function_to_sync_helper",
+    "graph_with_sync_checkpointer",
+    "graph_with_in_memory_checkpointer",
 ]
 
 

@@ -287,3 +287,10 @@ def test_a_method_of_the_modules_class_on_a_value_of_unknown_type(call, method, 
     assert "async def predict" in result.code
     assert (f"in_worker_thread({method}" in result.code) is threaded
     check_output(UNTYPED_RECEIVER_AGENT.format(call=call), result)
+
+
+def test_a_graph_with_a_synchronous_checkpointer_is_named_as_the_reason():
+    result = migrate((ASYNC_CASES / "graph_with_sync_checkpointer.in.py").read_text())
+    [reason] = [f.message for f in result.findings if f.code == "S2A172"]
+    assert "a LangGraph graph whose checkpointer or store has no async methods" in reason
+    assert "NotImplementedError" in reason

@@ -27,6 +27,10 @@ SDK_OPENAI_CLIENT = "sdk_openai_client"  # WorkspaceClient().serving_endpoints.g
 WORKSPACE_CLIENT = "workspace_client"  # databricks.sdk.WorkspaceClient: synchronous only
 HTTP_SESSION = "http_session"  # requests.Session, httpx.Client
 NATIVE_ASYNC = "native_async"  # already asynchronous clients: their calls are awaited by the code that has them
+# A LangGraph graph given a checkpointer or store whose async methods do not work (PostgresSaver, SqliteSaver, a
+# saver of the agent's own): LangGraph's base classes raise NotImplementedError from ainvoke/astream's reads and
+# writes, so the graph keeps its synchronous methods, in worker threads.
+SYNC_GRAPH = "sync_graph"
 
 # Qualified name of a callable → the kind of what it returns.
 PRODUCERS: dict[str, str] = {
@@ -51,7 +55,17 @@ PRODUCERS: dict[str, str] = {
     "databricks_langchain.AsyncCheckpointSaver": NATIVE_ASYNC,
     "databricks_langchain.AsyncDatabricksStore": NATIVE_ASYNC,
     "databricks_langchain.DatabricksMultiServerMCPClient": NATIVE_ASYNC,
+    # In memory, with working async methods beside the sync ones (nothing blocks): a graph given one runs async.
+    "langgraph.checkpoint.memory.InMemorySaver": NATIVE_ASYNC,
+    "langgraph.checkpoint.memory.MemorySaver": NATIVE_ASYNC,
+    "langgraph.store.memory.InMemoryStore": NATIVE_ASYNC,
 }
+
+# How a report names a kind whose identifier does not say it.
+KIND_NAMES = {SYNC_GRAPH: "a LangGraph graph whose checkpointer or store has no async methods"}
+
+# Keywords that give a graph (compile(), create_react_agent(), create_agent()) its persistence.
+PERSISTENCE_KEYWORDS = {"checkpointer", "store"}
 
 # (kind, method) → kind of the result, for builder-style chains such as llm.bind_tools(tools).
 CHAINS: dict[tuple[str, str], str] = {
@@ -145,7 +159,7 @@ BLOCKING_CALLS = {
 }
 # Every method of these kinds blocks (there is no async twin, or it was not swapped).
 # (A runnable's other methods, such as bind_tools or get_graph, do not block.)
-BLOCKING_KINDS = {SDK_OPENAI_CLIENT, WORKSPACE_CLIENT, HTTP_SESSION, OPENAI_CLIENT, CHECKPOINTER, STORE}
+BLOCKING_KINDS = {SDK_OPENAI_CLIENT, WORKSPACE_CLIENT, HTTP_SESSION, OPENAI_CLIENT, CHECKPOINTER, STORE, SYNC_GRAPH}
 
 # Method paths only an OpenAI client has: on a value whose type the codemod cannot infer (a client picked from a
 # tuple or a dict, or built where the table cannot follow) the call is a synchronous client's, so it runs in a

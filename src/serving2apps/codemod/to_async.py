@@ -256,16 +256,10 @@ class _Module:
                 return local_kinds[expr.value]
             return self.global_kinds.get(expr.value)
         if isinstance(expr, cst.Call):
-            if (made := self.factory_value(expr.func)) is not None:
-                return self.kind_of(made, self.factory_kinds(cst.ensure_type(expr.func, cst.Name).value))
-            for name in self.imported(expr.func):
-                if name in api.PRODUCERS:
-                    return api.PRODUCERS[name]
-            for receiver, method in _receivers(expr.func):
-                kind = self.kind_of(receiver, local_kinds)
-                if kind and (kind, method) in api.CHAINS:
-                    return api.CHAINS[(kind, method)]
-            return None
+            kind = self._call_kind(expr, local_kinds)
+            if kind == api.RUNNABLE and not self._persistence_runs_async(expr, local_kinds):
+                return api.SYNC_GRAPH
+            return kind
         if isinstance(expr, (cst.IfExp, cst.BooleanOperation)):
             kinds = {self.kind_of(value, local_kinds) for value in self.alternatives(expr)}
             return kinds.pop() if len(kinds) == 1 else None
@@ -275,6 +269,36 @@ class _Module:
         if isinstance(expr, cst.Attribute) and (value := self.instance_attribute(expr, local_kinds)) is not None:
             return self.kind_of(value, {})
         return None
+
+    def _call_kind(self, call: cst.Call, local_kinds: dict[str, str | None]) -> str | None:
+        if (made := self.factory_value(call.func)) is not None:
+            return self.kind_of(made, self.factory_kinds(cst.ensure_type(call.func, cst.Name).value))
+        for name in self.imported(call.func):
+            if name in api.PRODUCERS:
+                return api.PRODUCERS[name]
+        for receiver, method in _receivers(call.func):
+            kind = self.kind_of(receiver, local_kinds)
+            if kind and (kind, method) in api.CHAINS:
+                return api.CHAINS[(kind, method)]
+        return None
+
+    def _persistence_runs_async(self, call: cst.Call, local_kinds: dict[str, str | None]) -> bool:
+        """Whether every checkpointer/store the graph is given works from ainvoke/astream: none, one that is async
+        or in memory, or a local the function enters as a twinned context manager (`with CheckpointSaver(...) as
+        cp`, which becomes `async with AsyncCheckpointSaver(...)` with the function). A parameter, a global
+        CheckpointSaver (never swapped: handing it to compile() is a use that stays synchronous) or a saver the
+        table does not know does not."""
+        for arg in call.args:
+            if arg.keyword is None or arg.keyword.value not in api.PERSISTENCE_KEYWORDS:
+                continue
+            value = arg.value
+            if isinstance(value, cst.Name) and value.value in ("None", "True", "False"):
+                continue
+            if isinstance(value, cst.Name) and local_kinds.get(value.value) in (api.CHECKPOINTER, api.STORE):
+                continue
+            if self.kind_of(value, local_kinds) != api.NATIVE_ASYNC:
+                return False
+        return True
 
     def instance_attribute(self, expr: cst.Attribute, local_kinds) -> cst.Call | None:
         """`services.llm`, the global `services` an instance of the module's class whose methods set `self.llm`
@@ -794,8 +818,18 @@ def _parameters(fn: cst.FunctionDef) -> set[str]:
 def _scan_function(mod: _Module, name: str, fn: cst.FunctionDef) -> _Function:
     scan = mod.scan(name)
     local_kinds: dict[str, str | None] = {p: None for p in _parameters(fn)}
+    entered: dict[str, list[cst.WithItem]] = {}
+    for item in scan.with_items:
+        if item.asname and isinstance(item.asname.name, cst.Name):
+            entered.setdefault(item.asname.name.value, []).append(item)
+    assigned = {name for name, _ in scan.assigns}
     for local, value in scan.locals.items():
-        local_kinds[local] = mod.kind_of(value, local_kinds) if value is not None else None
+        if value is None and len(entered.get(local, ())) == 1 and local not in assigned:
+            # Bound by one `with ... as local` only: its kind is known where later locals use it
+            # (`graph = builder.compile(checkpointer=local)`).
+            local_kinds[local] = mod.kind_of(entered[local][0].item, local_kinds)
+        else:
+            local_kinds[local] = mod.kind_of(value, local_kinds) if value is not None else None
     for item in scan.with_items:
         if item.asname and isinstance(item.asname.name, cst.Name):
             local_kinds[item.asname.name.value] = mod.kind_of(item.item, local_kinds)
@@ -834,7 +868,7 @@ def _classify(mod: _Module, fn: _Function, call: cst.Call, swapped: set[str]) ->
         if pair and (not twin_needed or (glob is not None and glob in swapped)):
             return _Site("pair", pair.name, pair.style, receiver_global=glob, iterable_result=pair.iterable_result)
         if kind in api.BLOCKING_KINDS:
-            return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} ({kind.replace('_', ' ')})",
+            return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} ({api.KIND_NAMES.get(kind, kind.replace('_', ' '))})",
                          receiver_global=glob)
         return None
     path = ".".join(_attribute_path(call.func)[1])
@@ -887,6 +921,11 @@ def _classify(mod: _Module, fn: _Function, call: cst.Call, swapped: set[str]) ->
         # tool(args)`: a tool function chosen at run time, most likely one that does I/O.
         return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} ({how})")
     return None
+
+
+def _runs_sync_graph(plan: _Plan) -> bool:
+    return any(site.kind == "blocking" and site.detail.endswith(f"({api.KIND_NAMES[api.SYNC_GRAPH]})")
+               for fn in plan.functions.values() for site in fn.sites.values())
 
 
 def _unseen_callee(func: cst.BaseExpression, fn: _Function) -> str | None:
@@ -1613,6 +1652,8 @@ def make_async(module: cst.Module, entries: list[str], filename: str) -> AsyncRe
                if plan is None
                else f"the calls with an async form sit in functions that must stay synchronous "
                     f"({', '.join(sorted(plan.held))})" if plan.held
+               else f"{api.KIND_NAMES[api.SYNC_GRAPH]} (its ainvoke/astream would raise NotImplementedError), and "
+                    "nothing else the agent calls has an async form serving2apps knows" if _runs_sync_graph(plan)
                else "nothing the agent calls has an async form serving2apps knows")
         report("S2A172", f"{why}; predict/predict_stream stay synchronous and run in worker threads")
         return AsyncResult(module, set(), findings)
