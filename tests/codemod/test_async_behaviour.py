@@ -58,6 +58,8 @@ LIVE = [
     "generator_function_to_sync_helper",
     "graph_with_sync_checkpointer",
     "graph_with_in_memory_checkpointer",
+    "own_contextmanager_generators",
+    "own_contextmanager_that_does_not_block",
 ]
 
 

@@ -489,6 +489,16 @@ class _Module:
                     self._call_may_block(call) for call in find_all(found.body, cst.Call))
         return self._methods_may_block[(cls, method)]
 
+    def context_manager_may_block(self, expr: cst.BaseExpression) -> bool:
+        """`get_connection()`, a generator function of the module decorated with contextlib.contextmanager whose
+        code (what the `with` statement runs on entering and leaving) may block."""
+        if not isinstance(expr, cst.Call) or not isinstance(expr.func, cst.Name) \
+                or (function := self.functions.get(expr.func.value)) is None:
+            return False
+        return function.asynchronous is None \
+            and any("contextlib.contextmanager" in self.imported(d.decorator) for d in function.decorators) \
+            and any(self._call_may_block(call) for call in find_all(function.body, cst.Call))
+
     def class_with_blocking_method(self, method: str) -> str | None:
         """A class of the module's own with a method of that name that may block (`search`), for a call on a value
         whose type cannot be inferred (an item of a list of retrievers). Not the method names of builtin values
@@ -1185,10 +1195,13 @@ def _awaits_holding_a_lock(mod: _Module, fn: _Function, awaited: set[str]) -> bo
 
 def _enters_what_blocks(mod: _Module, fn: _Function) -> bool:
     """A `with` over an instance of the module's own class whose `__enter__` or `__exit__` may block (opens a
-    connection, waits for a resource): a `with` statement calls them directly, on the event loop once converted."""
+    connection, waits for a resource), or over a call of the module's own `@contextmanager` generator that may
+    block (`with get_connection() as conn`, taking a connection from a pool): a `with` statement runs them
+    directly, on the event loop once converted."""
     return any(w.asynchronous is None and any(
         (cls := mod.own_class(item.item, fn)) is not None
-        and (mod.method_may_block(cls, "__enter__") or mod.method_may_block(cls, "__exit__")) for item in w.items)
+        and (mod.method_may_block(cls, "__enter__") or mod.method_may_block(cls, "__exit__"))
+        or mod.context_manager_may_block(item.item) for item in w.items)
         for w in fn.scan.withs)
 
 
