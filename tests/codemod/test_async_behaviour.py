@@ -60,6 +60,7 @@ LIVE = [
     "graph_with_in_memory_checkpointer",
     "own_contextmanager_generators",
     "own_contextmanager_that_does_not_block",
+    "model_built_per_request",
 ]
 
 

@@ -64,6 +64,12 @@ PRODUCERS: dict[str, str] = {
 # How a report names a kind whose identifier does not say it.
 KIND_NAMES = {SYNC_GRAPH: "a LangGraph graph whose checkpointer or store has no async methods"}
 
+# Producers whose instances set up their async client on their first async call, synchronously (ChatDatabricks
+# builds a WorkspaceClient then, which asks the workspace for its host metadata over blocking HTTP). Built once, at
+# start-up, that is one wait; built by the function that calls it, on every request, so those calls stay
+# synchronous, in worker threads.
+ASYNC_SETUP_ON_FIRST_CALL = {"databricks_langchain.ChatDatabricks"}
+
 # Keywords that give a graph (compile(), create_react_agent(), create_agent()) its persistence.
 PERSISTENCE_KEYWORDS = {"checkpointer", "store"}
 

@@ -874,6 +874,9 @@ def _classify(mod: _Module, fn: _Function, call: cst.Call, swapped: set[str]) ->
             return None
         glob = receiver.value if isinstance(receiver, cst.Name) and receiver.value not in fn.local_kinds else None
         pair = api.METHOD_PAIRS.get((kind, method))
+        if pair and kind == api.RUNNABLE and (built := _sets_up_async_per_call(mod, fn, receiver)):
+            return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} (a {built} built in {fn.name}: "
+                                     f"{_SETS_UP_ASYNC})")
         twin_needed = kind in (api.OPENAI_CLIENT, api.STORE, api.CHECKPOINTER)
         if pair and (not twin_needed or (glob is not None and glob in swapped)):
             return _Site("pair", pair.name, pair.style, receiver_global=glob, iterable_result=pair.iterable_result)
@@ -933,9 +936,41 @@ def _classify(mod: _Module, fn: _Function, call: cst.Call, swapped: set[str]) ->
     return None
 
 
-def _runs_sync_graph(plan: _Plan) -> bool:
-    return any(site.kind == "blocking" and site.detail.endswith(f"({api.KIND_NAMES[api.SYNC_GRAPH]})")
-               for fn in plan.functions.values() for site in fn.sites.values())
+_SETS_UP_ASYNC = "its first async call sets up a workspace client without awaiting"
+
+
+def _sets_up_async_per_call(mod: _Module, fn: _Function, receiver: cst.BaseExpression) -> str | None:
+    """The producer (ChatDatabricks) whose instance the receiver holds, when the function builds it, directly or
+    through its other locals (`llm = ChatDatabricks(...)`, `graph = create_react_agent(llm, tools)`), and that
+    producer sets up its async client synchronously on first use: see api.ASYNC_SETUP_ON_FIRST_CALL."""
+    seen: set[str] = set()
+    pending: list[cst.BaseExpression] = [receiver]
+    while pending:
+        expression = pending.pop()
+        if isinstance(expression, cst.Name):
+            if expression.value in seen or (value := fn.scan.locals.get(expression.value)) is None:
+                continue
+            seen.add(expression.value)
+            expression = value
+        for call in find_all(expression, cst.Call):
+            if found := sorted(mod.imported(call.func) & api.ASYNC_SETUP_ON_FIRST_CALL):
+                return found[0].rsplit(".", 1)[1]
+        pending.extend(find_all(expression, cst.Name))
+    return None
+
+
+def _async_form_withheld(plan: _Plan) -> str | None:
+    """Why a call with an async form in the table stays synchronous, when one does: a graph whose persistence has
+    no async methods, or a model built per call that would set up its async client on the event loop."""
+    for fn in plan.functions.values():
+        for site in fn.sites.values():
+            if site.kind != "blocking":
+                continue
+            if site.detail.endswith(f"({api.KIND_NAMES[api.SYNC_GRAPH]})"):
+                return f"{api.KIND_NAMES[api.SYNC_GRAPH]} (its ainvoke/astream would raise NotImplementedError)"
+            if site.detail.endswith(f"{_SETS_UP_ASYNC})"):
+                return site.detail.split(" (", 1)[1].rstrip(")")
+    return None
 
 
 def _unseen_callee(func: cst.BaseExpression, fn: _Function) -> str | None:
@@ -1665,8 +1700,8 @@ def make_async(module: cst.Module, entries: list[str], filename: str) -> AsyncRe
                if plan is None
                else f"the calls with an async form sit in functions that must stay synchronous "
                     f"({', '.join(sorted(plan.held))})" if plan.held
-               else f"{api.KIND_NAMES[api.SYNC_GRAPH]} (its ainvoke/astream would raise NotImplementedError), and "
-                    "nothing else the agent calls has an async form serving2apps knows" if _runs_sync_graph(plan)
+               else f"{kept}, and nothing else the agent calls has an async form serving2apps knows"
+               if (kept := _async_form_withheld(plan))
                else "nothing the agent calls has an async form serving2apps knows")
         report("S2A172", f"{why}; predict/predict_stream stay synchronous and run in worker threads")
         return AsyncResult(module, set(), findings)
