@@ -77,6 +77,8 @@ PERSISTENCE_KEYWORDS = {"checkpointer", "store"}
 CHAINS: dict[tuple[str, str], str] = {
     **{(RUNNABLE, m): RUNNABLE for m in ("bind_tools", "bind", "with_config", "with_structured_output",
                                           "with_retry", "with_fallbacks", "with_types")},
+    # A graph whose persistence is synchronous stays so through the same chains.
+    **{(SYNC_GRAPH, m): SYNC_GRAPH for m in ("with_config", "with_retry", "with_fallbacks", "with_types")},
     (GRAPH_BUILDER, "compile"): RUNNABLE,
     (WORKSPACE_CLIENT, "serving_endpoints.get_open_ai_client"): SDK_OPENAI_CLIENT,
 }
