@@ -270,6 +270,17 @@ class _Module:
             return self.kind_of(value, {})
         return None
 
+    @cached_property
+    def entered_twins(self) -> set[str]:
+        """Names bound only by `with X(...) as name`, X a class whose async twin the `with` becomes (`async with
+        AsyncCheckpointSaver(...) as name` once its function converts); never by an assignment."""
+        entered = {item.asname.name.value for item in find_all(self.module, cst.WithItem)
+                   if item.asname and isinstance(item.asname.name, cst.Name) and isinstance(item.item, cst.Call)
+                   and self.imported(item.item.func) & api.CONTEXT_MANAGER_TWINS}
+        assigned = {name.value for target in find_all(self.module, cst.AssignTarget)
+                    for name in find_all(target.target, cst.Name)}
+        return entered - assigned
+
     def _call_kind(self, call: cst.Call, local_kinds: dict[str, str | None]) -> str | None:
         if (made := self.factory_value(call.func)) is not None:
             return self.kind_of(made, self.factory_kinds(cst.ensure_type(call.func, cst.Name).value))
@@ -294,7 +305,8 @@ class _Module:
             value = arg.value
             if isinstance(value, cst.Name) and value.value in ("None", "True", "False"):
                 continue
-            if isinstance(value, cst.Name) and local_kinds.get(value.value) in (api.CHECKPOINTER, api.STORE):
+            if isinstance(value, cst.Name) and local_kinds.get(value.value) in (api.CHECKPOINTER, api.STORE) \
+                    and value.value in self.entered_twins:
                 continue
             if self.kind_of(value, local_kinds) != api.NATIVE_ASYNC:
                 return False
