@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import libcst as cst
+from libcst.metadata import GlobalScope, MetadataWrapper, ScopeProvider
 
 from serving2apps.codemod.agent_location import AgentClass
 from serving2apps.codemod.class_methods import (
@@ -24,7 +25,15 @@ def _instance_uses(module: cst.Module, agent: AgentClass, instance_name: str) ->
     uses = sum(name_uses(stmt).count(instance_name) for stmt in module.body)
     handed = sum(1 for call in agent.set_model_calls if call.args and isinstance(call.args[0].value, cst.Name)
                  and call.args[0].value.value == instance_name)
-    return uses - 1 - handed
+    if uses - 1 - handed <= 0:
+        return uses - 1 - handed
+    # A parameter or a local of a function named like the instance (`def _label(self, agent)`) is another
+    # variable: count only what refers to the module's own (scope analysis, on this rarer path only).
+    scopes = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)
+    global_scope = next((s for s in scopes.values() if isinstance(s, GlobalScope)), None)
+    if global_scope is None:
+        return uses - 1 - handed
+    return sum(len(assignment.references) for assignment in global_scope.assignments[instance_name]) - handed
 
 
 BLOCKERS = {
