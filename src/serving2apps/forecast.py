@@ -6,6 +6,7 @@ Not forecast: what needs the whole model (code/ imports, artifacts, requirements
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -38,6 +39,12 @@ def agent_file_name(mlmodel: dict) -> str | None:
     return PurePosixPath(str(code_path)).name if code_path else None
 
 
+# `scan` forecasts endpoints from a thread pool (their downloads overlap); the codemod runs one at a time: CPython
+# 3.11 before 3.11.9 can fail ast.parse called from two threads at once ("AST constructor recursion depth
+# mismatch"), and a CPU-bound codemod gains nothing from threads anyway.
+_CODEMOD = threading.Lock()
+
+
 def forecast(mlmodel: dict, agent_source: str | None, mode: str = "async") -> Forecast:
     """The forecast for a model, from its MLmodel (parsed) and its agent file's source (None when it has none)."""
     flavor = (mlmodel.get("flavors") or {}).get("python_function")
@@ -52,7 +59,8 @@ def forecast(mlmodel: dict, agent_source: str | None, mode: str = "async") -> Fo
         return Forecast(interface, "refused", reason="a pickled model with no source code: log the agent from code")
     name = agent_file_name(mlmodel) or "agent.py"
     try:
-        result = migrate_agent_source(agent_source, name, mode=mode)
+        with _CODEMOD:
+            result = migrate_agent_source(agent_source, name, mode=mode)
     except MigrationError as exc:
         return Forecast(interface, "refused", (exc.code,) if exc.code else (), exc.problem.splitlines()[0])
     if interface == "pyfunc" and result.strategy != "registered":  # logged before MLflow recorded the task
