@@ -110,7 +110,7 @@ def _requirement(line: str, model_files: Collection[str], shipped: dict[Normaliz
         return Requirement(line)
     except InvalidRequirement as exc:
         problem = str(exc)
-    wheel = shipped_wheel(line, frozenset(model_files))
+    wheel = shipped_wheel(line, model_files)
     if wheel is not None:
         shipped[canonicalize_name(wheel.requirement.name)] = wheel
         return wheel.requirement
@@ -141,6 +141,7 @@ def merge_requirements(app_pyproject: str, lines: list[str], model_files: Collec
     merged: dict[tuple[NormalizedName, str], Requirement] = {}
     shipped: dict[NormalizedName, ShippedWheel] = {}
     wheels: dict[str, str] = {}
+    model_files = frozenset(model_files)  # looked up once per line naming a file
     for raw in _logical_lines(lines):
         line = raw.split(" #", 1)[0].strip()
         if not line or line.startswith("#"):

@@ -15,6 +15,7 @@ its code), a URL whose package name cannot be read from it.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Collection
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -23,9 +24,9 @@ from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sd
 
 # Where the app keeps the wheels the model shipped.
 WHEELS_DIR = "wheels"
-# Where pip-installable files sit in a model: its root (paths as the requirement gives them), MLflow's wheels/
-# folder, and code/ (code_paths).
-_MODEL_FOLDERS = ("", "wheels", "code")
+# Where a model holds the wheels its requirements name by another path: MLflow's wheels/ folder, and code/
+# (code_paths).
+_WHEEL_FOLDERS = ("wheels", "code")
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def names_a_file_or_url(line: str) -> bool:
     return "/" in line or "\\" in line or line.endswith((".whl", ".tar.gz", ".zip"))
 
 
-def shipped_wheel(line: str, model_files: frozenset[str]) -> ShippedWheel | None:
+def shipped_wheel(line: str, model_files: Collection[str]) -> ShippedWheel | None:
     """The wheel in the model folder that the line names: by its path from the model's root, or by its file name in
     wheels/ or code/ (a requirement written as the notebook's /Volumes/... path, the wheel shipped beside it)."""
     if "://" in line:
@@ -51,7 +52,7 @@ def shipped_wheel(line: str, model_files: frozenset[str]) -> ShippedWheel | None
     except InvalidWheelFilename:
         return None
     relative = posixpath.normpath(line.replace("\\", "/").removeprefix("./"))
-    for candidate in (relative, *(f"{folder}/{name}" for folder in _MODEL_FOLDERS if folder)):
+    for candidate in (relative, *(f"{folder}/{name}" for folder in _WHEEL_FOLDERS)):
         if candidate in model_files:
             return ShippedWheel(Requirement(f"{package}=={version}"), candidate, f"{WHEELS_DIR}/{name}")
     return None

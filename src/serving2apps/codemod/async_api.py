@@ -63,6 +63,8 @@ PRODUCERS: dict[str, str] = {
 
 # How a report names a kind whose identifier does not say it.
 KIND_NAMES = {SYNC_GRAPH: "a LangGraph graph whose checkpointer or store has no async methods"}
+# Kinds that have async methods the codemod does not use, and why.
+WITHHELD = {SYNC_GRAPH: f"{KIND_NAMES[SYNC_GRAPH]} (its ainvoke/astream would raise NotImplementedError)"}
 
 # Producers whose instances set up their async client on their first async call, synchronously (ChatDatabricks
 # builds a WorkspaceClient then, which asks the workspace for its host metadata over blocking HTTP). Built once, at

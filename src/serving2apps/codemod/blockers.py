@@ -29,10 +29,8 @@ def _instance_uses(module: cst.Module, agent: AgentClass, instance_name: str) ->
         return uses - 1 - handed
     # A parameter or a local of a function named like the instance (`def _label(self, agent)`) is another
     # variable: count only what refers to the module's own (scope analysis, on this rarer path only).
-    scopes = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)
-    global_scope = next((s for s in scopes.values() if isinstance(s, GlobalScope)), None)
-    if global_scope is None:
-        return uses - 1 - handed
+    global_scope = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)[module]
+    assert isinstance(global_scope, GlobalScope)  # a module's own scope
     return sum(len(assignment.references) for assignment in global_scope.assignments[instance_name]) - handed
 
 

@@ -96,6 +96,7 @@ class _Site:
     receiver_global: str | None = None  # for pairs: the module global that is the receiver, if any
     local_function: str | None = None
     iterable_result: bool = False
+    withheld: str = ""  # for a call with an async form kept synchronous: why (S2A172 names it)
 
 
 def _attribute_path(expr) -> tuple[cst.BaseExpression, list[str]]:
@@ -852,9 +853,8 @@ def _scan_function(mod: _Module, name: str, fn: cst.FunctionDef) -> _Function:
             local_kinds[local] = mod.kind_of(entered[local][0].item, local_kinds)
         else:
             local_kinds[local] = mod.kind_of(value, local_kinds) if value is not None else None
-    for item in scan.with_items:
-        if item.asname and isinstance(item.asname.name, cst.Name):
-            local_kinds[item.asname.name.value] = mod.kind_of(item.item, local_kinds)
+    for local, items in entered.items():
+        local_kinds[local] = mod.kind_of(items[-1].item, local_kinds)
     function = _Function(name, fn, scan, local_kinds)
     function.enters_what_blocks = _enters_what_blocks(mod, function)
     return function
@@ -886,15 +886,16 @@ def _classify(mod: _Module, fn: _Function, call: cst.Call, swapped: set[str]) ->
             return None
         glob = receiver.value if isinstance(receiver, cst.Name) and receiver.value not in fn.local_kinds else None
         pair = api.METHOD_PAIRS.get((kind, method))
+        called = cst.Module([]).code_for_node(call.func)
         if pair and kind == api.RUNNABLE and (built := _sets_up_async_per_call(mod, fn, receiver)):
-            return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} (a {built} built in {fn.name}: "
-                                     f"{_SETS_UP_ASYNC})")
+            why = f"a {built} built in {fn.name}: its first async call sets up a workspace client without awaiting"
+            return _Site("blocking", f"{called} ({why})", withheld=why)
         twin_needed = kind in (api.OPENAI_CLIENT, api.STORE, api.CHECKPOINTER)
         if pair and (not twin_needed or (glob is not None and glob in swapped)):
             return _Site("pair", pair.name, pair.style, receiver_global=glob, iterable_result=pair.iterable_result)
         if kind in api.BLOCKING_KINDS:
-            return _Site("blocking", f"{cst.Module([]).code_for_node(call.func)} ({api.KIND_NAMES.get(kind, kind.replace('_', ' '))})",
-                         receiver_global=glob)
+            return _Site("blocking", f"{called} ({api.KIND_NAMES.get(kind, kind.replace('_', ' '))})",
+                         receiver_global=glob, withheld=api.WITHHELD.get(kind, ""))
         return None
     path = ".".join(_attribute_path(call.func)[1])
     # A call the original awaits or hands to asyncio.run() and its kin makes a coroutine: nothing to run in a thread.
@@ -948,9 +949,6 @@ def _classify(mod: _Module, fn: _Function, call: cst.Call, swapped: set[str]) ->
     return None
 
 
-_SETS_UP_ASYNC = "its first async call sets up a workspace client without awaiting"
-
-
 def _sets_up_async_per_call(mod: _Module, fn: _Function, receiver: cst.BaseExpression) -> str | None:
     """The producer (ChatDatabricks) whose instance the receiver holds, when the function builds it, directly or
     through its other locals (`llm = ChatDatabricks(...)`, `graph = create_react_agent(llm, tools)`), and that
@@ -974,15 +972,8 @@ def _sets_up_async_per_call(mod: _Module, fn: _Function, receiver: cst.BaseExpre
 def _async_form_withheld(plan: _Plan) -> str | None:
     """Why a call with an async form in the table stays synchronous, when one does: a graph whose persistence has
     no async methods, or a model built per call that would set up its async client on the event loop."""
-    for fn in plan.functions.values():
-        for site in fn.sites.values():
-            if site.kind != "blocking":
-                continue
-            if site.detail.endswith(f"({api.KIND_NAMES[api.SYNC_GRAPH]})"):
-                return f"{api.KIND_NAMES[api.SYNC_GRAPH]} (its ainvoke/astream would raise NotImplementedError)"
-            if site.detail.endswith(f"{_SETS_UP_ASYNC})"):
-                return site.detail.split(" (", 1)[1].rstrip(")")
-    return None
+    return next((site.withheld for fn in plan.functions.values() for site in fn.sites.values() if site.withheld),
+                None)
 
 
 def _unseen_callee(func: cst.BaseExpression, fn: _Function) -> str | None:
