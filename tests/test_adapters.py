@@ -126,3 +126,25 @@ def test_an_error_in_the_stream_reaches_the_caller(adapters):
         asyncio.run(consume(stream))
     with pytest.raises(KeyError, match="no such index"):
         asyncio.run(consume(not_a_stream))
+
+
+def test_agent_code_can_drive_a_coroutine_on_its_threads_event_loop(adapters):
+    """Model Serving ran a request on a thread with an event loop; agent code that calls
+    asyncio.get_event_loop().run_until_complete(...) keeps working in a worker thread, streams included."""
+    async def lookup(word):
+        await asyncio.sleep(0)
+        return word.upper()
+
+    def answer(text):
+        return asyncio.get_event_loop().run_until_complete(lookup(text))
+
+    def stream(text):
+        loop = asyncio.get_event_loop()
+        for word in text.split():
+            yield loop.run_until_complete(lookup(word))
+
+    async def both():
+        return (await adapters.in_worker_thread(answer, "hi"),
+                [word async for word in adapters.iterate_in_worker_thread(stream, "a b")])
+
+    assert asyncio.run(both()) == ("HI", ["A", "B"])

@@ -5,7 +5,9 @@ stalls every other request (and /health). Migrated sync agents therefore registe
 agent's own synchronous code in worker threads. The thread pool size comes from AGENT_WORKER_THREADS
 (default 64: the work is mostly waiting on I/O, and each request in flight holds a thread for as long as its
 model call takes). Each call runs in a copy of the caller's context, so MLflow
-tracing spans and the request headers reach the agent's code.
+tracing spans and the request headers reach the agent's code. Each worker thread has an event loop of its own
+(not running), as the thread that served a request in Model Serving had: agent code that drives a coroutine with
+`asyncio.get_event_loop().run_until_complete(...)` works as it did there.
 """
 
 import asyncio
@@ -28,8 +30,14 @@ def worker_pool() -> ThreadPoolExecutor:
     global _pool
     if _pool is None:
         size = int(os.environ.get("AGENT_WORKER_THREADS", "64"))
-        _pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="agent-worker")
+        _pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="agent-worker", initializer=_own_event_loop)
     return _pool
+
+
+def _own_event_loop() -> None:
+    # A thread other than the main one has no event loop until it is given one, so asyncio.get_event_loop() raises
+    # there; nest_asyncio, which async mode removes, used to hide that by making one on demand.
+    asyncio.set_event_loop(asyncio.new_event_loop())
 
 
 async def in_worker_thread(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
