@@ -102,3 +102,20 @@ def agent_scaffold(go_renderer, tmp_path_factory):
     sys.path.remove(str(app))
     for name in [m for m in sys.modules if m == "agent_server" or m.startswith("agent_server.")]:
         del sys.modules[name]
+
+
+@pytest.fixture(scope="module")
+def migrated_example(tmp_path_factory):
+    """`init --example` (copier engine) once per test module: app/ beside original_mlflow_model/."""
+    from serving2apps.init import init
+
+    root = tmp_path_factory.mktemp("example")
+    init(None, "app", root, example=True, engine="copier", log=lambda m: None)
+    return root
+
+
+@pytest.fixture
+def example_app(migrated_example, tmp_path):
+    """A copy of the migrated example that the test may change, with its model folder beside it."""
+    shutil.copytree(migrated_example, tmp_path, dirs_exist_ok=True)
+    return tmp_path / "app"

@@ -14,27 +14,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from example import original_model
 from serving2apps.cli import main
-from serving2apps.init import init
 
 PLAIN = "sk-HANDWRITTEN-PLAIN-4c2e"
-
-
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory):
-    root = tmp_path_factory.mktemp("hardening")
-    init(None, "app", root, example=True, engine="copier", log=lambda m: None)
-    return root
-
-
-@pytest.fixture
-def app(pristine, tmp_path):
-    shutil.copytree(pristine, tmp_path, dirs_exist_ok=True)
-    return tmp_path / "app"
-
-
-def model(app: Path) -> Path:
-    return app.parent / "original_mlflow_model"
 
 
 def migrate(app: Path, *extra: str, locking: bool = False) -> int:
@@ -43,7 +26,7 @@ def migrate(app: Path, *extra: str, locking: bool = False) -> int:
                                                                         else ["--no-lock"])])
 
 
-def test_a_crash_exits_3_and_saves_the_traceback(app, monkeypatch, tmp_path, capsys):
+def test_a_crash_exits_3_and_saves_the_traceback(example_app, monkeypatch, tmp_path, capsys):
     import serving2apps.migrate as migrate_module
 
     def explode(*args, **kwargs):
@@ -51,45 +34,45 @@ def test_a_crash_exits_3_and_saves_the_traceback(app, monkeypatch, tmp_path, cap
 
     monkeypatch.setattr(migrate_module, "plan_migration", explode)
     monkeypatch.setenv("SERVING2APPS_CRASH_DIR", str(tmp_path / "crashes"))
-    assert migrate(app) == 3
+    assert migrate(example_app) == 3
     err = capsys.readouterr().err
     assert "internal error" in err and "ZeroDivisionError" in err and "Traceback" not in err
     saved = list((tmp_path / "crashes").glob("crash-*.txt"))
     assert len(saved) == 1 and "planted" in saved[0].read_text() and "Traceback" in saved[0].read_text()
 
 
-def test_a_plain_secret_in_a_handwritten_record_never_reaches_the_app(app, capsys):
+def test_a_plain_secret_in_a_handwritten_record_never_reaches_the_app(example_app, capsys):
     record = {"source": {"environment_vars": {"VENDOR_API_KEY": PLAIN, "MODE": "prod"}}}
-    (model(app) / "serving2apps-provenance.json").write_text(json.dumps(record))
-    assert migrate(app) == 1  # S2A204 is for review
-    written = b"".join(p.read_bytes() for p in app.rglob("*") if p.is_file())
+    (original_model(example_app) / "serving2apps-provenance.json").write_text(json.dumps(record))
+    assert migrate(example_app) == 1  # S2A204 is for review
+    written = b"".join(p.read_bytes() for p in example_app.rglob("*") if p.is_file())
     assert PLAIN.encode() not in written and PLAIN not in capsys.readouterr().out
-    report = json.loads((app / ".serving2apps" / "report.json").read_text())
+    report = json.loads((example_app / ".serving2apps" / "report.json").read_text())
     assert any(f["code"] == "S2A204" and "VENDOR_API_KEY" in f["message"] for f in report["findings"])
-    assert "MODE" in (app / "databricks.yml").read_text()
+    assert "MODE" in (example_app / "databricks.yml").read_text()
 
 
-def test_credentials_in_urls_never_reach_the_app(app, capsys):
+def test_credentials_in_urls_never_reach_the_app(example_app, capsys):
     """A private index or package URL with its token in it (requirements.txt), and an endpoint variable whose
     name says nothing but whose value is a URL with a password: none of them is written or printed."""
     secrets = ["idx-TOKEN-1f", "pkg-TOKEN-2e", "ghp_TOKEN3d", "db-PASSWORD-4c"]
-    requirements = model(app) / "requirements.txt"
+    requirements = original_model(example_app) / "requirements.txt"
     requirements.write_text(requirements.read_text() + f"""
 --extra-index-url https://build:{secrets[0]}@pypi.corp.example/simple
 privpkg @ https://bob:{secrets[1]}@files.corp.example/privpkg-1.0-py3-none-any.whl
 tool @ git+https://{secrets[2]}@github.com/corp/tool.git
 """)
     record = {"source": {"environment_vars": {"WAREHOUSE_URL": f"postgresql://agent:{secrets[3]}@db.corp:5432/kb"}}}
-    (model(app) / "serving2apps-provenance.json").write_text(json.dumps(record))
-    assert migrate(app) == 1
+    (original_model(example_app) / "serving2apps-provenance.json").write_text(json.dumps(record))
+    assert migrate(example_app) == 1
     out = capsys.readouterr()
-    written = b"".join(p.read_bytes() for p in app.rglob("*") if p.is_file())
+    written = b"".join(p.read_bytes() for p in example_app.rglob("*") if p.is_file())
     for secret in secrets:
         assert secret.encode() not in written and secret not in out.out + out.err
-    pyproject = (app / "pyproject.toml").read_text()
+    pyproject = (example_app / "pyproject.toml").read_text()
     assert "privpkg @ https://files.corp.example/privpkg-1.0-py3-none-any.whl" in pyproject
     assert "tool @ git+https://github.com/corp/tool.git" in pyproject
-    report = json.loads((app / ".serving2apps" / "report.json").read_text())
+    report = json.loads((example_app / ".serving2apps" / "report.json").read_text())
     codes = [(f["code"], f["message"]) for f in report["findings"]]
     assert sum(code == "S2A305" for code, _ in codes) == 2
     assert ("S2A303", "requirements option '--extra-index-url https://***@pypi.corp.example/simple' was not "
@@ -97,28 +80,28 @@ tool @ git+https://{secrets[2]}@github.com/corp/tool.git
     assert any(code == "S2A204" and "WAREHOUSE_URL" in message for code, message in codes)
 
 
-def test_lock_never_builds_a_local_reference(app, tmp_path, capsys):
+def test_lock_never_builds_a_local_reference(example_app, tmp_path, capsys):
     package = tmp_path / "evil"
     package.mkdir()
     marker = tmp_path / "setup-ran"
     (package / "setup.py").write_text(f"open({str(marker)!r}, 'w').write('ran')\n"
                                       "from setuptools import setup\nsetup(name='evil', version='1')\n")
-    requirements = model(app) / "requirements.txt"
+    requirements = original_model(example_app) / "requirements.txt"
     requirements.write_text(requirements.read_text() + f"\nevil @ file://{package}\n")
-    before = {p: p.read_bytes() for p in app.rglob("*") if p.is_file()}
-    assert migrate(app, "--lock") == 2  # asked for explicitly: refused
+    before = {p: p.read_bytes() for p in example_app.rglob("*") if p.is_file()}
+    assert migrate(example_app, "--lock") == 2  # asked for explicitly: refused
     err = capsys.readouterr().err
     assert "direct reference" in err and "--no-lock" in err
     assert not marker.exists()
-    assert {p: p.read_bytes() for p in app.rglob("*") if p.is_file()} == before
+    assert {p: p.read_bytes() for p in example_app.rglob("*") if p.is_file()} == before
     # Unasked (the default locks): the run completes without uv.lock, and says why.
-    assert migrate(app, locking=True) == 1
-    report = json.loads((app / ".serving2apps" / "report.json").read_text())
+    assert migrate(example_app, locking=True) == 1
+    report = json.loads((example_app / ".serving2apps" / "report.json").read_text())
     assert any(f["code"] == "S2A304" and "evil" in f["message"] for f in report["findings"])
-    assert not marker.exists() and not (app / "uv.lock").exists()
+    assert not marker.exists() and not (example_app / "uv.lock").exists()
 
 
-def test_lock_never_builds_a_package_that_has_no_wheel(app, tmp_path, monkeypatch, capsys):
+def test_lock_never_builds_a_package_that_has_no_wheel(example_app, tmp_path, monkeypatch, capsys):
     """A requirement published only as a source archive: uv would build it to read its metadata, running its
     setup.py. The index here is a local folder of archives (UV_FIND_LINKS) beside the real one."""
     import tarfile
@@ -134,70 +117,70 @@ def test_lock_never_builds_a_package_that_has_no_wheel(app, tmp_path, monkeypatc
     with tarfile.open(archive, "w:gz") as tar:
         tar.add(source, arcname=source.name)
     monkeypatch.setenv("UV_FIND_LINKS", str(archive.parent))
-    requirements = model(app) / "requirements.txt"
+    requirements = original_model(example_app) / "requirements.txt"
     requirements.write_text(requirements.read_text() + "\nsourceonly==1.0\n")
-    before = {p: p.read_bytes() for p in app.rglob("*") if p.is_file()}
-    assert migrate(app, "--lock") == 2
+    before = {p: p.read_bytes() for p in example_app.rglob("*") if p.is_file()}
+    assert migrate(example_app, "--lock") == 2
     err = capsys.readouterr().err
     assert "sourceonly" in err and "source distribution" in err and "--no-lock" in err
-    assert {p: p.read_bytes() for p in app.rglob("*") if p.is_file()} == before
-    assert migrate(app, locking=True) == 1  # the default: done without uv.lock, for review
-    report = json.loads((app / ".serving2apps" / "report.json").read_text())
+    assert {p: p.read_bytes() for p in example_app.rglob("*") if p.is_file()} == before
+    assert migrate(example_app, locking=True) == 1  # the default: done without uv.lock, for review
+    report = json.loads((example_app / ".serving2apps" / "report.json").read_text())
     assert any(f["code"] == "S2A304" and "sourceonly" in f["message"] for f in report["findings"])
-    assert not marker.exists() and not (app / "uv.lock").exists()
+    assert not marker.exists() and not (example_app / "uv.lock").exists()
 
 
-def test_the_cli_locks_by_default_and_no_lock_skips_it(app):
+def test_the_cli_locks_by_default_and_no_lock_skips_it(example_app):
     """uv.lock comes with the app unless asked not to; `uv sync --locked` accepts it (the app installs exactly
     what was resolved)."""
     import subprocess
 
-    assert migrate(app) in (0, 1) and not (app / "uv.lock").exists()  # --no-lock
-    assert migrate(app, locking=True) in (0, 1)
-    assert (app / "uv.lock").is_file()
-    check = subprocess.run(["uv", "lock", "--check", "--directory", str(app)], capture_output=True, text=True,
+    assert migrate(example_app) in (0, 1) and not (example_app / "uv.lock").exists()  # --no-lock
+    assert migrate(example_app, locking=True) in (0, 1)
+    assert (example_app / "uv.lock").is_file()
+    check = subprocess.run(["uv", "lock", "--check", "--directory", str(example_app)], capture_output=True, text=True,
                            timeout=300)
     assert check.returncode == 0, check.stderr
 
 
-def test_interpolation_in_a_value_from_the_model_is_refused(app, capsys):
-    path = model(app) / "MLmodel"
+def test_interpolation_in_a_value_from_the_model_is_refused(example_app, capsys):
+    path = original_model(example_app) / "MLmodel"
     data = yaml.safe_load(path.read_text())
     data["resources"] = {"api_version": "1", "databricks": {"serving_endpoint": [{"name": "${var.endpoint}"}]}}
     path.write_text(yaml.safe_dump(data))
-    before = (app / "databricks.yml").read_bytes()
-    assert migrate(app) == 2
+    before = (example_app / "databricks.yml").read_bytes()
+    assert migrate(example_app) == 2
     assert "${" in capsys.readouterr().err
-    assert (app / "databricks.yml").read_bytes() == before
+    assert (example_app / "databricks.yml").read_bytes() == before
 
 
-def test_files_follow_the_umask_and_keep_their_modes(app):
-    script = app / "agent_server" / "start_server.py"
+def test_files_follow_the_umask_and_keep_their_modes(example_app):
+    script = example_app / "agent_server" / "start_server.py"
     script.chmod(0o755)
-    (app / "agent_server" / "agent.py").unlink()
-    (app / "databricks.yml").write_text((app / "databricks.yml").read_text() + "\n")
-    assert migrate(app) in (0, 1)
+    (example_app / "agent_server" / "agent.py").unlink()
+    (example_app / "databricks.yml").write_text((example_app / "databricks.yml").read_text() + "\n")
+    assert migrate(example_app) in (0, 1)
     umask = os.umask(0)
     os.umask(umask)
-    assert stat.S_IMODE((app / "agent_server" / "agent.py").stat().st_mode) == 0o666 & ~umask
-    assert stat.S_IMODE((app / "databricks.yml").stat().st_mode) == 0o666 & ~umask
+    assert stat.S_IMODE((example_app / "agent_server" / "agent.py").stat().st_mode) == 0o666 & ~umask
+    assert stat.S_IMODE((example_app / "databricks.yml").stat().st_mode) == 0o666 & ~umask
     assert stat.S_IMODE(script.stat().st_mode) == 0o755
 
 
-def test_two_runs_on_one_app_do_not_interleave(app, capsys):
+def test_two_runs_on_one_app_do_not_interleave(example_app, capsys):
     """While one run holds the app, a second is refused at once (exit 2), writing nothing."""
     import fcntl
 
-    before = {p: p.read_bytes() for p in app.rglob("*") if p.is_file()}
-    held = os.open(app, os.O_RDONLY)
+    before = {p: p.read_bytes() for p in example_app.rglob("*") if p.is_file()}
+    held = os.open(example_app, os.O_RDONLY)
     try:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # what a running migrate holds
-        assert migrate(app) == 2
+        assert migrate(example_app) == 2
         assert "another serving2apps run" in capsys.readouterr().err
-        assert {p: p.read_bytes() for p in app.rglob("*") if p.is_file()} == before
+        assert {p: p.read_bytes() for p in example_app.rglob("*") if p.is_file()} == before
     finally:
         os.close(held)
-    assert migrate(app) in (0, 1)  # released: the next run proceeds
+    assert migrate(example_app) in (0, 1)  # released: the next run proceeds
 
 
 @pytest.fixture
@@ -215,28 +198,28 @@ def small_disk(tmp_path):
         subprocess.run(["umount", str(disk)], check=True)
 
 
-def test_a_full_disk_is_refused_cleanly_and_the_next_run_completes(pristine, small_disk, tmp_path, capsys):
+def test_a_full_disk_is_refused_cleanly_and_the_next_run_completes(migrated_example, small_disk, tmp_path, capsys):
     """The artifact does not fit: exit 2 naming the full disk, no temporary file left, the record untouched;
     once the artifact fits, the next run completes without --force (what the failed run replaced is its own)."""
-    app = small_disk / "app"
-    shutil.copytree(pristine / "app", app)
+    example_app = small_disk / "app"
+    shutil.copytree(migrated_example / "app", example_app)
     source = tmp_path / "model"  # off the small disk, so only the app fills it
-    shutil.copytree(pristine / "original_mlflow_model", source)
-    record = (app / ".serving2apps" / "written.json").read_bytes()
+    shutil.copytree(migrated_example / "original_mlflow_model", source)
+    record = (example_app / ".serving2apps" / "written.json").read_bytes()
     (source / "artifacts" / "weights.bin").write_bytes(os.urandom(shutil.disk_usage(small_disk).free + 256 * 1024))
     capsys.readouterr()
-    assert main(["migrate", "--app-dir", str(app), "--source", str(source), "--no-lock"]) == 2
+    assert main(["migrate", "--app-dir", str(example_app), "--source", str(source), "--no-lock"]) == 2
     err = capsys.readouterr().err
     assert "No space left on device" in err and "free some space" in err
-    assert (app / ".serving2apps" / "written.json").read_bytes() == record
-    assert not [p for p in app.rglob(".*") if p.is_file() and ".weights.bin." in p.name]  # no temporary file
+    assert (example_app / ".serving2apps" / "written.json").read_bytes() == record
+    assert not [p for p in example_app.rglob(".*") if p.is_file() and ".weights.bin." in p.name]  # no temporary file
     (source / "artifacts" / "weights.bin").write_bytes(os.urandom(64 * 1024))
-    assert main(["migrate", "--app-dir", str(app), "--source", str(source), "--no-lock"]) in (0, 1), \
+    assert main(["migrate", "--app-dir", str(example_app), "--source", str(source), "--no-lock"]) in (0, 1), \
         capsys.readouterr().err
-    assert (app / "agent_server" / "artifacts" / "weights.bin").stat().st_size == 64 * 1024
+    assert (example_app / "agent_server" / "artifacts" / "weights.bin").stat().st_size == 64 * 1024
 
 
-def test_an_app_folder_that_disappears_mid_run_is_not_rebuilt(app, monkeypatch, capsys):
+def test_an_app_folder_that_disappears_mid_run_is_not_rebuilt(example_app, monkeypatch, capsys):
     """Removed between planning and writing (another tool, a user): exit 2, and no partial app in its place."""
     import serving2apps.migrate as migrate_module
 
@@ -248,7 +231,7 @@ def test_an_app_folder_that_disappears_mid_run_is_not_rebuilt(app, monkeypatch, 
         return edited
 
     monkeypatch.setattr(migrate_module, "user_edits", remove_the_app)
-    (app / "agent_server" / "agent.py").unlink()  # so there is something to write
-    assert migrate(app) == 2
+    (example_app / "agent_server" / "agent.py").unlink()  # so there is something to write
+    assert migrate(example_app) == 2
     assert "disappeared" in capsys.readouterr().err
-    assert not app.exists()
+    assert not example_app.exists()
