@@ -34,6 +34,7 @@ from pathlib import Path
 import yaml
 from packaging.utils import canonicalize_name
 
+from serving2apps import installed_requirements
 from serving2apps.dependencies import model_requirements
 from serving2apps.environment_secrets import without_credentials
 from serving2apps.errors import MigrationError
@@ -42,33 +43,6 @@ from serving2apps.model_reader import ModelInfo
 from serving2apps.yaml_limits import plain_yaml_problem
 
 BUILD_TIMEOUT = 900  # seconds: a cold uv cache downloads an agent's whole stack once
-
-# Run in the app's Python: does it satisfy these requirements? One level of extras is followed.
-_SATISFIED = """
-import json, sys
-from importlib import metadata
-from packaging.requirements import Requirement
-wanted, python = json.loads(sys.argv[1])
-def missing(requirement, extra="", depth=0):
-    if requirement.marker is not None and not requirement.marker.evaluate({"extra": extra}):
-        return None
-    try:
-        version = metadata.version(requirement.name)
-    except metadata.PackageNotFoundError:
-        return requirement.name + " is not installed"
-    if not requirement.specifier.contains(version, prereleases=True):
-        return f"{requirement.name} {version} is installed, the model needs {requirement.specifier}"
-    for name in requirement.extras if depth < 2 else ():
-        for line in metadata.requires(requirement.name) or []:
-            problem = missing(Requirement(line), name, depth + 1)
-            if problem:
-                return problem
-    return None
-if python and "%d.%d" % sys.version_info[:2] != python:
-    print(json.dumps(f"the app runs Python {sys.version_info[0]}.{sys.version_info[1]}, the model Python {python}"))
-else:
-    print(json.dumps(next(filter(None, (missing(Requirement(line)) for line in wanted)), None)))
-"""
 
 
 @dataclass(frozen=True)
@@ -119,7 +93,9 @@ def _satisfied_by(python: list[str], lines: list[str], version: str | None) -> s
     wanted = _plain(lines)
     if wanted is None:
         return "the model's requirements name files, URLs or pip options"
-    run = subprocess.run([*python, "-c", _SATISFIED, json.dumps([wanted, version])], capture_output=True, text=True,
+    # Its source, not its path: a script's folder goes first on sys.path, where this package's modules would be.
+    script = Path(installed_requirements.__file__).read_text()
+    run = subprocess.run([*python, "-c", script, json.dumps([wanted, version])], capture_output=True, text=True,
                          timeout=300)
     if run.returncode != 0:
         return "the app's environment could not be checked: " + (run.stderr.strip().splitlines() or ["?"])[-1]

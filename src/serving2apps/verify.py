@@ -90,23 +90,14 @@ def _lacks_a_dependency(app_dir: Path) -> bool:
     shipped, installed from the app's wheels/ folder, say). Versions are not compared: a close version serves the
     check as well, where installing the app's own environment takes minutes and the package index."""
     import tomlkit
-    from importlib import metadata
 
-    from packaging.requirements import Requirement
+    from serving2apps.installed_requirements import unmet
 
     try:
         lines = tomlkit.parse((app_dir / "pyproject.toml").read_text())["project"]["dependencies"]
     except (OSError, KeyError, tomlkit.exceptions.ParseError):
         return False
-    for line in lines:
-        requirement = Requirement(str(line))
-        if requirement.marker is not None and not requirement.marker.evaluate({"extra": ""}):
-            continue
-        try:
-            metadata.version(requirement.name)
-        except metadata.PackageNotFoundError:
-            return True
-    return False
+    return unmet([str(line) for line in lines], versions=False) is not None
 
 
 def app_python(app_dir: Path) -> list[str]:
