@@ -134,3 +134,29 @@ def test_a_port_in_use_is_named(app_dir):
                               text=True, timeout=180)
     assert done.returncode == 1
     assert f"Cannot listen on 127.0.0.1:{port}" in done.stderr and "pass another --port" in done.stderr
+
+
+# An agent file that runs a coroutine to completion while it is imported (loading MCP tools with asyncio.run, say),
+# as it could when Model Serving loaded it; inside a running event loop asyncio.run raises.
+COROUTINE_AT_IMPORT = ECHO_AGENT.replace("from agent_server.utils import get_session_id\n", """\
+from agent_server.utils import get_session_id
+
+
+async def _load_tools():
+    await asyncio.sleep(0)
+    return ["lookup"]
+
+
+TOOLS = asyncio.run(_load_tools())
+""").replace("from mlflow.genai.agent_server", "import asyncio\n\nfrom mlflow.genai.agent_server")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_agent_that_runs_a_coroutine_at_import_starts(app_dir, tmp_path, workers):
+    (app_dir / "agent_server" / "agent.py").write_text(COROUTINE_AT_IMPORT)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with running_server(server_command(port, workers), app_dir, server_env(app_dir), tmp_path / "server.log",
+                        base + "/health"):
+        answer = httpx.post(base + "/invocations", json=REQUEST, timeout=30)
+    assert answer.status_code == 200 and answer.json()["output"][0]["content"][0]["text"].startswith("echo: hi")

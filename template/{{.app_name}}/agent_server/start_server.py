@@ -22,6 +22,7 @@ from dotenv import load_dotenv
 load_dotenv(Path(__file__).resolve().parent.parent / ".env", override=False)
 
 import uvicorn  # noqa: E402
+from uvicorn.importer import import_from_string  # noqa: E402
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -151,6 +152,11 @@ def main(argv: list[str] | None = None, app_path: str = "agent_server.start_serv
         # Each worker is a spawned process that first re-runs the parent's main module; worker_processes is light.
         os.execv(sys.executable, [sys.executable, "-m", "agent_server.worker_processes", app_path, "--host",
                                   args.host, "--port", str(args.port), "--workers", str(args.workers)])
+    if not args.reload:
+        # Built before uvicorn starts its event loop, as worker_processes does: the agent's import may run coroutines
+        # to completion (asyncio.run at import), which raises inside a running loop, and uvicorn releases before 0.47
+        # imported the app inside it. uvicorn then finds the built app on the module.
+        import_from_string(app_path)
     # An import string, not the app object: uvicorn needs it for --reload.
     uvicorn.run(
         app_path,

@@ -59,6 +59,10 @@ def serve_one(config: uvicorn.Config, started: Event) -> None:
             started.set()
 
     threading.Thread(target=report_started, daemon=True).start()
+    # The agent is imported here, before the event loop starts (uvicorn would import it inside the loop): an agent
+    # file may run coroutines to completion at import (asyncio.run, run_until_complete), as it could when Model
+    # Serving loaded it, and inside a running loop those raise.
+    config.load()
     server.run(sockets=[bound_socket(config.host, config.port)])
 
 
