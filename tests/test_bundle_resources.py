@@ -344,3 +344,33 @@ def test_per_process_state_is_recognised():
     assert "MemorySaver" in per_process_state("from langgraph.checkpoint.memory import MemorySaver\n", [])
     assert "S2A130" in per_process_state("x = 1\n", [Finding("S2A130", "predict writes self.cache")])
     assert per_process_state("x = 1\n", []) is None
+
+
+def test_the_endpoints_workspace_credentials_are_not_copied(scaffold, tmp_path):
+    """An app authenticates as its own service principal: DATABRICKS_TOKEN beside the DATABRICKS_CLIENT_ID/SECRET that
+    Apps sets would make the SDK refuse both ("more than one authorization method configured")."""
+    env = {"DATABRICKS_HOST": "https://example.cloud.databricks.com", "DATABRICKS_TOKEN": "{{secrets/agents/pat}}",
+           "DATABRICKS_CLIENT_SECRET": REDACTED, "OPENAI_API_KEY": "{{secrets/agents/openai}}"}
+    result = run(scaffold, env=env)
+    assert set(config_env(result)) >= {"OPENAI_API_KEY"}
+    assert not set(config_env(result)) & {"DATABRICKS_HOST", "DATABRICKS_TOKEN", "DATABRICKS_CLIENT_SECRET"}
+    assert [e["name"] for e in app_resources(result.databricks_yml)][-1] == "secret-agents-openai"  # no pat resource
+    assert codes(result) == ["S2A205", "S2A212", "S2A212", "S2A213"]
+    assert [f.kind for f in result.findings if f.code == "S2A212"] == ["review", "review"]
+    assert any("DATABRICKS_TOKEN (secret agents/pat)" in f.message for f in result.findings)
+    (tmp_path / "databricks.yml").write_text(result.databricks_yml)
+    assert bundle_errors(tmp_path / "databricks.yml") == []
+
+
+@pytest.mark.parametrize("source, read", [
+    ('client = OpenAI(api_key=os.environ["DATABRICKS_TOKEN"], base_url=f"{host}/serving-endpoints")\n',
+     ["DATABRICKS_TOKEN"]),
+    ("token = os.getenv('DATABRICKS_TOKEN') or os.getenv('ARM_CLIENT_SECRET')\n",
+     ["ARM_CLIENT_SECRET", "DATABRICKS_TOKEN"]),
+    # What an app has: its workspace and its service principal.
+    ('w = WorkspaceClient(host=os.environ["DATABRICKS_HOST"], client_id=os.environ["DATABRICKS_CLIENT_ID"])\n', []),
+    ("# DATABRICKS_TOKEN is not needed\nw = WorkspaceClient()\n", []),
+])
+def test_code_that_reads_a_credential_the_app_lacks_is_for_review(scaffold, source, read):
+    result = run(scaffold, source=source)
+    assert [f.message.split(" reads ")[1].split(",")[0] for f in result.findings if f.code == "S2A214"] == read

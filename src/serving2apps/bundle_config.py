@@ -9,7 +9,8 @@
 - the endpoint's environment variables (from the provenance record) → the app's `config.env` in databricks.yml
   (app.yaml's `env` in a v1 app): a `{{secrets/scope/key}}` reference becomes a `secret` app resource plus
   `value_from`; plain values are copied; values that were redacted at download are reported (S2A204) and never
-  written.
+  written. The workspace SDK's credential variables are never copied (sdk_credentials, S2A212/S2A213), and code
+  that reads such a variable itself is reported (S2A214).
 - the worker count (sizing.workers) → the `workers` bundle variable's default (WEB_CONCURRENCY in a v1 app).
 
 The files are edited round-trip (bundle_yaml): the user's comments, order and quoting survive, entries merge by
@@ -31,6 +32,7 @@ from serving2apps.codemod.findings import Finding
 from serving2apps.environment_secrets import REDACTED, holds_credential, is_sensitive, secret_reference
 from serving2apps.errors import MigrationError
 from serving2apps.model_reader import ModelInfo, Resource
+from serving2apps.sdk_credentials import SDK_CREDENTIALS, WORKSPACE_HOST, absent_credentials_read
 from serving2apps.sizing import app_size, workers
 from serving2apps.user_scopes import user_api_scopes
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -232,9 +234,9 @@ def _set_workers(bundle: CommentedMap, settings: AppSettings, count: int) -> Non
 
 def update_bundle(databricks_yml: str, app_yaml: str | None, model: ModelInfo, environment: dict[str, str],
                   agent_source: str = "", serving: dict | None = None, state: str | None = None) -> BundleUpdate:
-    """`app_yaml` is given for a v1 app only (its settings stay there); `serving` is how the endpoint served the
-    model (the provenance's source), for the app's size; `state` says why the agent must stay in one process
-    (sizing.per_process_state), if it must."""
+    """`app_yaml` is given for a v1 app only (its settings stay there); `agent_source` is the agent's Python code (its
+    file and its code/ modules); `serving` is how the endpoint served the model (the provenance's source), for the
+    app's size; `state` says why the agent must stay in one process (sizing.per_process_state), if it must."""
     bundle = load(databricks_yml, "databricks.yml")
     app = the_app(bundle)
     app_config = None if app_yaml is None else load(app_yaml, "app.yaml")
@@ -281,6 +283,8 @@ def update_bundle(databricks_yml: str, app_yaml: str | None, model: ModelInfo, e
         app["compute_min_instances"], app["compute_max_instances"] = size.instances
     if "ModelServingUserCredentials" in agent_source:
         findings.append(Finding("S2A203", "the agent builds clients with ModelServingUserCredentials"))
+    for var in absent_credentials_read(agent_source):
+        findings.append(Finding("S2A214", f"the agent's code reads {var}, which an app does not have"))
 
     env = settings.env
     present = {str(e.get("name")) for e in env if isinstance(e, dict)}
@@ -292,6 +296,14 @@ def update_bundle(databricks_yml: str, app_yaml: str | None, model: ModelInfo, e
             raise MigrationError(f"the endpoint's environment variable {var!r} is not a valid variable name",
                                  "rename it on the endpoint, or remove it from the provenance record")
         secret = secret_reference(value)
+        if var == WORKSPACE_HOST:
+            findings.append(Finding("S2A213", f"{var} is set by Databricks Apps; the endpoint's value was not copied"))
+            continue
+        if var in SDK_CREDENTIALS:
+            described = f"secret {secret[0]}/{secret[1]}" if secret else "its value"
+            findings.append(Finding("S2A212", f"{var} ({described}) gave the agent workspace credentials on the "
+                                              "endpoint; not copied: the app authenticates as its service principal"))
+            continue
         # Judged here, where it would be written, whatever the record says (redaction happens in download,
         # but a record written by hand or by an older version may still hold the value).
         if value == REDACTED or (secret is None and (is_sensitive(var) or holds_credential(value))):

@@ -183,13 +183,14 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async") -> Migr
         if not dotted.endswith(f".{name}"):
             plan.findings.append(Finding("S2A152", f"code/{name} is copied as {dotted.replace('.', '/')}"))
     package_dirs = set()
+    code_sources = []  # the agent's own modules, read for what they need of the app's environment
     for code_file in model.code_files:
         if code_file == model.agent_file:
             continue
         target = _destination(code_file, mapping)
         if code_file.endswith(".py"):
-            text, findings = rewrite_code_imports(_decode((model.root / code_file).read_bytes(), code_file), mapping,
-                                                  target)
+            code_sources.append(_decode((model.root / code_file).read_bytes(), code_file))
+            text, findings = rewrite_code_imports(code_sources[-1], mapping, target)
             plan.files[target] = text.encode()
             plan.findings += findings
         else:
@@ -238,7 +239,7 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async") -> Migr
         app_yaml,
         model,
         (provenance.get("source") or {}).get("environment_vars") or {},
-        source,
+        "\n".join([source, *code_sources]),
         provenance.get("source") or {},
         per_process_state(source, result.findings),
     )

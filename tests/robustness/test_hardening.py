@@ -52,6 +52,21 @@ def test_a_plain_secret_in_a_handwritten_record_never_reaches_the_app(example_ap
     assert "MODE" in (example_app / "databricks.yml").read_text()
 
 
+def test_the_endpoints_workspace_credentials_stay_behind(example_app):
+    """The endpoint gave the agent a PAT from a secret, and a module under code/ reads it: the app gets neither the
+    variable nor the secret (its service principal authenticates it), and both are for review."""
+    record = {"source": {"environment_vars": {"DATABRICKS_HOST": "https://example.cloud.databricks.com",
+                                              "DATABRICKS_TOKEN": "{{secrets/agents/pat}}"}}}
+    (original_model(example_app) / "serving2apps-provenance.json").write_text(json.dumps(record))
+    (original_model(example_app) / "code" / "llm_client.py").write_text(
+        "import os\n\nTOKEN = os.environ['DATABRICKS_TOKEN']\n")
+    assert migrate(example_app) == 1
+    bundle = (example_app / "databricks.yml").read_text()
+    assert "DATABRICKS_TOKEN" not in bundle and "DATABRICKS_HOST" not in bundle and "agents" not in bundle
+    report = json.loads((example_app / ".serving2apps" / "report.json").read_text())
+    assert {f["code"] for f in report["findings"]} >= {"S2A212", "S2A213", "S2A214"}
+
+
 def test_credentials_in_urls_never_reach_the_app(example_app, capsys):
     """A private index or package URL with its token in it (requirements.txt), and an endpoint variable whose
     name says nothing but whose value is a URL with a password: none of them is written or printed."""
