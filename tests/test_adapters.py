@@ -130,7 +130,8 @@ def test_an_error_in_the_stream_reaches_the_caller(adapters):
 
 def test_agent_code_can_drive_a_coroutine_on_its_threads_event_loop(adapters):
     """Model Serving ran a request on a thread with an event loop; agent code that calls
-    asyncio.get_event_loop().run_until_complete(...) keeps working in a worker thread, streams included."""
+    asyncio.get_event_loop().run_until_complete(...) keeps working in a worker thread, streams included, and after
+    asyncio.run() on that thread."""
     async def lookup(word):
         await asyncio.sleep(0)
         return word.upper()
@@ -139,12 +140,13 @@ def test_agent_code_can_drive_a_coroutine_on_its_threads_event_loop(adapters):
         return asyncio.get_event_loop().run_until_complete(lookup(text))
 
     def stream(text):
-        loop = asyncio.get_event_loop()
-        for word in text.split():
-            yield loop.run_until_complete(lookup(word))
+        first, *rest = text.split()
+        yield asyncio.run(lookup(first))  # leaves the thread without an event loop
+        for word in rest:  # a later step, on the same thread
+            yield asyncio.get_event_loop().run_until_complete(lookup(word))
 
     async def both():
         return (await adapters.in_worker_thread(answer, "hi"),
-                [word async for word in adapters.iterate_in_worker_thread(stream, "a b")])
+                [word async for word in adapters.iterate_in_worker_thread(stream, "a b c")])
 
-    assert asyncio.run(both()) == ("HI", ["A", "B"])
+    assert asyncio.run(both()) == ("HI", ["A", "B", "C"])

@@ -44,6 +44,7 @@ from serving2apps.codemod.model_config_paths import point_model_config, report_p
 from serving2apps.codemod.parsing import parse_source
 from serving2apps.codemod.registered_handlers import migrate_registered
 from serving2apps.codemod.self_check import check_output
+from serving2apps.codemod.shared_loops import shared_loop_runs
 from serving2apps.codemod.to_async import blocking_calls_in_async, make_async
 from serving2apps.codemod.to_functions import to_functions
 from serving2apps.errors import MigrationError
@@ -182,6 +183,7 @@ def _migrate_agent_source(source: str, filename: str, artifacts: dict[str, str] 
             why = f"the {label} output did not pass the self-check (S2A180)"
             continue
         result.findings[:0] = failures
+        result.findings += shared_loop_runs(result.code, filename)
         return result
     raise MigrationError(  # only when even the file as it was cannot be served: a serving2apps bug
         f"{filename}: no strategy produced an agent that passes the self-check",

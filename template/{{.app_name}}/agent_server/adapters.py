@@ -5,9 +5,9 @@ stalls every other request (and /health). Migrated sync agents therefore registe
 agent's own synchronous code in worker threads. The thread pool size comes from AGENT_WORKER_THREADS
 (default 64: the work is mostly waiting on I/O, and each request in flight holds a thread for as long as its
 model call takes). Each call runs in a copy of the caller's context, so MLflow
-tracing spans and the request headers reach the agent's code. Each worker thread has an event loop of its own
-(not running), as the thread that served a request in Model Serving had: agent code that drives a coroutine with
-`asyncio.get_event_loop().run_until_complete(...)` works as it did there.
+tracing spans and the request headers reach the agent's code. The agent's code always finds an event loop (not
+running) in its worker thread, as the thread that served a request in Model Serving had one: code that drives a
+coroutine with `asyncio.get_event_loop().run_until_complete(...)` works as it did there.
 """
 
 import asyncio
@@ -30,20 +30,28 @@ def worker_pool() -> ThreadPoolExecutor:
     global _pool
     if _pool is None:
         size = int(os.environ.get("AGENT_WORKER_THREADS", "64"))
-        _pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="agent-worker", initializer=_own_event_loop)
+        _pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="agent-worker")
     return _pool
 
 
-def _own_event_loop() -> None:
-    # A thread other than the main one has no event loop until it is given one, so asyncio.get_event_loop() raises
-    # there; nest_asyncio, which async mode removes, used to hide that by making one on demand.
-    asyncio.set_event_loop(asyncio.new_event_loop())
+def _with_event_loop(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """func(*args, **kwargs) with an open event loop set for this thread. A thread other than the main one has none
+    until it is given one (asyncio.get_event_loop() raises there; nest_asyncio, which async mode removes, used to
+    make one on demand), and asyncio.run() leaves none behind, so it is checked before every call."""
+    try:
+        usable = not asyncio.get_event_loop().is_closed()
+    except RuntimeError:
+        usable = False
+    if not usable:
+        asyncio.set_event_loop(asyncio.new_event_loop())
+    return func(*args, **kwargs)
 
 
 async def in_worker_thread(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Await func(*args, **kwargs) run in a worker thread, in a copy of the current context."""
     context = contextvars.copy_context()
-    return await asyncio.get_running_loop().run_in_executor(worker_pool(), lambda: context.run(func, *args, **kwargs))
+    return await asyncio.get_running_loop().run_in_executor(
+        worker_pool(), lambda: context.run(_with_event_loop, func, *args, **kwargs))
 
 
 async def iterate_in_worker_thread(func: Callable[..., Iterable[T]], *args: Any, **kwargs: Any) -> AsyncIterator[T]:
@@ -69,8 +77,8 @@ async def iterate_in_worker_thread(func: Callable[..., Iterable[T]], *args: Any,
             while (future := asks.get()) is not None:
                 try:
                     if iterator is None:
-                        iterator = iter(func(*args, **kwargs))
-                    item = next(iterator, _DONE)
+                        iterator = iter(_with_event_loop(func, *args, **kwargs))
+                    item = _with_event_loop(next, iterator, _DONE)
                 except BaseException as error:  # noqa: BLE001  (handed to the caller, raised there)
                     loop.call_soon_threadsafe(answer, future, None, error)
                     return
