@@ -2,13 +2,14 @@
 
 import json
 import textwrap
-from pathlib import Path
 
 import httpx
 import pytest
 
 from engines import render_bundle_init
 from servers import running_agent_app, trace_store
+
+from serving2apps.callers import callers_section
 
 ECHO_AGENT = textwrap.dedent(
     '''
@@ -156,7 +157,14 @@ def test_traces_reach_a_tracking_server_and_the_experiment_is_looked_up_once(app
         env = {"MLFLOW_TRACKING_URI": proxy.url, "MLFLOW_EXPERIMENT_NAME": experiment, "MLFLOW_EXPERIMENT_ID": ""}
         with running_agent_app(app_dir, tmp_path / "server.log", env=env) as base:
             at_start_up = _experiment_lookups(seen)
-            for _ in range(3):
+            # What a caller that asked the endpoint for its trace (databricks_options.return_trace) asks the app, as the
+            # report's section for callers tells them.
+            assert "`x-mlflow-return-trace-id: true`" in "\n".join(callers_section({}))
+            asked = httpx.post(base + "/invocations", json=REQUEST, headers={"x-mlflow-return-trace-id": "true"},
+                               timeout=30)
+            assert asked.status_code == 200
+            trace_id = asked.json()["metadata"]["trace_id"]
+            for _ in range(2):
                 assert httpx.post(base + "/invocations", json=REQUEST, timeout=30).status_code == 200
             with httpx.stream("POST", base + "/invocations", json={**REQUEST, "stream": True}, timeout=30) as events:
                 assert events.status_code == 200 and list(events.iter_lines())
@@ -170,6 +178,8 @@ def test_traces_reach_a_tracking_server_and_the_experiment_is_looked_up_once(app
             while traces() < 4 and time.monotonic() < deadline:
                 time.sleep(0.5)  # MLflow exports traces from a queue in the background
             assert traces() == 4
+            assert trace_id in {t.info.trace_id for t in client.search_traces(locations=[experiment_id],
+                                                                               include_spans=False)}
     assert at_start_up and _experiment_lookups(seen) == at_start_up  # none while serving
 
 

@@ -41,6 +41,10 @@ def callers_section(summary: dict) -> list[str]:
     else:
         lines.append("- **Format:** unchanged: the same Responses request and answer, streamed with "
                      '`"stream": true`; the app also answers the OpenAI client at `<app url>/responses`.')
+    lines.append('- **Traces:** a caller that asked the endpoint for the trace (`"databricks_options": {"return_trace": '
+                 'true}`, answered in `databricks_output.trace`) sends the header `x-mlflow-return-trace-id: true` to '
+                 "the app instead, and gets the trace's id in the answer's `metadata.trace_id`; the trace is in the "
+                 "app's MLflow experiment. The app ignores `databricks_options`.")
     lines += [
         "",
         "```bash",
