@@ -78,7 +78,9 @@ def many(mlflow_server, registered, tmp_path_factory):
     endpoints = {
         "agent-plain": [entity("plain-1", "echo_plain", plain)],
         "agent-auth": [entity("auth-1", "echo_auth", auth)],
-        "Support_Bot_v2": [entity("bot", "echo_plain", plain)],
+        # Given a personal access token on the endpoint, which the app must not get (S2A212).
+        "Support_Bot_v2": [entity("bot", "echo_plain", plain, environment_vars={
+            "DATABRICKS_HOST": "https://example.cloud.databricks.com", "DATABRICKS_TOKEN": "{{secrets/bots/pat}}"})],
         "chat-counter": [entity("chat-1", "chat_counter", versions["chat_counter"])],
         "classic-model": [entity("classic-1", "classic", versions["classic"])],
         "pickled-model": [entity("pickled-1", "pickled", versions["pickled"])],
@@ -125,6 +127,7 @@ def test_scan_lists_the_custom_model_endpoints_with_forecasts(workspace):
     assert rows["agent-plain"].interface == "ResponsesAgent" and rows["agent-plain"].outcome == "functions"
     assert rows["chat-counter"].interface == "ChatAgent" and rows["chat-counter"].outcome == "instance"
     assert "S2A108" in rows["chat-counter"].codes
+    assert rows["Support_Bot_v2"].codes == ["S2A212"] and rows["agent-plain"].codes == []
     assert rows["classic-model"].outcome == "refused" and "classic_loader" in rows["classic-model"].reason
     assert rows["pickled-model"].outcome == "refused" and "pickled" in rows["pickled-model"].reason
     assert rows["gone-version"].outcome == "error" and "echo_plain v99" in rows["gone-version"].reason
@@ -176,6 +179,9 @@ def test_init_all_agents_then_resume(workspace, tmp_path, capsys):
         assert (app / "agent_server" / "agent.py").is_file() and (out / row["report"]).is_file()
         assert (out / row["app_name"] / "original_mlflow_model" / "MLmodel").is_file()
     assert results["Support_Bot_v2"]["app_name"] == "support-bot-v2"
+    bot = out / "support-bot-v2" / "support-bot-v2"
+    assert results["Support_Bot_v2"]["status"] == "review"
+    assert "DATABRICKS_TOKEN" not in (bot / "databricks.yml").read_text()
     report = (out / results["agent-plain"]["report"]).read_text()
     assert f"Before: `POST {workspace.url}/serving-endpoints/agent-plain/invocations`" in report
     assert "`databricks apps get agent-plain`" in report and "Format:** unchanged" in report

@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 
 from serving2apps.codemod.agent_file import migrate_agent_source
 from serving2apps.errors import MigrationError
+from serving2apps.sdk_credentials import review_codes
 
 # metadata.task that MLflow writes when an agent is logged (mlflow/pyfunc/model.py).
 INTERFACES = {"agent/v1/responses": "ResponsesAgent", "agent/v2/chat": "ChatAgent", "agent/v1/chat": "ChatModel"}
@@ -45,8 +46,10 @@ def agent_file_name(mlmodel: dict) -> str | None:
 _CODEMOD = threading.Lock()
 
 
-def forecast(mlmodel: dict, agent_source: str | None, mode: str = "async") -> Forecast:
-    """The forecast for a model, from its MLmodel (parsed) and its agent file's source (None when it has none)."""
+def forecast(mlmodel: dict, agent_source: str | None, mode: str = "async",
+             environment: dict[str, str] | None = None) -> Forecast:
+    """The forecast for a model, from its MLmodel (parsed), its agent file's source (None when it has none) and the
+    environment variables the endpoint sets for it."""
     flavor = (mlmodel.get("flavors") or {}).get("python_function")
     metadata = mlmodel.get("metadata") if isinstance(mlmodel.get("metadata"), dict) else {}
     interface = INTERFACES.get(metadata.get("task"), "pyfunc")
@@ -65,5 +68,5 @@ def forecast(mlmodel: dict, agent_source: str | None, mode: str = "async") -> Fo
         return Forecast(interface, "refused", (exc.code,) if exc.code else (), exc.problem.splitlines()[0])
     if interface == "pyfunc" and result.strategy != "registered":  # logged before MLflow recorded the task
         interface = result.interface
-    review = sorted({f.code for f in result.findings if f.kind == "review"})
-    return Forecast(interface, result.strategy, tuple(review))
+    review = {f.code for f in result.findings if f.kind == "review"} | review_codes(environment or {}, agent_source)
+    return Forecast(interface, result.strategy, tuple(sorted(review)))

@@ -132,7 +132,7 @@ def _row(client, name: str, profile: str | None, mode: str, warehouse: str | Non
     except Exception as exc:  # noqa: BLE001 - a model that cannot be read is reported on its row
         row.outcome, row.reason = "error", f"reading {main.model_name} v{main.model_version}: {first_line(exc, 200)}"
         return row
-    predicted = forecast(mlmodel, source, mode)
+    predicted = forecast(mlmodel, source, mode, main.environment_vars or {})
     row.interface, row.outcome, row.codes, row.reason = (predicted.interface, predicted.outcome,
                                                          list(predicted.codes), predicted.reason)
     return row

@@ -33,3 +33,10 @@ def absent_credentials_read(python_source: str) -> list[str]:
     app does not have."""
     named = set(re.findall(r"""["']([A-Z_]+)["']""", python_source))
     return sorted(named & ABSENT_IN_APPS)
+
+
+def review_codes(environment: dict[str, str], python_source: str) -> set[str]:
+    """The review codes a migration will report for these (bundle_config): S2A212 for a credential the endpoint
+    set, S2A214 for one the code reads. For scan's forecast, which does not migrate."""
+    return ({"S2A212"} if set(environment) & SDK_CREDENTIALS else set()) | (
+        {"S2A214"} if absent_credentials_read(python_source) else set())
