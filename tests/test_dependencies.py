@@ -1,9 +1,13 @@
 """The agent's requirements merged into the app's pyproject.toml."""
 
+import json
+
 import pytest
 import tomlkit
 
 from engines import render_bundle_init
+from example import original_model
+from serving2apps.cli import main
 from serving2apps.dependencies import merge_requirements
 from serving2apps.errors import MigrationError
 
@@ -143,3 +147,20 @@ def test_pip_compile_output_hashes_and_continued_lines(pyproject):
     assert deps(merged)[len(deps(pyproject)):] == ["requests==2.31.0", "numpy==1.26.4", "pandas==2.2.0"]
     assert [(f.code, f.message) for f in findings] == [
         ("S2A303", "requirements option --config-settings of numpy==1.26.4 was not carried over")]
+
+
+def test_a_model_served_on_another_python_is_told_what_the_app_runs_on(example_app):
+    """The endpoint ran the model on Python 3.12 (python_env.yaml); Apps runs the app on 3.11: said (S2A308, info, so
+    the run is still done), nothing changed. An app whose .python-version chose a Python is not told again."""
+    python_env = original_model(example_app) / "python_env.yaml"
+    python_env.write_text(python_env.read_text().replace("python: 3.11.7", "python: 3.12.3"))
+    assert main(["migrate", "--app-dir", str(example_app), "--force", "--no-lock"]) == 0
+
+    def codes() -> dict[str, str]:
+        report = json.loads((example_app / ".serving2apps" / "report.json").read_text())
+        return {f["code"]: f["message"] for f in report["findings"]}
+
+    assert "Python 3.12" in codes()["S2A308"] and not (example_app / ".python-version").exists()
+    (example_app / ".python-version").write_text("3.12\n")
+    assert main(["migrate", "--app-dir", str(example_app), "--force", "--no-lock"]) == 0
+    assert "S2A308" not in codes()

@@ -212,6 +212,21 @@ def merge_requirements(app_pyproject: str, lines: list[str], model_files: Collec
     return tomlkit.dumps(document), findings, wheels
 
 
+# The Python Databricks Apps runs an app on: uv picks it for the app's `requires-python = ">=3.11"` unless a
+# .python-version file in the app asks for another.
+APPS_PYTHON = "3.11"
+
+
+def python_difference(served: str | None, app_dir: Path) -> list[Finding]:
+    """S2A308 when the endpoint ran the model on another Python than the app will run on. Told, not changed: a
+    .python-version would have uv download that Python when the app starts, which a workspace without
+    outbound access refuses, and agent code rarely depends on the minor version."""
+    if served is None or served == APPS_PYTHON or (app_dir / ".python-version").is_file():
+        return []
+    return [Finding("S2A308", f"the endpoint ran the model on Python {served}; on Databricks Apps the app runs on "
+                              f"Python {APPS_PYTHON}")]
+
+
 # `lock` values: True (asked for: refuse what cannot be locked), False (skip), LOCK_IF_SAFE (the default: lock,
 # but skip with a review finding where locking would run the model's code).
 LOCK_IF_SAFE = "if-safe"

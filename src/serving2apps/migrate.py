@@ -28,11 +28,12 @@ from serving2apps.codemod.agent_file import MODES, migrate_agent_source, refuse_
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.imports import rewrite_code_imports
 from serving2apps.dependencies import lock as lock_dependencies
-from serving2apps.dependencies import merge_requirements, model_requirements
+from serving2apps.dependencies import merge_requirements, model_requirements, python_difference
 from serving2apps.requirement_files import WHEELS_DIR
 from serving2apps.errors import EXIT_OK, EXIT_REVIEW, MigrationError
 from serving2apps.input_shapes import RecordedAnswers, WrittenRecord, read_json
 from serving2apps.model_reader import ModelInfo, read_model, refuse_inside_model_dir
+from serving2apps.original_env import python_version
 from serving2apps.provenance import read_provenance
 from serving2apps.request_format import is_chat_request, responses_request
 from serving2apps.scaffold_helpers import UPDATE_SCAFFOLD, helper_requirements
@@ -247,6 +248,7 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async") -> Migr
     pyproject, dependency_findings, wheels = merge_requirements((app_dir / "pyproject.toml").read_text(),
                                                                 model_requirements(model) + helpers, model.files)
     plan.files["pyproject.toml"] = pyproject.encode()
+    plan.findings += python_difference(python_version(model), app_dir)
     for app_file, model_file in wheels.items():
         plan.files[app_file] = CopiedFile(model.root / model_file)
         if model_file in model.code_files:  # installed from wheels/, not carried inside the agent's package too
