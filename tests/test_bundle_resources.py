@@ -1,5 +1,6 @@
 """The agent's resources, user scopes and environment into databricks.yml (and a v1 app's app.yaml)."""
 
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -374,3 +375,21 @@ def test_the_endpoints_workspace_credentials_are_not_copied(scaffold, tmp_path):
 def test_code_that_reads_a_credential_the_app_lacks_is_for_review(scaffold, source, read):
     result = run(scaffold, source=source)
     assert [f.message.split(" reads ")[1].split(",")[0] for f in result.findings if f.code == "S2A214"] == read
+
+
+@pytest.mark.parametrize("gigabytes, serving, expected, review", [
+    (0.05, {}, "2", False),
+    (1.5, {}, "2", False),  # 2 × (1.5 + 0.5) GB within 80% of MEDIUM's 6 GB
+    (2.5, {}, "1", False),
+    (2.5, {"workload_size": "Medium"}, "3", False),  # LARGE: 12 GB
+    (6.0, {}, "1", True),  # not even one process: for review
+])
+def test_workers_fit_in_memory_when_each_loads_the_models_files(scaffold, tmp_path, gigabytes, serving, expected,
+                                                                review):
+    model = tmp_path / "model"
+    shutil.copytree(EXAMPLE.root, model)
+    with open(model / "artifacts" / "index.bin", "wb") as index:  # sparse: takes no disk
+        index.truncate(int(gigabytes * 1e9))
+    result = update_bundle(scaffold, None, read_model(model), {}, "", serving)
+    assert workers(result) == expected
+    assert ("S2A215" in codes(result)) == review

@@ -33,7 +33,7 @@ from serving2apps.environment_secrets import REDACTED, holds_credential, is_sens
 from serving2apps.errors import MigrationError
 from serving2apps.model_reader import ModelInfo, Resource
 from serving2apps.sdk_credentials import SDK_CREDENTIALS, WORKSPACE_HOST, absent_credentials_read
-from serving2apps.sizing import app_size, workers
+from serving2apps.sizing import app_size, model_gigabytes, workers
 from serving2apps.user_scopes import user_api_scopes
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -288,8 +288,8 @@ def update_bundle(databricks_yml: str, app_yaml: str | None, model: ModelInfo, e
 
     env = settings.env
     present = {str(e.get("name")) for e in env if isinstance(e, dict)}
-    count, worker_finding = workers(app.get("compute_size"), state)
-    findings.append(worker_finding)
+    count, worker_findings = workers(app.get("compute_size"), state, model_gigabytes(model.root, model.files))
+    findings += worker_findings
     _set_workers(bundle, settings, count)
     for var, value in sorted(environment.items()):
         if not _ENV_NAME.match(var):

@@ -7,19 +7,28 @@ of instances (one by default; `compute_min_instances`/`compute_max_instances`, s
 (MEDIUM, the default: 2 vCPUs and 6 GB; LARGE: 4 vCPUs and 12 GB). The async agent server serves many concurrent
 requests per core (benchmarks/serving.py), so up to 4 needs no more than the default, more gets LARGE, and each
 LARGE instance is counted for 64 concurrent requests, what a whole Large endpoint served. What an app cannot match
-(scale to zero, a GPU workload) is reported for a person to weigh.
+(scale to zero, a GPU workload) is reported for a person to weigh. Worker processes follow the vCPUs, fewer when
+each would load more of the model's files than the compute's memory holds (the estimate counts every file under
+artifacts/ and code/ as loaded).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from serving2apps.codemod.findings import Finding
 
 _CONCURRENCY = {"small": 4, "medium": 16, "large": 64}
 _PER_LARGE_INSTANCE = 64
 _VCPUS = {"MEDIUM": 2, "LARGE": 4, "XLARGE": 8}
+# Memory per compute size, and what one worker process takes before the agent loads anything of its own (the agent
+# server and MLflow: 230-245 MB peak RSS in benchmarks/serving.py; agents on LangChain take more).
+_MEMORY_GB = {"MEDIUM": 6, "LARGE": 12}
+_PROCESS_GB = 0.5
+_MEMORY_SHARE = 0.8  # the rest for requests' own memory and the platform's
+_NEGLIGIBLE_GB = 0.1  # below this, the model's files change nothing
 # In-memory stores that live in one process: with several workers, a conversation's next turn may land in a
 # process that never saw the earlier ones.
 _IN_PROCESS_STORES = ("MemorySaver", "InMemorySaver", "InMemoryStore", "InMemoryChatMessageHistory")
@@ -73,10 +82,26 @@ def per_process_state(agent_source: str, findings: list[Finding]) -> str | None:
     return None
 
 
-def workers(compute_size: str | None, state: str | None) -> tuple[int, Finding]:
-    """Worker processes for the app: one per vCPU of its compute size, or one when the agent keeps state."""
+def model_gigabytes(root: Path, files: tuple[str, ...]) -> float:
+    """What each worker process may hold of the model: its artifacts and code/ files, as agents load them (an index,
+    a local embedding model) when they start."""
+    return sum((root / f).stat().st_size for f in files if f.startswith(("artifacts/", "code/"))) / 1e9
+
+
+def workers(compute_size: str | None, state: str | None, model_gb: float = 0.0) -> tuple[int, list[Finding]]:
+    """Worker processes for the app: one per vCPU of its compute size, or one when the agent keeps state, and no
+    more than the compute's memory holds when each loads the model's files."""
+    size = str(compute_size or "MEDIUM").upper()
     if state:
-        return 1, Finding("S2A209", f"one worker process: {state}")
-    count = _VCPUS.get(str(compute_size or "MEDIUM").upper(), 2)
-    return count, Finding("S2A209", f"{count} worker processes, one per vCPU of the app's "
-                                    f"{str(compute_size or 'MEDIUM').upper()} compute")
+        return 1, [Finding("S2A209", f"one worker process: {state}")]
+    count = _VCPUS.get(size, 2)
+    memory = _MEMORY_GB.get(size)
+    if memory is None or model_gb < _NEGLIGIBLE_GB:
+        return count, [Finding("S2A209", f"{count} worker processes, one per vCPU of the app's {size} compute")]
+    fits = int(memory * _MEMORY_SHARE // (_PROCESS_GB + model_gb))
+    held = f"each worker process may hold the model's {model_gb:.1f} GB of files, and {size} compute has {memory} GB"
+    findings = [] if fits else [Finding("S2A215", f"{held}: one process may not fit")]
+    if fits >= count:
+        return count, [Finding("S2A209", f"{count} worker processes, one per vCPU of the app's {size} compute")]
+    count = max(1, fits)
+    return count, [Finding("S2A209", f"{count} worker process{'es' if count > 1 else ''}: {held}"), *findings]
