@@ -393,3 +393,12 @@ def test_workers_fit_in_memory_when_each_loads_the_models_files(scaffold, tmp_pa
     result = update_bundle(scaffold, None, read_model(model), {}, "", serving)
     assert workers(result) == expected
     assert ("S2A215" in codes(result)) == review
+
+
+def test_what_the_endpoints_ai_gateway_did_is_for_review(scaffold):
+    gateway = ["logged every request and answer to the inference table main.serving.bot_payload",
+               "rate-limited its callers (100 calls per minute per user)"]
+    result = update_bundle(scaffold, None, EXAMPLE, {}, "", {"gateway": gateway})
+    assert [f.message for f in result.findings if f.code == "S2A216"] == [
+        f"the endpoint {feature}; an app does not" for feature in gateway]
+    assert {f.kind for f in result.findings if f.code == "S2A216"} == {"review"}

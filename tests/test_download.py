@@ -40,6 +40,13 @@ def workspace(mlflow_server, registered, monkeypatch, tmp_path):
                 }
             ],
         )
+        # What the endpoint's AI Gateway did for each call, which the app will not (S2A216).
+        ws.serving_endpoints["echo-endpoint"]["ai_gateway"] = {
+            "inference_table_config": {"catalog_name": "main", "schema_name": "serving", "enabled": True},
+            "rate_limits": [{"calls": 100, "renewal_period": "minute", "key": "user"}],
+            "guardrails": {"output": {"pii": {"behavior": "BLOCK"}}},
+            "usage_tracking_config": {"enabled": True},
+        }
         monkeypatch.setenv("DATABRICKS_HOST", ws.url)
         monkeypatch.setenv("DATABRICKS_TOKEN", TOKEN)
         monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(tmp_path / "no-databrickscfg"))
@@ -79,6 +86,12 @@ def test_endpoint_download_with_provenance(workspace, registered, tmp_path):
     assert source["environment_vars"]["OPENAI_API_KEY"] == "{{secrets/agents/openai}}"
     assert source["environment_vars"]["LOG_LEVEL"] == "info"
     assert source["environment_vars"]["VENDOR_TOKEN"].startswith("<redacted")
+    assert source["gateway"] == [
+        "logged every request and answer to the inference table main.serving.echo-endpoint_payload",
+        "rate-limited its callers (100 calls per minute per user)",
+        "applied AI Gateway guardrails to answers",
+        "tracked usage per caller (system.serving.endpoint_usage)",
+    ]
     files = sorted(f for f in model.files if f != PROVENANCE_FILE)
     assert record["files"] == sha256_files(dest, files)
     assert record["tool"] == "serving2apps" and record["created_at"]

@@ -95,6 +95,8 @@ def many(mlflow_server, registered, tmp_path_factory):
         for name, entities in endpoints.items():
             routes = [("a", 80), ("b", 20)] if name == "split-traffic" else None
             ws.serving_endpoints[name] = custom_model_endpoint(name, entities, routes)
+        # An AI Gateway rate limit, which the app will not have (S2A216).
+        ws.serving_endpoints["agent-auth"]["ai_gateway"] = {"rate_limits": [{"calls": 5, "renewal_period": "minute"}]}
         ws.serving_endpoints["legacy-shape"] = {
             "name": "legacy-shape", "state": {"ready": "READY"},
             "config": {"served_models": [{"name": "legacy-1", "model_name": "echo_auth", "model_version": auth,
@@ -128,6 +130,7 @@ def test_scan_lists_the_custom_model_endpoints_with_forecasts(workspace):
     assert rows["chat-counter"].interface == "ChatAgent" and rows["chat-counter"].outcome == "instance"
     assert "S2A108" in rows["chat-counter"].codes
     assert rows["Support_Bot_v2"].codes == ["S2A212"] and rows["agent-plain"].codes == []
+    assert "S2A216" in rows["agent-auth"].codes
     assert rows["classic-model"].outcome == "refused" and "classic_loader" in rows["classic-model"].reason
     assert rows["pickled-model"].outcome == "refused" and "pickled" in rows["pickled-model"].reason
     assert rows["gone-version"].outcome == "error" and "echo_plain v99" in rows["gone-version"].reason

@@ -277,6 +277,8 @@ def update_bundle(databricks_yml: str, app_yaml: str | None, model: ModelInfo, e
         scopes.extend(s for s in wanted if s not in scopes)
     size = app_size(serving or {}, state)
     findings += size.findings
+    for feature in (serving or {}).get("gateway") or []:
+        findings.append(Finding("S2A216", f"the endpoint {feature}; an app does not"))
     if size.compute_size and "compute_size" not in app:  # a size the user chose stays
         app["compute_size"] = size.compute_size
     if size.instances and "compute_min_instances" not in app and "compute_max_instances" not in app:

@@ -47,9 +47,9 @@ _CODEMOD = threading.Lock()
 
 
 def forecast(mlmodel: dict, agent_source: str | None, mode: str = "async",
-             environment: dict[str, str] | None = None) -> Forecast:
-    """The forecast for a model, from its MLmodel (parsed), its agent file's source (None when it has none) and the
-    environment variables the endpoint sets for it."""
+             environment: dict[str, str] | None = None, gateway: tuple[str, ...] = ()) -> Forecast:
+    """The forecast for a model, from its MLmodel (parsed), its agent file's source (None when it has none), the
+    environment variables the endpoint sets for it and what its AI Gateway does (endpoint.gateway_features)."""
     flavor = (mlmodel.get("flavors") or {}).get("python_function")
     metadata = mlmodel.get("metadata") if isinstance(mlmodel.get("metadata"), dict) else {}
     interface = INTERFACES.get(metadata.get("task"), "pyfunc")
@@ -69,4 +69,6 @@ def forecast(mlmodel: dict, agent_source: str | None, mode: str = "async",
     if interface == "pyfunc" and result.strategy != "registered":  # logged before MLflow recorded the task
         interface = result.interface
     review = {f.code for f in result.findings if f.kind == "review"} | review_codes(environment or {}, agent_source)
+    if gateway:
+        review.add("S2A216")  # bundle_config reports each of them
     return Forecast(interface, result.strategy, tuple(sorted(review)))

@@ -70,6 +70,7 @@ class ProvenanceSource(_Shape):
     scale_to_zero_enabled: bool | None = None
     min_provisioned_concurrency: int | None = None
     max_provisioned_concurrency: int | None = None
+    gateway: list[str] | None = None  # what the endpoint's AI Gateway did (endpoint.gateway_features)
 
 
 class Provenance(_Shape):

@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from serving2apps.download import mlflow_settings, registry_uri_for, tracking_uri_for
-from serving2apps.endpoint import ServedEntity, check_auth, served_entities, workspace_client
+from serving2apps.endpoint import ServedEntity, check_auth, gateway_features, served_entities, workspace_client
 from serving2apps.errors import first_line
 from serving2apps.forecast import Forecast, agent_file_name, forecast
 from serving2apps.recent_callers import DAYS, payload_table, recent_callers, running_warehouse
@@ -132,7 +132,7 @@ def _row(client, name: str, profile: str | None, mode: str, warehouse: str | Non
     except Exception as exc:  # noqa: BLE001 - a model that cannot be read is reported on its row
         row.outcome, row.reason = "error", f"reading {main.model_name} v{main.model_version}: {first_line(exc, 200)}"
         return row
-    predicted = forecast(mlmodel, source, mode, main.environment_vars or {})
+    predicted = forecast(mlmodel, source, mode, main.environment_vars or {}, gateway_features(detail))
     row.interface, row.outcome, row.codes, row.reason = (predicted.interface, predicted.outcome,
                                                          list(predicted.codes), predicted.reason)
     return row

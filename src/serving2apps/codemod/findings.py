@@ -60,6 +60,7 @@ CODES: dict[str, tuple[str, str]] = {
     "S2A213": ("info", "none: Databricks Apps sets this variable for the app (its workspace, its service principal), so the endpoint's value was not copied"),
     "S2A214": ("review", "the agent's code reads a credential variable itself, and an app has none: build the client from the SDK's default authentication instead (WorkspaceClient(), DatabricksOpenAI(), WorkspaceClient().serving_endpoints.get_open_ai_client()), which uses the app's service principal and refreshes its token"),
     "S2A215": ("review", "each worker process loads the model's files (artifacts, code/), and even one may not fit in the app's memory: choose a larger compute_size in databricks.yml, or have the agent load less at start"),
+    "S2A216": ("review", "an app is not behind the serving endpoint's AI Gateway: its requests are not logged to an inference table, rate-limited, guarded or usage-tracked (the app's traces go to its MLflow experiment instead); keep what you need in the agent (checks of your own, MLflow tracing and its monitoring), or keep the endpoint for the callers who rely on it"),
     "S2A300": ("info", "none: a package only Model Serving needed was left out of the app's dependencies"),
     "S2A301": ("review", "the agent pinned a version the agent server cannot run with; the app's minimum is used instead: check the agent still works with it"),
     "S2A302": ("review", "a direct reference (URL/VCS) dependency: make sure Databricks Apps can reach it when it installs the app"),
