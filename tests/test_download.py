@@ -7,10 +7,12 @@ import subprocess
 import sys
 
 import pytest
+from databricks.sdk.service.serving import ServingEndpointDetailed
 
 from fault_proxy import FaultProxy
 from workspace_server import Reply, WorkspaceServer, custom_model_endpoint
 from serving2apps.download import Retry, Source, download
+from serving2apps.endpoint import gateway_features
 from serving2apps.errors import MigrationError
 from serving2apps.provenance import PROVENANCE_FILE, sha256_files
 
@@ -97,6 +99,16 @@ def test_endpoint_download_with_provenance(workspace, registered, tmp_path):
     assert record["tool"] == "serving2apps" and record["created_at"]
     text = (dest / PROVENANCE_FILE).read_text()
     assert TOKEN not in text and "plain-secret-value" not in text
+
+
+def test_a_legacy_auto_capture_table_is_named_and_a_disabled_one_is_not():
+    def endpoint(enabled):
+        return ServingEndpointDetailed.from_dict({"name": "old-bot", "config": {"auto_capture_config": {
+            "catalog_name": "main", "schema_name": "logs", "enabled": enabled}}})
+
+    assert gateway_features(endpoint(True)) == (
+        "logged every request and answer to the inference table main.logs.old-bot_payload (auto capture)",)
+    assert gateway_features(endpoint(False)) == ()
 
 
 def test_auth_policy_model(workspace, registered, tmp_path):

@@ -16,7 +16,7 @@ from databricks.sdk.errors import DatabricksError, NotFound, PermissionDenied, U
 
 from serving2apps.environment_secrets import safe_environment
 from serving2apps.errors import MigrationError, first_line
-from serving2apps.recent_callers import payload_table
+from serving2apps.recent_callers import payload_table_parts
 
 
 
@@ -211,24 +211,23 @@ def gateway_features(detail) -> tuple[str, ...]:
     inference table, rate limits, guardrails and usage tracking, and a legacy auto-capture inference table."""
     features = []
     gateway = getattr(detail, "ai_gateway", None)
-    table = payload_table(detail)
-    if table:
-        features.append(f"logged every request and answer to the inference table {table.replace('`', '')}")
+    capture = detail.config.auto_capture_config if detail.config else None
+    for config, how in ((getattr(gateway, "inference_table_config", None), ""), (capture, " (auto capture)")):
+        if (table := payload_table_parts(config, detail.name)) is not None:
+            features.append(f"logged every request and answer to the inference table {'.'.join(table)}{how}")
     if gateway is not None and gateway.rate_limits:
         limits = ", ".join(f"{limit.calls or limit.tokens} {'calls' if limit.calls else 'tokens'} per "
                            f"{_enum_value(limit.renewal_period) or 'period'}"
-                           f"{' per ' + str(_enum_value(limit.key)) if limit.key else ''}" for limit in gateway.rate_limits)
+                           f"{' per ' + str(_enum_value(limit.key)) if limit.key else ''}"
+                           for limit in gateway.rate_limits)
         features.append(f"rate-limited its callers ({limits})")
     guardrails = getattr(gateway, "guardrails", None)
     if guardrails is not None and (guardrails.input or guardrails.output):
-        sides = " and ".join(side for side, on in (("requests", guardrails.input), ("answers", guardrails.output)) if on)
+        sides = " and ".join(side for side, on in (("requests", guardrails.input), ("answers", guardrails.output))
+                             if on)
         features.append(f"applied AI Gateway guardrails to {sides}")
     if getattr(getattr(gateway, "usage_tracking_config", None), "enabled", False):
         features.append("tracked usage per caller (system.serving.endpoint_usage)")
-    capture = getattr(detail.config, "auto_capture_config", None) if detail.config else None
-    if capture is not None and capture.enabled and capture.catalog_name and capture.schema_name:
-        features.append(f"logged every request and answer to the inference table {capture.catalog_name}."
-                        f"{capture.schema_name}.{capture.table_name_prefix or detail.name}_payload (auto capture)")
     return tuple(features)
 
 

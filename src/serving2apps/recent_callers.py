@@ -22,13 +22,19 @@ class Caller:
     last_call: str
 
 
-def payload_table(detail) -> str | None:
-    """The endpoint's AI Gateway payload table, quoted for SQL, when it logs to one."""
-    config = getattr(getattr(detail, "ai_gateway", None), "inference_table_config", None)
+def payload_table_parts(config, endpoint: str) -> tuple[str, str, str] | None:
+    """Catalog, schema and table of the payload table an inference table config (AI Gateway's, or the legacy auto
+    capture's, which have the same fields) logs to, or None when it logs nowhere."""
     if config is None or config.enabled is False or not (config.catalog_name and config.schema_name):
         return None
-    parts = (config.catalog_name, config.schema_name, f"{config.table_name_prefix or detail.name}_payload")
-    return ".".join("`" + part.replace("`", "``") + "`" for part in parts)
+    return config.catalog_name, config.schema_name, f"{config.table_name_prefix or endpoint}_payload"
+
+
+def payload_table(detail) -> str | None:
+    """The endpoint's AI Gateway payload table, quoted for SQL, when it logs to one."""
+    parts = payload_table_parts(getattr(getattr(detail, "ai_gateway", None), "inference_table_config", None),
+                                detail.name)
+    return None if parts is None else ".".join("`" + part.replace("`", "``") + "`" for part in parts)
 
 
 def running_warehouse(client) -> str | None:

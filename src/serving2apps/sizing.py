@@ -96,12 +96,11 @@ def workers(compute_size: str | None, state: str | None, model_gb: float = 0.0) 
         return 1, [Finding("S2A209", f"one worker process: {state}")]
     count = _VCPUS.get(size, 2)
     memory = _MEMORY_GB.get(size)
-    if memory is None or model_gb < _NEGLIGIBLE_GB:
-        return count, [Finding("S2A209", f"{count} worker processes, one per vCPU of the app's {size} compute")]
-    fits = int(memory * _MEMORY_SHARE // (_PROCESS_GB + model_gb))
-    held = f"each worker process may hold the model's {model_gb:.1f} GB of files, and {size} compute has {memory} GB"
-    findings = [] if fits else [Finding("S2A215", f"{held}: one process may not fit")]
+    fits = count if memory is None or model_gb < _NEGLIGIBLE_GB else int(
+        memory * _MEMORY_SHARE // (_PROCESS_GB + model_gb))
     if fits >= count:
         return count, [Finding("S2A209", f"{count} worker processes, one per vCPU of the app's {size} compute")]
+    held = f"each worker process may hold the model's {model_gb:.1f} GB of files, and {size} compute has {memory} GB"
     count = max(1, fits)
-    return count, [Finding("S2A209", f"{count} worker process{'es' if count > 1 else ''}: {held}"), *findings]
+    return count, [Finding("S2A209", f"{count} worker process{'es' if count > 1 else ''}: {held}"),
+                   *([] if fits else [Finding("S2A215", f"{held}: one process may not fit")])]

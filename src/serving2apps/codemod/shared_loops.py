@@ -38,7 +38,8 @@ def shared_loop_runs(code: str, filename: str) -> list[Finding]:
                 continue
             loop = call.func.value
             shared = (isinstance(loop, ast.Name) and loop.id in module_level and loop.id not in own) or (
-                isinstance(loop, ast.Attribute) and isinstance(loop.value, ast.Name) and loop.value.id in ("self", "cls"))
+                isinstance(loop, ast.Attribute) and isinstance(loop.value, ast.Name)
+                and loop.value.id in ("self", "cls"))
             if shared:
                 findings.append(Finding("S2A132", f"{fn.name} runs coroutines on {ast.unparse(loop)}, one event loop "
                                                   "for every request: concurrent requests fail with 'This event loop "
