@@ -51,7 +51,24 @@ def test_user_client_acts_with_the_forwarded_token_only(utils, monkeypatch):
     assert [r.headers["authorization"] for r in ws.authenticated_requests()] == ["Bearer user-obo-token"]
 
 
-def test_user_client_without_the_header_says_why(utils):
+def test_user_client_without_the_header_on_apps_says_why(utils, monkeypatch):
+    monkeypatch.setenv("DATABRICKS_APP_NAME", "utils-app")
+    monkeypatch.setenv("DATABRICKS_CLIENT_ID", "app-sp-id")
+    monkeypatch.setenv("DATABRICKS_CLIENT_SECRET", "app-sp-secret")
     set_request_headers({})
     with pytest.raises(PermissionError, match="user_api_scopes"):
         utils.get_user_workspace_client()
+
+
+def test_user_client_run_locally_acts_with_your_own_credentials(utils, monkeypatch, tmp_path):
+    """Off Databricks Apps no proxy forwards a user's token: as ModelServingUserCredentials outside Model Serving,
+    the client uses the developer's credentials, so a migrated on-behalf-of-user agent runs locally too."""
+    with WorkspaceServer(token="developer-token") as ws:
+        monkeypatch.delenv("DATABRICKS_APP_NAME", raising=False)
+        monkeypatch.setenv("DATABRICKS_HOST", ws.url)
+        monkeypatch.setenv("DATABRICKS_TOKEN", "developer-token")
+        monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(tmp_path / "none.databrickscfg"))
+        set_request_headers({})
+        me = utils.get_user_workspace_client().current_user.me()
+    assert me.user_name == "migrator@example.com"
+    assert [r.headers["authorization"] for r in ws.authenticated_requests()] == ["Bearer developer-token"]

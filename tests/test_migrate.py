@@ -18,6 +18,7 @@ from engines import render_bundle_init
 from example import echo
 from mlflow_registry import INPUT_EXAMPLE
 from servers import running_agent_app
+from workspace_server import WorkspaceServer
 from serving2apps.dependencies import lock as lock_dependencies
 from serving2apps.errors import MigrationError
 from serving2apps.migrate import migrate, plan_migration, write_plan
@@ -341,3 +342,63 @@ def test_an_async_openai_agent_brings_its_transport_and_an_old_scaffold_is_refus
     assert "http_client=async_http_client()" in (app / "agent_server" / "agent.py").read_text()
     assert '"httpx-aiohttp>=0.1.9"' in (app / "pyproject.toml").read_text()
     assert "on aiohttp's transport when installed" in (app / REPORT_MD).read_text()
+
+
+OBO_AGENT = '''import mlflow
+from mlflow.pyfunc import ResponsesAgent
+from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse
+
+from user_tools import caller_name
+
+
+class Agent(ResponsesAgent):
+    def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+        return ResponsesAgentResponse(output=[self.create_text_output_item(text=caller_name(), id="msg_1")])
+
+
+mlflow.models.set_model(Agent())
+'''
+OBO_TOOLS = '''from databricks.sdk import WorkspaceClient
+from databricks_ai_bridge import ModelServingUserCredentials
+
+
+def caller_name() -> str:
+    return WorkspaceClient(credentials_strategy=ModelServingUserCredentials()).current_user.me().user_name
+'''
+
+
+@pytest.mark.parametrize("scopes", [["serving.serving-endpoints"], []])
+def test_a_code_module_acting_for_the_user_uses_the_forwarded_token(scopes, app, tmp_path, monkeypatch):
+    """The on-behalf-of-user client of a module from code/ is rewritten like the agent file's (S2A133). The app
+    only gets a user's token with user_api_scopes: a model that declared none is flagged (S2A203)."""
+    import mlflow
+    from mlflow.models.auth_policy import AuthPolicy, SystemAuthPolicy, UserAuthPolicy
+
+    (tmp_path / "agent.py").write_text(OBO_AGENT)
+    (tmp_path / "user_tools.py").write_text(OBO_TOOLS)
+    policy = AuthPolicy(system_auth_policy=SystemAuthPolicy(resources=[]),
+                        user_auth_policy=UserAuthPolicy(api_scopes=scopes)) if scopes else None
+    monkeypatch.syspath_prepend(str(tmp_path))  # saving imports the agent file, which imports its module
+    monkeypatch.delitem(sys.modules, "user_tools", raising=False)
+    with WorkspaceServer() as workspace:  # saving a ResponsesAgent runs it once
+        monkeypatch.setenv("DATABRICKS_HOST", workspace.url)
+        monkeypatch.setenv("DATABRICKS_TOKEN", workspace.token)
+        monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(tmp_path / "none.databrickscfg"))
+        mlflow.pyfunc.save_model(str(tmp_path / "original_mlflow_model"), python_model=str(tmp_path / "agent.py"),
+                                 code_paths=[str(tmp_path / "user_tools.py")], auth_policy=policy)
+    monkeypatch.delitem(sys.modules, "user_tools")
+    code, output = run(tmp_path / "original_mlflow_model", app, lock=False)
+    tools = (app / "agent_server" / "user_tools.py").read_text()
+    assert "return get_user_workspace_client().current_user.me().user_name" in tools
+    assert "from agent_server.utils import get_user_workspace_client" in tools
+    assert "ModelServingUserCredentials" not in tools and "WorkspaceClient" not in tools.replace("get_user_workspace_client", "")
+    findings = json.loads((app / REPORT_JSON).read_text())["findings"]
+    assert [f["file"] for f in findings if f["code"] == "S2A133"] == ["agent_server/user_tools.py"]
+    flagged = [f["message"] for f in findings if f["code"] == "S2A203"]
+    if scopes:
+        assert code == 0, output
+        assert flagged == [] and "serving.serving-endpoints" in (app / "databricks.yml").read_text()
+    else:
+        assert code == 1, output
+        assert flagged == ["the agent acts on behalf of the user (get_user_workspace_client), but the model "
+                           "declared no user scopes: add the ones it needs to user_api_scopes"]

@@ -29,6 +29,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from serving2apps.bundle_yaml import (V1_WORKERS_ENV, AppSettings, app_yaml_settings, bundle_settings, dump, load,
                                       the_app, workers_variable)
 from serving2apps.codemod.findings import Finding
+from serving2apps.codemod.user_clients import user_credentials_left
 from serving2apps.environment_secrets import REDACTED, holds_credential, is_sensitive, secret_reference
 from serving2apps.errors import MigrationError
 from serving2apps.model_reader import ModelInfo, Resource
@@ -234,8 +235,8 @@ def _set_workers(bundle: CommentedMap, settings: AppSettings, count: int) -> Non
 
 def update_bundle(databricks_yml: str, app_yaml: str | None, model: ModelInfo, environment: dict[str, str],
                   agent_source: str = "", serving: dict | None = None, state: str | None = None) -> BundleUpdate:
-    """`app_yaml` is given for a v1 app only (its settings stay there); `agent_source` is the agent's Python code (its
-    file and its code/ modules); `serving` is how the endpoint served the model (the provenance's source), for the
+    """`app_yaml` is given for a v1 app only (its settings stay there); `agent_source` is the agent's Python code as
+    migrated (its file and its code/ modules); `serving` is how the endpoint served the model (the provenance's source), for the
     app's size; `state` says why the agent must stay in one process (sizing.per_process_state), if it must."""
     bundle = load(databricks_yml, "databricks.yml")
     app = the_app(bundle)
@@ -283,8 +284,12 @@ def update_bundle(databricks_yml: str, app_yaml: str | None, model: ModelInfo, e
         app["compute_size"] = size.compute_size
     if size.instances and "compute_min_instances" not in app and "compute_max_instances" not in app:
         app["compute_min_instances"], app["compute_max_instances"] = size.instances
-    if "ModelServingUserCredentials" in agent_source:
+    if user_credentials_left(agent_source):
         findings.append(Finding("S2A203", "the agent builds clients with ModelServingUserCredentials"))
+    if "get_user_workspace_client" in agent_source and not app.get("user_api_scopes"):
+        # Without user_api_scopes Databricks Apps forwards no user token, so the client refuses every request.
+        findings.append(Finding("S2A203", "the agent acts on behalf of the user (get_user_workspace_client), but the "
+                                          "model declared no user scopes: add the ones it needs to user_api_scopes"))
     for var in absent_credentials_read(agent_source):
         findings.append(Finding("S2A214", f"the agent's code reads {var}, which an app does not have"))
 

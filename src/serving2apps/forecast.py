@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from serving2apps.codemod.agent_file import migrate_agent_source
+from serving2apps.codemod.user_clients import user_credentials_left
 from serving2apps.errors import MigrationError
 from serving2apps.sdk_credentials import review_codes
 
@@ -71,4 +72,6 @@ def forecast(mlmodel: dict, agent_source: str | None, mode: str = "async",
     review = {f.code for f in result.findings if f.kind == "review"} | review_codes(environment or {}, agent_source)
     if gateway:
         review.add("S2A216")  # bundle_config reports each of them
+    if user_credentials_left(result.code):
+        review.add("S2A203")
     return Forecast(interface, result.strategy, tuple(sorted(review)))

@@ -27,6 +27,7 @@ from serving2apps.bundle_yaml import APP_YAML, is_v1
 from serving2apps.codemod.agent_file import MODES, migrate_agent_source, refuse_oversized
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.imports import rewrite_code_imports
+from serving2apps.codemod.user_clients import rewrite_user_clients_in_code
 from serving2apps.dependencies import lock as lock_dependencies
 from serving2apps.dependencies import merge_requirements, model_requirements, python_difference
 from serving2apps.requirement_files import WHEELS_DIR
@@ -184,16 +185,18 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async") -> Migr
         if not dotted.endswith(f".{name}"):
             plan.findings.append(Finding("S2A152", f"code/{name} is copied as {dotted.replace('.', '/')}"))
     package_dirs = set()
-    code_sources = []  # the agent's own modules, read for what they need of the app's environment
+    code_sources = []  # the agent's own modules as copied, read for what they need of the app's environment
     for code_file in model.code_files:
         if code_file == model.agent_file:
             continue
         target = _destination(code_file, mapping)
         if code_file.endswith(".py"):
-            code_sources.append(_decode((model.root / code_file).read_bytes(), code_file))
-            text, findings = rewrite_code_imports(code_sources[-1], mapping, target)
+            text, findings = rewrite_code_imports(_decode((model.root / code_file).read_bytes(), code_file), mapping,
+                                                  target)
+            text, user_findings = rewrite_user_clients_in_code(text, target)
+            code_sources.append(text)
             plan.files[target] = text.encode()
-            plan.findings += findings
+            plan.findings += findings + user_findings
         else:
             plan.files[target] = CopiedFile(model.root / code_file)
         package_dirs.update(str(p) for p in PurePosixPath(target).parents if str(p).startswith(f"{AGENT_DIR}/"))
@@ -240,7 +243,7 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async") -> Migr
         app_yaml,
         model,
         (provenance.get("source") or {}).get("environment_vars") or {},
-        "\n".join([source, *code_sources]),
+        "\n".join([result.code, *code_sources]),
         provenance.get("source") or {},
         per_process_state(source, result.findings),
     )

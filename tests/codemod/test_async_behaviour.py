@@ -61,6 +61,7 @@ LIVE = [
     "own_contextmanager_generators",
     "own_contextmanager_that_does_not_block",
     "model_built_per_request",
+    "user_client_per_request",
 ]
 
 

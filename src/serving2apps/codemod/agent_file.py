@@ -13,7 +13,8 @@ A ladder of strategies, tried in order; the first whose output passes the indepe
 Either way the registered `@invoke()`/`@stream()` handlers are async; synchronous code runs in worker threads
 (`agent_server.adapters`), so the server's event loop is never blocked (S2A110). A file that already registers
 handlers goes to `registered_handlers` instead, which also makes a second run a no-op. The rewrites every
-strategy shares run first: old type names (`legacy_types`) and ModelConfig paths (`model_config_paths`).
+strategy shares run first: old type names (`legacy_types`), ModelConfig paths (`model_config_paths`) and
+on-behalf-of-user clients (`user_clients`).
 
 Refused, with a stable code: no agent and no set_model (S2A193, S2A190),
 several agents and no set_model (S2A194), a file too long (S2A196) or nested too deeply (S2A195) to migrate in
@@ -47,6 +48,7 @@ from serving2apps.codemod.self_check import check_output
 from serving2apps.codemod.shared_loops import shared_loop_runs
 from serving2apps.codemod.to_async import blocking_calls_in_async, make_async
 from serving2apps.codemod.to_functions import to_functions
+from serving2apps.codemod.user_clients import rewrite_user_clients
 from serving2apps.errors import MigrationError
 
 CODES = ("S2A101", "S2A108", "S2A110", "S2A172", "S2A176", "S2A180", "S2A182", "S2A191", "S2A195", "S2A196")
@@ -71,6 +73,7 @@ class _Input:
     pointed: int
     artifacts: dict[str, str]
     model_config_file: str | None
+    shared_findings: list[Finding]  # the shared rewrites' own (user_clients)
     _agent: AgentClass | MigrationError | None = field(default=None, init=False)
     _blockers: list[str] | None = field(default=None, init=False)
 
@@ -103,6 +106,7 @@ class _Input:
     def state(self) -> CodemodState:
         """A fresh state per attempt: a failed strategy's scheduled imports must not leak into the next."""
         state = CodemodState(self.filename, self.wrapper)
+        state.findings += self.shared_findings
         report_renamed(state, self.renamed)
         if self.model_config_file:
             report_pointed(state, self.pointed, self.model_config_file)
@@ -153,12 +157,15 @@ def _migrate_agent_source(source: str, filename: str, artifacts: dict[str, str] 
     pointed = 0
     if model_config_file:
         parsed, pointed = point_model_config(parsed, model_config_file)
+    parsed, shared_findings = rewrite_user_clients(source, parsed, filename)
     wrapper = MetadataWrapper(parsed)
     scan = Scan()
     wrapper.visit(scan)
-    given = _Input(source, filename, wrapper, scan, renamed, pointed, artifacts or {}, model_config_file)
+    given = _Input(source, filename, wrapper, scan, renamed, pointed, artifacts or {}, model_config_file,
+                   shared_findings)
     if scan.registered:
         result = migrate_registered(wrapper.module, filename)
+        result.findings[:0] = shared_findings
         problems = _self_check(given, result)
         if problems:
             raise MigrationError(

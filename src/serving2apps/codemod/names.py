@@ -39,3 +39,10 @@ LEGACY_TYPES = {
     "ResponsesStreamEvent": "ResponsesAgentStreamEvent",
 }
 MODEL_CONFIG = {"mlflow.models.ModelConfig", "mlflow.models.model_config.ModelConfig"}
+WORKSPACE_CLIENTS = {"databricks.sdk.WorkspaceClient"}
+# The on-behalf-of-user credentials of Model Serving (databricks-ai-bridge's, and the SDK's older copy).
+USER_CREDENTIALS = {
+    "databricks_ai_bridge.ModelServingUserCredentials",
+    "databricks_ai_bridge.model_serving_obo_credential_strategy.ModelServingUserCredentials",
+    "databricks.sdk.credentials_provider.ModelServingUserCredentials",
+}

@@ -38,13 +38,17 @@ def get_user_workspace_client() -> WorkspaceClient:
 
     Databricks Apps forwards the user's token in the x-forwarded-access-token header when the app declares
     user_api_scopes. The client is scoped to those scopes; use the app's own WorkspaceClient() for
-    everything the app itself is allowed to do.
+    everything the app itself is allowed to do. Run elsewhere (`uv run start-app` on your machine, the tests),
+    no proxy forwards a user's token, and the client acts as you, with your own credentials, as
+    ModelServingUserCredentials did outside Model Serving.
     """
     token = get_request_headers().get("x-forwarded-access-token")
-    if not token:
+    if token:
+        # auth_type="pat" keeps the SDK from also picking up the app's own client id and secret from the environment.
+        return WorkspaceClient(host=os.environ.get("DATABRICKS_HOST"), token=token, auth_type="pat")
+    if os.environ.get("DATABRICKS_APP_NAME"):  # on Databricks Apps: never fall back to the app's own identity
         raise PermissionError(
             "This request carries no x-forwarded-access-token header: on-behalf-of-user access needs "
             "user_api_scopes on the app in databricks.yml, and a request that comes through Databricks Apps."
         )
-    # auth_type="pat" keeps the SDK from also picking up the app's own client id and secret from the environment.
-    return WorkspaceClient(host=os.environ.get("DATABRICKS_HOST"), token=token, auth_type="pat")
+    return WorkspaceClient()

@@ -1,0 +1,39 @@
+# expect: functions S2A100 S2A110 S2A111 S2A133
+# behaviour: not compared (needs a workspace; async_cases/user_client_per_request.in.py runs the same rewrite against the fake model)
+"""On-behalf-of-user clients: built per request, they now act with the user's token Databricks Apps forwards.
+The ones not rewritten are marked."""
+import mlflow
+from databricks.sdk import WorkspaceClient
+from databricks_ai_bridge import ModelServingUserCredentials
+from databricks_langchain import VectorSearchRetrieverTool
+from mlflow.pyfunc import ResponsesAgent
+from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse
+
+
+def user_retriever():
+    return VectorSearchRetrieverTool(
+        index_name="main.docs.index",
+        workspace_client=WorkspaceClient(credentials_strategy=ModelServingUserCredentials()),
+    )
+
+
+class OboAgent(ResponsesAgent):
+    def __init__(self):
+        # Not rewritten: built once, at load, when there is no request (Model Serving refuses it too).
+        self.load_client = WorkspaceClient(credentials_strategy=ModelServingUserCredentials())
+
+    def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:
+        user_client = WorkspaceClient(credentials_strategy=ModelServingUserCredentials())
+        me = user_client.current_user.me().user_name
+        # Not rewritten: the strategy is built apart from the call.
+        strategy = ModelServingUserCredentials()
+        kept = WorkspaceClient(credentials_strategy=strategy)
+        # Not rewritten: the helper takes no host.
+        elsewhere = WorkspaceClient(host="https://other.cloud.databricks.com",
+                                    credentials_strategy=ModelServingUserCredentials())
+        docs = user_retriever().invoke(request.input[-1].content)
+        text = f"{me} {kept} {elsewhere} {docs}"
+        return ResponsesAgentResponse(output=[self.create_text_output_item(text=text, id="msg_1")])
+
+
+mlflow.models.set_model(OboAgent())

@@ -1,0 +1,51 @@
+"""An agent that acted on behalf of its caller on Model Serving (ModelServingUserCredentials), migrated and served by
+the real agent server as Databricks Apps runs it, acts with the user's token the Apps proxy forwards: never with
+the app's own identity, and not at all when no token came."""
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from engines import render_bundle_init
+from fake_llm import install_fake_llm
+from servers import running_agent_app
+from workspace_server import WorkspaceServer
+
+from serving2apps.codemod.agent_file import migrate_agent_source
+
+AGENT = Path(__file__).parent / "codemod" / "async_cases" / "user_client_per_request.in.py"
+REQUEST = {"input": [{"role": "user", "content": "hello"}]}
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_the_migrated_agent_acts_with_the_forwarded_user_token(mode, go_renderer, tmp_path):
+    result = migrate_agent_source(AGENT.read_text(), "agent.py", mode=mode)
+    assert "S2A133" in {f.code for f in result.findings}
+    assert render_bundle_init(go_renderer, {"app_name": "obo-app"}, tmp_path).returncode == 0
+    app = tmp_path / "obo-app"
+    (app / "agent_server" / "agent.py").write_text(result.code)
+    with WorkspaceServer(token="user-obo-token") as workspace:  # only the user's token is accepted
+        install_fake_llm(workspace)
+        env = {
+            # What Databricks Apps sets: the app's name, the workspace, and the app's own service principal.
+            "DATABRICKS_APP_NAME": "obo-app",
+            "DATABRICKS_HOST": workspace.url,
+            "DATABRICKS_CLIENT_ID": "app-sp-id",
+            "DATABRICKS_CLIENT_SECRET": "app-sp-secret",
+            "DATABRICKS_CONFIG_FILE": str(tmp_path / "none.databrickscfg"),
+        }
+        with running_agent_app(app, tmp_path / "server.log", env) as base:
+            answer = httpx.post(f"{base}/invocations", json=REQUEST, timeout=60,
+                                headers={"x-forwarded-access-token": "user-obo-token"})
+            assert answer.status_code == 200, answer.text
+            assert answer.json()["output"][0]["content"][0]["text"]
+            called = len(workspace.authenticated_requests())
+            refused = httpx.post(f"{base}/invocations", json=REQUEST, timeout=60)
+        log = (tmp_path / "server.log").read_text()
+    assert called and all(r.headers["authorization"] == "Bearer user-obo-token"
+                          for r in workspace.authenticated_requests())
+    # No token forwarded: the request fails before any call, rather than acting as the app.
+    assert refused.status_code >= 400
+    assert len(workspace.authenticated_requests()) == called
+    assert "x-forwarded-access-token" in log
