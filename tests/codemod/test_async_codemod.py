@@ -73,6 +73,16 @@ def test_thread_fallback_is_reported_per_call_site():
     assert all(m.startswith("in predict,") for m in fallbacks)
 
 
+def test_a_client_built_on_every_call_says_why_it_stays_synchronous():
+    """Only a client built once, at start-up, is swapped for its async class: the report names the one built per
+    call rather than saying nothing has an async form."""
+    result = migrate((ASYNC_CASES / "user_client_per_request.in.py").read_text())
+    assert [f.message for f in result.findings if f.code == "S2A172"] == [
+        "client is built in predict, on every call: only a client built once, at start-up, is swapped for its async "
+        "class, and nothing else the agent calls has an async form serving2apps knows; predict/predict_stream stay "
+        "synchronous and run in worker threads"]
+
+
 def test_a_handle_a_client_returned_blocks_like_the_client():
     result = migrate((ASYNC_CASES / "client_handle.in.py").read_text())
     (fallback,) = [f.message for f in result.findings if f.code == "S2A171"]

@@ -893,6 +893,10 @@ def _classify(mod: _Module, fn: _Function, call: cst.Call, swapped: set[str]) ->
         twin_needed = kind in (api.OPENAI_CLIENT, api.STORE, api.CHECKPOINTER)
         if pair and (not twin_needed or (glob is not None and glob in swapped)):
             return _Site("pair", pair.name, pair.style, receiver_global=glob, iterable_result=pair.iterable_result)
+        if pair and isinstance(receiver, cst.Name) and receiver.value in fn.local_kinds:
+            why = (f"{receiver.value} is built in {fn.name}, on every call: only a client built once, at start-up, "
+                   "is swapped for its async class")
+            return _Site("blocking", f"{called} ({why})", withheld=why)
         if kind in api.BLOCKING_KINDS:
             return _Site("blocking", f"{called} ({api.KIND_NAMES.get(kind, kind.replace('_', ' '))})",
                          receiver_global=glob, withheld=api.WITHHELD.get(kind, ""))
@@ -1511,8 +1515,8 @@ class _ToAsync(cst.CSTTransformer):
             return _awaited(updated)
         if site.kind == "blocking" or (site.kind == "local" and site.local_function in self.plan.blocking_functions):
             what = site.detail if site.kind == "blocking" else f"{site.local_function}(), which blocks,"
-            self.report("S2A171", f"in {self.fn.name}, {what} has no async form serving2apps knows: "
-                                  "it runs in a worker thread")
+            why = "is not converted" if site.withheld else "has no async form serving2apps knows"
+            self.report("S2A171", f"in {self.fn.name}, {what} {why}: it runs in a worker thread")
             helper = "iterate_in_worker_thread" if iterated else "in_worker_thread"
             self.imports.add(ADAPTERS, helper)
             call = cst.Call(func=cst.Name(helper), args=[cst.Arg(updated.func), *updated.args])
