@@ -14,13 +14,17 @@ from workspace_server import WorkspaceServer
 
 from serving2apps.codemod.agent_file import migrate_agent_source
 
-AGENT = Path(__file__).parent / "codemod" / "async_cases" / "user_client_per_request.in.py"
+CASES = Path(__file__).parent / "codemod" / "async_cases"
+# The user's client handed to a model client built per request (both stay synchronous), and beside a model client
+# built once (awaited in async mode, the user's client built and called in worker threads).
+AGENTS = ["user_client_per_request", "user_client_beside_an_async_client"]
 REQUEST = {"input": [{"role": "user", "content": "hello"}]}
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
-def test_the_migrated_agent_acts_with_the_forwarded_user_token(mode, go_renderer, tmp_path):
-    result = migrate_agent_source(AGENT.read_text(), "agent.py", mode=mode)
+@pytest.mark.parametrize("agent", AGENTS)
+def test_the_migrated_agent_acts_with_the_forwarded_user_token(agent, mode, go_renderer, tmp_path):
+    result = migrate_agent_source((CASES / f"{agent}.in.py").read_text(), "agent.py", mode=mode)
     assert "S2A133" in {f.code for f in result.findings}
     assert render_bundle_init(go_renderer, {"app_name": "obo-app"}, tmp_path).returncode == 0
     app = tmp_path / "obo-app"
@@ -28,6 +32,7 @@ def test_the_migrated_agent_acts_with_the_forwarded_user_token(mode, go_renderer
     with WorkspaceServer(token="user-obo-token") as workspace:  # only the user's token is accepted
         install_fake_llm(workspace)
         env = {
+            "OPENAI_BASE_URL": f"{workspace.url}/v1", "OPENAI_API_KEY": "user-obo-token",
             # What Databricks Apps sets: the app's name, the workspace, and the app's own service principal.
             "DATABRICKS_APP_NAME": "obo-app",
             "DATABRICKS_HOST": workspace.url,

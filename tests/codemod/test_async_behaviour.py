@@ -62,6 +62,7 @@ LIVE = [
     "own_contextmanager_that_does_not_block",
     "model_built_per_request",
     "user_client_per_request",
+    "user_client_beside_an_async_client",
 ]
 
 

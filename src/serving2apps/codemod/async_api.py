@@ -48,6 +48,7 @@ PRODUCERS: dict[str, str] = {
     "databricks_langchain.CheckpointSaver": CHECKPOINTER,
     "databricks_langchain.DatabricksStore": STORE,
     "databricks.sdk.WorkspaceClient": WORKSPACE_CLIENT,
+    "agent_server.utils.get_user_workspace_client": WORKSPACE_CLIENT,  # what user_clients rewrites to
     "requests.Session": HTTP_SESSION,
     "httpx.Client": HTTP_SESSION,
     "openai.AsyncOpenAI": NATIVE_ASYNC,
@@ -166,6 +167,13 @@ BLOCKING_CALLS = {
     "socket.create_connection",
     "builtins.open",
     "builtins.input",
+}
+# Building these asks the workspace for its host metadata over blocking HTTP (databricks-sdk's Config does, for any
+# workspace client, and DatabricksOpenAI builds one): in an async function they run in a worker thread.
+BLOCKING_CONSTRUCTION = {
+    "databricks.sdk.WorkspaceClient",
+    "agent_server.utils.get_user_workspace_client",
+    "databricks_openai.DatabricksOpenAI",
 }
 # Every method of these kinds blocks (there is no async twin, or it was not swapped).
 # (A runnable's other methods, such as bind_tools or get_graph, do not block.)

@@ -872,6 +872,8 @@ def _classify(mod: _Module, fn: _Function, call: cst.Call, swapped: set[str]) ->
             return _Site("function_pair", function_pair.name, function_pair.style)
         if name in api.BLOCKING_CALLS:
             return _Site("blocking", name)
+        if name in api.BLOCKING_CONSTRUCTION:
+            return _Site("blocking", f"{name} (building it asks the workspace for its host metadata)")
     if isinstance(call.func, cst.Attribute) and call.func.attr.value in api.RUN_COROUTINE_METHODS:
         return _Site("run_coroutine", call.func.attr.value)
     if isinstance(call.func, cst.Name):
