@@ -46,3 +46,6 @@ USER_CREDENTIALS = {
     "databricks_ai_bridge.model_serving_obo_credential_strategy.ModelServingUserCredentials",
     "databricks.sdk.credentials_provider.ModelServingUserCredentials",
 }
+SET_EXPERIMENT = {"mlflow.set_experiment", "mlflow.tracking.fluent.set_experiment"}
+SET_TRACKING_URI = {"mlflow.set_tracking_uri", "mlflow.tracking.set_tracking_uri",
+                    "mlflow.tracking._tracking_service.utils.set_tracking_uri"}

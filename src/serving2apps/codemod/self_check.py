@@ -31,6 +31,8 @@ from pyflakes.api import check as pyflakes_check
 from pyflakes.messages import UndefinedLocal, UndefinedName
 from pyflakes.reporter import Reporter
 
+from serving2apps.codemod.names import SET_EXPERIMENT, SET_TRACKING_URI
+
 SERVER = "mlflow.genai.agent_server"
 # Functions known to take an async iterable (the app's adapters).
 ASYNC_ITERABLE_CONSUMERS = {"response_from_async_stream_events", "iterate_sync_consumer"}
@@ -197,6 +199,15 @@ def _is_set_model(call: ast.Call, imports: dict[str, str]) -> bool:
     return name.endswith("set_model") and name.startswith("mlflow")
 
 
+def _picks_tracking(call: ast.Call, imports: dict[str, str]) -> bool:
+    """An import-time choice of experiment or of the Databricks tracking URI: the app's server makes that choice."""
+    name = _qualified(call.func, imports) or ""
+    if name in SET_EXPERIMENT:
+        return True
+    return name in SET_TRACKING_URI and len(call.args) == 1 and isinstance(call.args[0], ast.Constant) \
+        and call.args[0].value == "databricks"
+
+
 def _set_model_left(tree: ast.Module) -> list[str]:
     imports = _imports(tree)
     return [f"set_model() is still called (line {n.lineno})" for n in ast.walk(tree)
@@ -267,7 +278,8 @@ def _calls_at_import(tree: ast.Module, skip: set[str]) -> Counter[str]:
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
             name = _dotted(stmt.value.func)
             if name is None or name.split(".")[0] in skip or _is_set_model(stmt.value, imports) \
-                    or (_qualified(stmt.value.func, imports) or "") == "nest_asyncio.apply":
+                    or (_qualified(stmt.value.func, imports) or "") == "nest_asyncio.apply" \
+                    or _picks_tracking(stmt.value, imports):
                 continue
             calls[name] += 1
     return calls
