@@ -166,9 +166,26 @@ def test_a_second_run_adds_nothing_and_user_edits_survive(scaffold):
     assert "# added by hand: the team's endpoint, with more rights" in first.databricks_yml
     assert "name: 'my-llm'" in first.databricks_yml and "permission: 'CAN_MANAGE'" in first.databricks_yml
     names = [e["name"] for e in app_resources(first.databricks_yml)]
-    assert names == ["experiment", "my-llm", "function-system-ai-python-exec", "secret-agents-openai"]
+    # The user's own OPENAI_API_KEY wins, so the endpoint's secret is not granted to the app either.
+    assert names == ["experiment", "my-llm", "function-system-ai-python-exec"]
     assert "value: set-by-hand  # keep" in first.databricks_yml
-    assert "value_from: secret-agents-openai" not in first.databricks_yml
+    assert [f.message for f in first.findings if f.code == "S2A206"] == [
+        "OPENAI_API_KEY is set differently in databricks.yml; kept, the endpoint's value was not copied"]
+
+
+def test_what_the_endpoint_set_and_the_app_sets_too_is_the_apps(scaffold):
+    """An endpoint deployed with its experiment in MLFLOW_EXPERIMENT_ID: the app's own experiment resource stays. A
+    second run reports the variables it copied the first time as copied, so the report does not change."""
+    env = {"MLFLOW_EXPERIMENT_ID": "4242", "LOG_LEVEL": "debug", "OPENAI_API_KEY": "{{secrets/agents/openai}}"}
+    first = run(scaffold, env=env)
+    assert config_env(first)["MLFLOW_EXPERIMENT_ID"] == {"name": "MLFLOW_EXPERIMENT_ID", "value_from": "experiment"}
+    assert [f.message for f in first.findings if f.code in ("S2A205", "S2A206")] == [
+        "LOG_LEVEL copied from the endpoint into databricks.yml",
+        "MLFLOW_EXPERIMENT_ID is set differently in databricks.yml; kept, the endpoint's value was not copied",
+        "OPENAI_API_KEY reads secret agents/openai through app resource secret-agents-openai"]
+    second = run(first.databricks_yml, env=env)
+    assert second.databricks_yml == first.databricks_yml
+    assert [f.message for f in second.findings] == [f.message for f in first.findings]
 
 
 def test_layout_of_the_template_survives(scaffold):

@@ -233,6 +233,18 @@ def _set_workers(bundle: CommentedMap, settings: AppSettings, count: int) -> Non
         variable["default"] = DoubleQuotedScalarString(str(count))
 
 
+def _set_from_endpoint(env: list, resources: list, var: str, value: str, secret: tuple[str, str] | None,
+                       settings: AppSettings) -> bool:
+    """Whether the app's entry for var is what an earlier migration copied from the endpoint: the same plain value,
+    or a value_from naming the app's resource for the same secret."""
+    entry = next(e for e in env if isinstance(e, dict) and str(e.get("name")) == var)
+    if secret is None:
+        return "value" in entry and str(entry["value"]) == value
+    named = next((r for r in resources if isinstance(r, dict) and r.get("name") == entry.get(settings.value_from)), {})
+    held = named.get("secret") or {}
+    return isinstance(held, dict) and (held.get("scope"), held.get("key")) == secret
+
+
 def update_bundle(databricks_yml: str, app_yaml: str | None, model: ModelInfo, environment: dict[str, str],
                   agent_source: str = "", serving: dict | None = None, state: str | None = None) -> BundleUpdate:
     """`app_yaml` is given for a v1 app only (its settings stay there); `agent_source` is the agent's Python code as
@@ -311,6 +323,11 @@ def update_bundle(databricks_yml: str, app_yaml: str | None, model: ModelInfo, e
             findings.append(Finding("S2A212", f"{var} ({described}) gave the agent workspace credentials on the "
                                               "endpoint; not copied: the app authenticates as its service principal"))
             continue
+        if var in present and not _set_from_endpoint(env, app["resources"], var, value, secret, settings):
+            # The app's own value (the scaffold's MLFLOW_EXPERIMENT_ID, say, or the user's) is kept.
+            findings.append(Finding("S2A206", f"{var} is set differently in {settings.file}; kept, the endpoint's "
+                                              "value was not copied"))
+            continue
         # Judged here, where it would be written, whatever the record says (redaction happens in download,
         # but a record written by hand or by an older version may still hold the value).
         if value == REDACTED or (secret is None and (is_sensitive(var) or holds_credential(value))):
@@ -326,7 +343,7 @@ def update_bundle(databricks_yml: str, app_yaml: str | None, model: ModelInfo, e
         else:
             entry = CommentedMap([("name", var), ("value", _literal(value, f"the endpoint variable {var}"))])
             findings.append(Finding("S2A206", f"{var} copied from the endpoint into {settings.file}"))
-        if var not in present:  # a value the app (or a previous run) already sets is kept
+        if var not in present:  # copied by an earlier run
             env.append(entry)
     _put_trailing_comment(app, trailing)
     declared = {str(e.get("name")) for e in app["resources"] if isinstance(e, dict)}

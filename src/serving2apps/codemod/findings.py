@@ -52,7 +52,7 @@ CODES: dict[str, tuple[str, str]] = {
     "S2A203": ("review", "on-behalf-of-user access: in Apps, use agent_server.utils.get_user_workspace_client() (the x-forwarded-access-token header) and keep the scope in user_api_scopes"),
     "S2A204": ("review", "a sensitive variable had a plain value on the endpoint: store it in a secret scope and reference it with value_from in the app's config in databricks.yml"),
     "S2A205": ("info", "none: a secret reference became a secret app resource and a value_from entry in the app's config"),
-    "S2A206": ("info", "none: a plain environment variable was copied into the app's config"),
+    "S2A206": ("info", "none: a plain environment variable was copied into the app's config, or the app's own value of it was kept"),
     "S2A207": ("info", "none: the app's compute_size and instance count follow the endpoint's workload size or provisioned concurrency (kept if databricks.yml already sets them)"),
     "S2A208": ("review", "the endpoint scaled in a way the app does not (to zero, on a GPU, or over replicas an agent with per-process state cannot use): check the app's size against your traffic, and stop the app when it is not used"),
     "S2A209": ("info", "none: the `workers` variable in databricks.yml (WEB_CONCURRENCY in a v1 app's app.yaml) sets the server's worker processes (one per vCPU, or one for an agent that keeps state in its process); change it there if you know better"),
