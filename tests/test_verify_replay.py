@@ -22,6 +22,7 @@ from serving2apps.offline_model import chat_completion
 from serving2apps.verify import KEPT, verify
 
 AGENT = Path(__file__).parent / "verify_agents" / "llm_agent.py"
+NO_STREAM_AGENT = AGENT.with_name("llm_agent_no_stream.py")
 PLANTED = "dapi-planted-verify-token-7f3a"
 REQUEST = {"input": [{"role": "user", "content": "Where is order 42?"}]}
 
@@ -57,14 +58,14 @@ def workspace(tmp_path_factory):
                 os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
 
 
-def save_model(server, dest: Path) -> Path:
+def save_model(server, dest: Path, agent: Path = AGENT) -> Path:
     """Logged from code, as from a notebook: saving runs the agent file, which builds its clients."""
     import mlflow
 
     saved = {k: os.environ.get(k) for k in ("DATABRICKS_HOST", "DATABRICKS_TOKEN")}
     os.environ.update(DATABRICKS_HOST=server.url, DATABRICKS_TOKEN=PLANTED)
     try:
-        mlflow.pyfunc.save_model(str(dest), python_model=str(AGENT), input_example=REQUEST)
+        mlflow.pyfunc.save_model(str(dest), python_model=str(agent), input_example=REQUEST)
     finally:
         for key, value in saved.items():
             os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
@@ -117,6 +118,19 @@ def test_a_faithful_migration_is_the_same_and_an_unfaithful_one_names_its_call(w
     diverging = next(f.message for f in findings if f.code == "S2A402")
     assert "POST /serving-endpoints/chat/completions" in diverging
     assert "You answer questions about orders." in diverging and "You answer about parcels." in diverging
+
+
+def test_an_agent_without_a_stream_is_the_same(workspace, go_renderer, tmp_path):
+    """The app builds the stream from predict (S2A111), so its stream asks the model what predict asked, where the
+    original could not stream and asked once: the replay gives the repeated call the original's answer, so "same"
+    still means the migration kept the agent's behaviour (the model answers at random on every call)."""
+    server, _ = workspace
+    model = save_model(server, tmp_path / "original_mlflow_model", NO_STREAM_AGENT)
+    app = migrated_app(go_renderer, model, tmp_path / "out", "async")
+    findings = verify(app, model, profile="replay", log=lambda m: None)
+    assert [f.code for f in findings] == ["S2A400"], [f.message for f in findings]
+    kept = app_tests(app)
+    assert kept.returncode == 0 and "1 passed" in kept.stdout, kept.stdout[-3000:]
 
 
 def test_offline_needs_no_workspace(workspace, go_renderer, tmp_path, monkeypatch):
