@@ -188,3 +188,26 @@ def test_calls_outside_the_workspace_are_named(go_renderer, tmp_path, monkeypatc
     # Three requests: the original answers each whole only (it has no predict_stream), the app whole and streamed
     # (its stream built from the whole answer): nine calls, each counted once, whichever way it went.
     assert "went to localhost (9)" in codes["S2A404"], codes["S2A404"]
+
+
+def test_the_replay_matches_a_call_whatever_ids_and_times_the_agent_made_afresh():
+    """An agent may write a uuid4() or the time of day into what it sends (a tool call's id, 'It is now ...' in a
+    prompt): the app's call then differs from the original's in that alone, and still gets the original's answer.
+    Anything else that differs is a call the original never made."""
+    import httpx
+
+    from serving2apps.workspace_traffic import Exchange, Recording, ReplayServer, normalise
+
+    def body(call_id: str, now: str, question: str = "Where is order 42?") -> bytes:
+        return json.dumps({"messages": [{"role": "system", "content": f"It is now {now}."},
+                                        {"role": "tool", "tool_call_id": call_id, "content": question}]}).encode()
+
+    original = body(str(uuid.uuid4()), "2026-12-04T07:55:12.123456+00:00")
+    recording = Recording([Exchange("POST", "/serving-endpoints/chat/completions", normalise(original), 200,
+                                    body='{"answer": "shipped"}')])
+    with ReplayServer(recording) as replay:
+        url = f"{replay.url}/serving-endpoints/chat/completions"
+        same = httpx.post(url, content=body(uuid.uuid4().hex, "2026-12-04 07:55:13"))
+        other = httpx.post(url, content=body(str(uuid.uuid4()), "2026-12-04 07:55:14", "Where is order 43?"))
+    assert (same.status_code, same.json()) == (200, {"answer": "shipped"})
+    assert other.status_code == 404 and len(replay.misses) == 1

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -50,8 +51,16 @@ def pointed_at(base: dict[str, str], url: str, scratch: Path) -> dict[str, str]:
     return env
 
 
+# Values an agent makes afresh on every run and may write into what it sends (a uuid4() for a message or tool call,
+# the time in a prompt): matched as placeholders, so the app's call finds the original's.
+_RUN_VALUES = re.compile(
+    r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b|\b[0-9a-f]{32}\b"
+    r"|\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
+
+
 def normalise(body: bytes) -> object:
-    """The request body as matched: JSON without the fields that differ on every run; other bodies as text."""
+    """The request body as matched: JSON without the fields that differ on every run, and with uuids and times of day
+    in its text as placeholders; other bodies as text."""
     if not body:
         return None
     try:
@@ -64,6 +73,8 @@ def normalise(body: bytes) -> object:
             return {k: strip(v) for k, v in value.items() if k not in _VOLATILE}
         if isinstance(value, list):
             return [strip(v) for v in value]
+        if isinstance(value, str):
+            return _RUN_VALUES.sub("<run value>", value)
         return value
 
     return strip(data)
