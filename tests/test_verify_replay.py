@@ -211,3 +211,15 @@ def test_the_replay_matches_a_call_whatever_ids_and_times_the_agent_made_afresh(
         other = httpx.post(url, content=body(str(uuid.uuid4()), "2026-12-04 07:55:14", "Where is order 43?"))
     assert (same.status_code, same.json()) == (200, {"answer": "shipped"})
     assert other.status_code == 404 and len(replay.misses) == 1
+
+
+def test_both_sides_list_a_set_in_the_same_order(tmp_path):
+    """Python orders a set of strings by their hashes, which differ per process unless seeded: an agent that lists
+    its tools from a set would send them in another order from the app than from the original."""
+    from serving2apps.workspace_traffic import pointed_at
+
+    script = "print(list({'search', 'lookup', 'weather', 'orders', 'refund', 'escalate'}))"
+    env = pointed_at(dict(os.environ), "http://127.0.0.1:9", tmp_path)
+    orders = {subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
+                             check=True).stdout for _ in range(4)}
+    assert len(orders) == 1

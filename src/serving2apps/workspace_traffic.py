@@ -44,10 +44,11 @@ PLACEHOLDER_TOKEN = "serving2apps-verify-placeholder"
 
 def pointed_at(base: dict[str, str], url: str, scratch: Path) -> dict[str, str]:
     """The environment with every Databricks client pointed at `url`, holding no credential of the user's
-    (`scratch` holds no Databricks config file, so none is read)."""
+    (`scratch` holds no Databricks config file, so none is read). Strings hash alike in every process given it, so
+    what an agent builds from a set (its tools' names, say) comes out in the same order on both sides."""
     env = {k: v for k, v in base.items() if not k.startswith("DATABRICKS_")}
     env.update(DATABRICKS_HOST=url, DATABRICKS_TOKEN=PLACEHOLDER_TOKEN,
-               DATABRICKS_CONFIG_FILE=str(scratch / "no-databrickscfg"))
+               DATABRICKS_CONFIG_FILE=str(scratch / "no-databrickscfg"), PYTHONHASHSEED="0")
     return env
 
 
