@@ -419,3 +419,12 @@ def test_what_the_endpoints_ai_gateway_did_is_for_review(scaffold):
     assert [f.message for f in result.findings if f.code == "S2A216"] == [
         f"the endpoint {feature}; an app does not" for feature in gateway]
     assert {f.kind for f in result.findings if f.code == "S2A216"} == {"review"}
+
+
+@pytest.mark.parametrize("source", [
+    "client = WorkspaceClient(credentials_strategy=ModelServingUserCredentials())\n",  # built at load: not rewritten
+    "vsc = VectorSearchClient(credential_strategy=CredentialStrategy.MODEL_SERVING_USER_CREDENTIALS)\n",
+])
+def test_on_behalf_of_user_credentials_left_in_the_code_are_reported(scaffold, source):
+    result = run(scaffold, scopes=["serving.serving-endpoints"], source=source)
+    assert codes(result) == ["S2A201", "S2A203"]

@@ -297,7 +297,9 @@ def update_bundle(databricks_yml: str, app_yaml: str | None, model: ModelInfo, e
     if size.instances and "compute_min_instances" not in app and "compute_max_instances" not in app:
         app["compute_min_instances"], app["compute_max_instances"] = size.instances
     if user_credentials_left(agent_source):
-        findings.append(Finding("S2A203", "the agent builds clients with ModelServingUserCredentials"))
+        findings.append(Finding("S2A203", "the agent builds clients with Model Serving's on-behalf-of-user "
+                                          "credentials (ModelServingUserCredentials, or the vector search client's "
+                                          "CredentialStrategy.MODEL_SERVING_USER_CREDENTIALS), which an app does not have"))
     if "get_user_workspace_client" in agent_source and not app.get("user_api_scopes"):
         # Without user_api_scopes Databricks Apps forwards no user token, so the client refuses every request.
         findings.append(Finding("S2A203", "the agent acts on behalf of the user (get_user_workspace_client), but the "

@@ -12,7 +12,9 @@ code) asks a person, when:
   anything else (a host, a config, a product name): the helper takes nothing, and would drop it;
 - the call is not in a function, or is in `__init__` or `load_context`: that client is built once, not per
   request (Model Serving itself refuses it there: the caller's token only exists during a request);
-- the module binds or reads the name `get_user_workspace_client` already.
+- the module binds or reads the name `get_user_workspace_client` already;
+- the vector search client's `CredentialStrategy.MODEL_SERVING_USER_CREDENTIALS`: that client takes the user's
+  token another way (`workspace_url=`, `personal_access_token=`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ HELPER = "get_user_workspace_client"
 _LOAD_TIME = {"__init__", "load_context"}
 # A cheap test first: most agent files never mention it, and are not parsed again.
 _MARKER = "ModelServingUserCredentials"
+# The vector search client's own way to act as the caller on Model Serving; not rewritten, reported (S2A203).
+_VECTOR_SEARCH_MARKER = "MODEL_SERVING_USER_CREDENTIALS"
 
 
 class _UserClients(cst.CSTTransformer):
@@ -81,13 +85,13 @@ class _UserClients(cst.CSTTransformer):
 
 def user_credentials_left(code: str) -> bool:
     """Whether migrated code still uses Model Serving's on-behalf-of-user credentials (S2A203)."""
-    return _MARKER in code
+    return _MARKER in code or _VECTOR_SEARCH_MARKER in code
 
 
 def rewrite_user_clients(source: str, module: cst.Module, filename: str) -> tuple[cst.Module, list[Finding]]:
     """`module` (parsed from `source`) with its per-request user clients from the helper, the helper imported, and
     WorkspaceClient's and ModelServingUserCredentials' imports gone once nothing reads them."""
-    if not user_credentials_left(source) or HELPER in name_uses(module):
+    if _MARKER not in source or HELPER in name_uses(module):
         return module, []
     found = _UserClients()
     module = MetadataWrapper(module, unsafe_skip_copy=True).visit(found)
@@ -106,7 +110,7 @@ def rewrite_user_clients(source: str, module: cst.Module, filename: str) -> tupl
 
 def rewrite_user_clients_in_code(source: str, filename: str) -> tuple[str, list[Finding]]:
     """The same rewrite for a module copied from code/."""
-    if not user_credentials_left(source):
+    if _MARKER not in source:
         return source, []
     module, findings = rewrite_user_clients(source, parse_source(source, filename), filename)
     return (module.code, findings) if findings else (source, [])
