@@ -369,7 +369,8 @@ def caller_name() -> str:
 
 @pytest.mark.parametrize("scopes", [["serving.serving-endpoints"], []])
 def test_a_code_module_acting_for_the_user_uses_the_forwarded_token(scopes, app, tmp_path, monkeypatch):
-    """The on-behalf-of-user client of a module from code/ is rewritten like the agent file's (S2A133). The app
+    """The on-behalf-of-user client of a module from code/ is rewritten like the agent file's (S2A133), and its
+    import-time choice of experiment goes (S2A134). The app
     only gets a user's token with user_api_scopes: a model that declared none is flagged (S2A203)."""
     import mlflow
     from mlflow.models.auth_policy import AuthPolicy, SystemAuthPolicy, UserAuthPolicy
@@ -387,13 +388,18 @@ def test_a_code_module_acting_for_the_user_uses_the_forwarded_token(scopes, app,
         mlflow.pyfunc.save_model(str(tmp_path / "original_mlflow_model"), python_model=str(tmp_path / "agent.py"),
                                  code_paths=[str(tmp_path / "user_tools.py")], auth_policy=policy)
     monkeypatch.delitem(sys.modules, "user_tools")
+    # As a notebook wrote it (added after saving, which would have run it here): the app picks its own experiment.
+    shipped = tmp_path / "original_mlflow_model" / "code" / "user_tools.py"
+    shipped.write_text(shipped.read_text().replace(
+        "\n\n\ndef caller_name", "\nimport mlflow\n\nmlflow.set_experiment('/Users/alice@example.com/tools')\n\n\ndef caller_name"))
     code, output = run(tmp_path / "original_mlflow_model", app, lock=False)
     tools = (app / "agent_server" / "user_tools.py").read_text()
     assert "return get_user_workspace_client().current_user.me().user_name" in tools
     assert "from agent_server.utils import get_user_workspace_client" in tools
     assert "ModelServingUserCredentials" not in tools and "WorkspaceClient" not in tools.replace("get_user_workspace_client", "")
     findings = json.loads((app / REPORT_JSON).read_text())["findings"]
-    assert [f["file"] for f in findings if f["code"] == "S2A133"] == ["agent_server/user_tools.py"]
+    assert [f["file"] for f in findings if f["code"] in ("S2A133", "S2A134")] == ["agent_server/user_tools.py"] * 2
+    assert "set_experiment" not in tools and "import mlflow" not in tools
     flagged = [f["message"] for f in findings if f["code"] == "S2A203"]
     if scopes:
         assert code == 0, output

@@ -27,7 +27,7 @@ from serving2apps.bundle_yaml import APP_YAML, is_v1
 from serving2apps.codemod.agent_file import MODES, migrate_agent_source, refuse_oversized
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.imports import rewrite_code_imports
-from serving2apps.codemod.user_clients import rewrite_user_clients_in_code
+from serving2apps.codemod.app_runtime import code_module_for_the_app
 from serving2apps.dependencies import lock as lock_dependencies
 from serving2apps.dependencies import merge_requirements, model_requirements, python_difference
 from serving2apps.requirement_files import WHEELS_DIR
@@ -193,10 +193,10 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async") -> Migr
         if code_file.endswith(".py"):
             text, findings = rewrite_code_imports(_decode((model.root / code_file).read_bytes(), code_file), mapping,
                                                   target)
-            text, user_findings = rewrite_user_clients_in_code(text, target)
+            text, runtime_findings = code_module_for_the_app(text, target)
             code_sources.append(text)
             plan.files[target] = text.encode()
-            plan.findings += findings + user_findings
+            plan.findings += findings + runtime_findings
         else:
             plan.files[target] = CopiedFile(model.root / code_file)
         package_dirs.update(str(p) for p in PurePosixPath(target).parents if str(p).startswith(f"{AGENT_DIR}/"))

@@ -14,7 +14,8 @@ Either way the registered `@invoke()`/`@stream()` handlers are async; synchronou
 (`agent_server.adapters`), so the server's event loop is never blocked (S2A110). A file that already registers
 handlers goes to `registered_handlers` instead, which also makes a second run a no-op. The rewrites every
 strategy shares run first: old type names (`legacy_types`), ModelConfig paths (`model_config_paths`),
-on-behalf-of-user clients (`user_clients`) and the import-time choice of MLflow experiment (`tracking_setup`).
+and what differs in the app's runtime (`app_runtime`: on-behalf-of-user clients, the import-time choice of MLflow
+experiment).
 
 Refused, with a stable code: no agent and no set_model (S2A193, S2A190),
 several agents and no set_model (S2A194), a file too long (S2A196) or nested too deeply (S2A195) to migrate in
@@ -30,6 +31,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from serving2apps.codemod.agent_location import AgentClass, Scan, locate, serves_no_agent
+from serving2apps.codemod.app_runtime import for_the_app
 from serving2apps.codemod.blockers import Blocked, blockers
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.handlers import AgentFileResult, Allocator, CodemodState, entry_bodies, handlers, module_bound_names
@@ -48,8 +50,6 @@ from serving2apps.codemod.self_check import check_output
 from serving2apps.codemod.shared_loops import shared_loop_runs
 from serving2apps.codemod.to_async import blocking_calls_in_async, make_async
 from serving2apps.codemod.to_functions import to_functions
-from serving2apps.codemod.tracking_setup import drop_tracking_setup
-from serving2apps.codemod.user_clients import rewrite_user_clients
 from serving2apps.errors import MigrationError
 
 CODES = ("S2A101", "S2A108", "S2A110", "S2A172", "S2A176", "S2A180", "S2A182", "S2A191", "S2A195", "S2A196")
@@ -74,7 +74,7 @@ class _Input:
     pointed: int
     artifacts: dict[str, str]
     model_config_file: str | None
-    shared_findings: list[Finding]  # the shared rewrites' own (user_clients, tracking_setup)
+    shared_findings: list[Finding]  # the shared rewrites' own (app_runtime)
     _agent: AgentClass | MigrationError | None = field(default=None, init=False)
     _blockers: list[str] | None = field(default=None, init=False)
 
@@ -158,9 +158,7 @@ def _migrate_agent_source(source: str, filename: str, artifacts: dict[str, str] 
     pointed = 0
     if model_config_file:
         parsed, pointed = point_model_config(parsed, model_config_file)
-    parsed, shared_findings = rewrite_user_clients(source, parsed, filename)
-    parsed, dropped = drop_tracking_setup(source, parsed, filename)
-    shared_findings += dropped
+    parsed, shared_findings = for_the_app(source, parsed, filename)
     wrapper = MetadataWrapper(parsed)
     scan = Scan()
     wrapper.visit(scan)

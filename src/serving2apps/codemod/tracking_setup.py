@@ -24,7 +24,7 @@ from serving2apps.codemod.names import SET_EXPERIMENT, SET_TRACKING_URI
 
 CODES = ("S2A134",)
 
-_MARKERS = ("set_experiment", "set_tracking_uri")
+MARKERS = ("set_experiment", "set_tracking_uri")  # a cheap test before any parsing
 
 
 class _TrackingSetup(cst.CSTTransformer):
@@ -57,7 +57,7 @@ class _TrackingSetup(cst.CSTTransformer):
 
 def drop_tracking_setup(source: str, module: cst.Module, filename: str) -> tuple[cst.Module, list[Finding]]:
     """`module` (parsed from `source`) without its import-time choice of experiment, the imports it alone read gone."""
-    if not any(marker in source for marker in _MARKERS):
+    if not any(marker in source for marker in MARKERS):
         return module, []
     found = _TrackingSetup()
     module = MetadataWrapper(module, unsafe_skip_copy=True).visit(found)

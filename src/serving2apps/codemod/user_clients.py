@@ -26,7 +26,6 @@ from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.import_changes import ImportChanges
 from serving2apps.codemod.name_uses import name_uses
 from serving2apps.codemod.names import USER_CREDENTIALS, WORKSPACE_CLIENTS
-from serving2apps.codemod.parsing import parse_source
 
 CODES = ("S2A133",)
 
@@ -36,6 +35,7 @@ HELPER = "get_user_workspace_client"
 _LOAD_TIME = {"__init__", "load_context"}
 # A cheap test first: most agent files never mention it, and are not parsed again.
 _MARKER = "ModelServingUserCredentials"
+MARKERS = (_MARKER,)
 # The vector search client's own way to act as the caller on Model Serving; not rewritten, reported (S2A203).
 _VECTOR_SEARCH_MARKER = "MODEL_SERVING_USER_CREDENTIALS"
 
@@ -106,11 +106,3 @@ def rewrite_user_clients(source: str, module: cst.Module, filename: str) -> tupl
         "S2A133", f"{len(found.where)} WorkspaceClient(credentials_strategy=ModelServingUserCredentials()) call(s) in "
                   f"{functions} now get the client from {HELPER}() ({HELPER_MODULE}), which acts with the user's "
                   "token Databricks Apps forwards", filename)]
-
-
-def rewrite_user_clients_in_code(source: str, filename: str) -> tuple[str, list[Finding]]:
-    """The same rewrite for a module copied from code/."""
-    if _MARKER not in source:
-        return source, []
-    module, findings = rewrite_user_clients(source, parse_source(source, filename), filename)
-    return (module.code, findings) if findings else (source, [])
