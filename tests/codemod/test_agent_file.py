@@ -209,3 +209,26 @@ def test_state_a_set_up_helper_writes_is_no_hazard():
     result = migrate_agent_source(source, "agent.py")
     assert [f.message for f in result.findings if f.code == "S2A130"] == [
         "_reset writes self.count, shared by every request"]
+
+
+def test_a_users_client_kept_on_the_agent_is_named_as_such():
+    """Kept on self, the client built for one user's request serves the next user's: S2A130 says so."""
+    source = (
+        "import mlflow\n"
+        "from databricks.sdk import WorkspaceClient\n"
+        "from databricks_ai_bridge import ModelServingUserCredentials\n"
+        "from mlflow.pyfunc import ResponsesAgent\n"
+        "from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse\n\n\n"
+        "class A(ResponsesAgent):\n"
+        "    def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:\n"
+        "        self.user = WorkspaceClient(credentials_strategy=ModelServingUserCredentials())\n"
+        "        self.turns = 1\n"
+        "        text = self.user.current_user.me().user_name\n"
+        "        return ResponsesAgentResponse(output=[self.create_text_output_item(text=text, id='m')])\n\n\n"
+        "mlflow.models.set_model(A())\n"
+    )
+    result = migrate_agent_source(source, "agent.py")
+    assert [f.message for f in result.findings if f.code == "S2A130"] == [
+        "predict writes self.user, shared by every request: it holds a client acting as the user who sent the "
+        "request, which the next request, another user's, would use",
+        "predict writes self.turns, shared by every request"]

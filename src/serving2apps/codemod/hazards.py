@@ -12,6 +12,7 @@ from serving2apps.codemod.class_methods import (ENTRY_POINTS, IN_PLACE_METHODS, 
 from serving2apps.codemod.handlers import CodemodState
 from serving2apps.codemod.names import TRACE
 from serving2apps.codemod.node_search import find_all
+from serving2apps.codemod.user_clients import HELPER as USER_CLIENT
 
 CODES = ("S2A121", "S2A130", "S2A131")
 
@@ -39,8 +40,11 @@ def report_hazards(cls: cst.ClassDef, state: CodemodState) -> None:
         if name in SPECIAL_METHODS or name in set_up_only:
             continue
         fn = methods[name]
+        users = _users_clients(fn)
         for attr in use.written:
-            state.report("S2A130", f"{name} writes self.{attr.attr.value}, shared by every request", attr)
+            why = (": it holds a client acting as the user who sent the request, which the next request, another "
+                   "user's, would use" if attr.attr.value in users else "")
+            state.report("S2A130", f"{name} writes self.{attr.attr.value}, shared by every request{why}", attr)
         for attr, how in use.changed:
             if attr.attr.value in per_thread:
                 continue  # `self._local.user = ...`: each request's thread has its own (async mode keeps the threads)
@@ -52,6 +56,14 @@ def report_hazards(cls: cst.ClassDef, state: CodemodState) -> None:
                 _report_request_mutation(fn, params[1].name.value, state)
             if any(d in TRACE or d in {"mlflow.trace", "trace"} for d in decorator_names(fn)):
                 state.report("S2A121", f"{name} is decorated with @mlflow.trace", fn)
+
+
+def _users_clients(fn: cst.FunctionDef) -> set[str]:
+    """Attributes the method sets to something built from the user's client (user_clients rewrote Model Serving's
+    on-behalf-of-user clients to get_user_workspace_client())."""
+    return {target.target.attr.value for assign in find_all(fn, cst.Assign) for target in assign.targets
+            if isinstance(target.target, cst.Attribute)
+            and any(get_full_name_for_node(call.func) == USER_CLIENT for call in find_all(assign.value, cst.Call))}
 
 
 def _per_thread_attributes(cls: cst.ClassDef) -> set[str]:
