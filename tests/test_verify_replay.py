@@ -22,7 +22,6 @@ from serving2apps.offline_model import chat_completion
 from serving2apps.verify import KEPT, verify
 
 AGENT = Path(__file__).parent / "verify_agents" / "llm_agent.py"
-NO_STREAM_AGENT = AGENT.with_name("llm_agent_no_stream.py")
 PLANTED = "dapi-planted-verify-token-7f3a"
 REQUEST = {"input": [{"role": "user", "content": "Where is order 42?"}]}
 
@@ -125,7 +124,11 @@ def test_an_agent_without_a_stream_is_the_same(workspace, go_renderer, tmp_path)
     original could not stream and asked once: the replay gives the repeated call the original's answer, so "same"
     still means the migration kept the agent's behaviour (the model answers at random on every call)."""
     server, _ = workspace
-    model = save_model(server, tmp_path / "original_mlflow_model", NO_STREAM_AGENT)
+    source = AGENT.read_text()
+    stream = source[source.index("    def predict_stream("):source.index("\n\nmlflow.models.set_model")]
+    no_stream = tmp_path / "llm_agent_no_stream.py"  # llm_agent.py without predict_stream, as many agents are
+    no_stream.write_text(source.replace(stream, ""))
+    model = save_model(server, tmp_path / "original_mlflow_model", no_stream)
     app = migrated_app(go_renderer, model, tmp_path / "out", "async")
     findings = verify(app, model, profile="replay", log=lambda m: None)
     assert [f.code for f in findings] == ["S2A400"], [f.message for f in findings]

@@ -29,7 +29,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from serving2apps.bundle_yaml import (V1_WORKERS_ENV, AppSettings, app_yaml_settings, bundle_settings, dump, load,
                                       the_app, workers_variable)
 from serving2apps.codemod.findings import Finding
-from serving2apps.codemod.user_clients import user_credentials_left
+from serving2apps.codemod.user_clients import HELPER as USER_CLIENT, user_credentials_left
 from serving2apps.environment_secrets import REDACTED, holds_credential, is_sensitive, secret_reference
 from serving2apps.errors import MigrationError
 from serving2apps.model_reader import ModelInfo, Resource
@@ -248,8 +248,8 @@ def _set_from_endpoint(env: list, resources: list, var: str, value: str, secret:
 def update_bundle(databricks_yml: str, app_yaml: str | None, model: ModelInfo, environment: dict[str, str],
                   agent_source: str = "", serving: dict | None = None, state: str | None = None) -> BundleUpdate:
     """`app_yaml` is given for a v1 app only (its settings stay there); `agent_source` is the agent's Python code as
-    migrated (its file and its code/ modules); `serving` is how the endpoint served the model (the provenance's source), for the
-    app's size; `state` says why the agent must stay in one process (sizing.per_process_state), if it must."""
+    migrated (its file and its code/ modules); `serving` is how the endpoint served the model (the provenance's
+    source), for the app's size; `state` says why the agent must stay in one process (sizing.per_process_state), if it must."""
     bundle = load(databricks_yml, "databricks.yml")
     app = the_app(bundle)
     app_config = None if app_yaml is None else load(app_yaml, "app.yaml")
@@ -299,11 +299,12 @@ def update_bundle(databricks_yml: str, app_yaml: str | None, model: ModelInfo, e
     if user_credentials_left(agent_source):
         findings.append(Finding("S2A203", "the agent builds clients with Model Serving's on-behalf-of-user "
                                           "credentials (ModelServingUserCredentials, or the vector search client's "
-                                          "CredentialStrategy.MODEL_SERVING_USER_CREDENTIALS), which an app does not have"))
-    if "get_user_workspace_client" in agent_source and not app.get("user_api_scopes"):
+                                          "CredentialStrategy.MODEL_SERVING_USER_CREDENTIALS), which an app does "
+                                          "not have"))
+    if USER_CLIENT in agent_source and not app.get("user_api_scopes"):
         # Without user_api_scopes Databricks Apps forwards no user token, so the client refuses every request.
-        findings.append(Finding("S2A203", "the agent acts on behalf of the user (get_user_workspace_client), but the "
-                                          "model declared no user scopes: add the ones it needs to user_api_scopes"))
+        findings.append(Finding("S2A203", f"the agent acts on behalf of the user ({USER_CLIENT}), but the model "
+                                          "declared no user scopes: add the ones it needs to user_api_scopes"))
     for var in absent_credentials_read(agent_source):
         findings.append(Finding("S2A214", f"the agent's code reads {var}, which an app does not have"))
 

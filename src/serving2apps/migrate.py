@@ -25,9 +25,9 @@ from pydantic import BaseModel
 from serving2apps.bundle_config import check_cli_version, update_bundle
 from serving2apps.bundle_yaml import APP_YAML, is_v1
 from serving2apps.codemod.agent_file import MODES, migrate_agent_source, refuse_oversized
+from serving2apps.codemod.app_runtime import code_module_for_the_app
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.imports import rewrite_code_imports
-from serving2apps.codemod.app_runtime import code_module_for_the_app
 from serving2apps.dependencies import lock as lock_dependencies
 from serving2apps.dependencies import merge_requirements, model_requirements, python_difference
 from serving2apps.requirement_files import WHEELS_DIR

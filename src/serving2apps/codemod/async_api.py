@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from serving2apps.codemod.names import USER_CLIENT_HELPER
+
 # How the async form is consumed.
 AWAIT = "await"  # `await x.amethod(...)`
 ITERATE = "iterate"  # `async for item in x.amethod(...)`
@@ -48,7 +50,7 @@ PRODUCERS: dict[str, str] = {
     "databricks_langchain.CheckpointSaver": CHECKPOINTER,
     "databricks_langchain.DatabricksStore": STORE,
     "databricks.sdk.WorkspaceClient": WORKSPACE_CLIENT,
-    "agent_server.utils.get_user_workspace_client": WORKSPACE_CLIENT,  # what user_clients rewrites to
+    USER_CLIENT_HELPER: WORKSPACE_CLIENT,  # what user_clients rewrites to
     "requests.Session": HTTP_SESSION,
     "httpx.Client": HTTP_SESSION,
     "openai.AsyncOpenAI": NATIVE_ASYNC,
@@ -172,7 +174,7 @@ BLOCKING_CALLS = {
 # workspace client, and DatabricksOpenAI builds one): in an async function they run in a worker thread.
 BLOCKING_CONSTRUCTION = {
     "databricks.sdk.WorkspaceClient",
-    "agent_server.utils.get_user_workspace_client",
+    USER_CLIENT_HELPER,
     "databricks_openai.DatabricksOpenAI",
 }
 # Every method of these kinds blocks (there is no async twin, or it was not swapped).

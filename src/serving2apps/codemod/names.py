@@ -46,6 +46,10 @@ USER_CREDENTIALS = {
     "databricks_ai_bridge.model_serving_obo_credential_strategy.ModelServingUserCredentials",
     "databricks.sdk.credentials_provider.ModelServingUserCredentials",
 }
+# What the on-behalf-of-user clients become (codemod/user_clients.py): the scaffold's helper over the forwarded token.
+USER_CLIENT_HELPER = "agent_server.utils.get_user_workspace_client"
+# The tracking URI the app's env sets; an agent file setting the same at import is removed (codemod/tracking_setup.py).
+APPS_TRACKING_URI = "databricks"
 SET_EXPERIMENT = {"mlflow.set_experiment", "mlflow.tracking.fluent.set_experiment"}
 SET_TRACKING_URI = {"mlflow.set_tracking_uri", "mlflow.tracking.set_tracking_uri",
                     "mlflow.tracking._tracking_service.utils.set_tracking_uri"}

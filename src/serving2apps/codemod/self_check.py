@@ -31,7 +31,7 @@ from pyflakes.api import check as pyflakes_check
 from pyflakes.messages import UndefinedLocal, UndefinedName
 from pyflakes.reporter import Reporter
 
-from serving2apps.codemod.names import SET_EXPERIMENT, SET_TRACKING_URI
+from serving2apps.codemod.names import APPS_TRACKING_URI, SET_EXPERIMENT, SET_TRACKING_URI
 
 SERVER = "mlflow.genai.agent_server"
 # Functions known to take an async iterable (the app's adapters).
@@ -205,7 +205,7 @@ def _picks_tracking(call: ast.Call, imports: dict[str, str]) -> bool:
     if name in SET_EXPERIMENT:
         return True
     return name in SET_TRACKING_URI and len(call.args) == 1 and isinstance(call.args[0], ast.Constant) \
-        and call.args[0].value == "databricks"
+        and call.args[0].value == APPS_TRACKING_URI
 
 
 def _set_model_left(tree: ast.Module) -> list[str]:

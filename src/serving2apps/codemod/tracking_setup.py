@@ -1,8 +1,9 @@
-"""S2A134: the agent file no longer picks the MLflow experiment (or the Databricks tracking URI) when it is imported.
+"""S2A134: the agent's code no longer picks the MLflow experiment (or the Databricks tracking URI) when it is imported
+(its file, and its modules from code/, which the agent file imports: `app_runtime`).
 
 The app's server makes the app's own experiment active before it imports the agent: the `experiment` resource in
 databricks.yml, which the app's service principal may write to (MLFLOW_EXPERIMENT_ID), with MLFLOW_TRACKING_URI
-from the app's env. A `mlflow.set_experiment(...)` the agent file runs at import would then send every trace to
+from the app's env. A `mlflow.set_experiment(...)` the agent's code runs at import would then send every trace to
 an experiment the service principal usually cannot reach (a notebook user's `/Users/...` path), and, when it may
 not read or create it, stop the app from starting. So the statement goes, and the report names it.
 
@@ -20,7 +21,7 @@ from libcst.metadata import MetadataWrapper, QualifiedNameProvider
 
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.import_changes import ImportChanges
-from serving2apps.codemod.names import SET_EXPERIMENT, SET_TRACKING_URI
+from serving2apps.codemod.names import APPS_TRACKING_URI, SET_EXPERIMENT, SET_TRACKING_URI
 
 CODES = ("S2A134",)
 
@@ -38,7 +39,8 @@ class _TrackingSetup(cst.CSTTransformer):
         if names & SET_EXPERIMENT:
             return True
         return bool(names & SET_TRACKING_URI) and len(call.args) == 1 \
-            and isinstance(call.args[0].value, cst.SimpleString) and call.args[0].value.evaluated_value == "databricks"
+            and isinstance(call.args[0].value, cst.SimpleString) \
+            and call.args[0].value.evaluated_value == APPS_TRACKING_URI
 
     def on_visit(self, node):
         return isinstance(node, cst.Module)  # only the module's own statements run at import for sure

@@ -25,12 +25,11 @@ from libcst.metadata import MetadataWrapper, QualifiedNameProvider
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.import_changes import ImportChanges
 from serving2apps.codemod.name_uses import name_uses
-from serving2apps.codemod.names import USER_CREDENTIALS, WORKSPACE_CLIENTS
+from serving2apps.codemod.names import USER_CLIENT_HELPER, USER_CREDENTIALS, WORKSPACE_CLIENTS
 
 CODES = ("S2A133",)
 
-HELPER_MODULE = "agent_server.utils"
-HELPER = "get_user_workspace_client"
+HELPER_MODULE, HELPER = USER_CLIENT_HELPER.rsplit(".", 1)
 # Built once, when the model loads: no request, so no caller to act as.
 _LOAD_TIME = {"__init__", "load_context"}
 # A cheap test first: most agent files never mention it, and are not parsed again.
@@ -73,7 +72,8 @@ class _UserClients(cst.CSTTransformer):
         arg = call.args[0]
         strategy = arg.value
         return (arg.keyword is not None and arg.keyword.value == "credentials_strategy"
-                and isinstance(strategy, cst.Call) and not strategy.args and self._named(strategy.func, USER_CREDENTIALS))
+                and isinstance(strategy, cst.Call) and not strategy.args
+                and self._named(strategy.func, USER_CREDENTIALS))
 
     def leave_Call(self, original, updated):
         if not self._per_request_user_client(original):
