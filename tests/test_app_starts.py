@@ -234,3 +234,37 @@ def test_with_tracing_on_the_notebook_modules_mlflow_probes_fail_at_once(app_dir
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["None", "absent"]
+
+
+def test_an_agent_that_picked_its_experiment_at_import_traces_to_the_apps(app_dir, tmp_path, mlflow_server):
+    """The notebook-style agent file of the experiment_set_at_import case, migrated (S2A134) and served: it answers,
+    and its trace lands in the app's experiment, not the one the file named (nor does that one get made)."""
+    import time
+    from pathlib import Path
+
+    from mlflow import MlflowClient
+
+    from serving2apps.codemod.agent_file import migrate_agent_source
+
+    case = Path(__file__).parent / "codemod" / "cases" / "experiment_set_at_import.in.py"
+    result = migrate_agent_source(case.read_text(), "agent.py", mode="async")
+    assert "S2A134" in {f.code for f in result.findings}
+    (app_dir / "agent_server" / "agent.py").write_text(result.code)
+    experiment = f"app-experiment-{time.time_ns()}"
+    env = {"MLFLOW_TRACKING_URI": mlflow_server, "MLFLOW_EXPERIMENT_NAME": experiment, "MLFLOW_EXPERIMENT_ID": ""}
+    with running_agent_app(app_dir, tmp_path / "server.log", env=env) as base:
+        asked = httpx.post(base + "/invocations", json=REQUEST, headers={"x-mlflow-return-trace-id": "true"},
+                           timeout=30)
+        assert asked.status_code == 200 and asked.json()["output"][0]["content"][0]["text"] == "ok"
+        trace_id = asked.json()["metadata"]["trace_id"]
+        client = MlflowClient(mlflow_server)
+        experiment_id = client.get_experiment_by_name(experiment).experiment_id
+
+        def traced() -> set[str]:  # their info only: reading spans would need this process's tracking URI to be http
+            return {t.info.trace_id for t in client.search_traces(locations=[experiment_id], include_spans=False)}
+
+        deadline = time.monotonic() + 60
+        while trace_id not in traced() and time.monotonic() < deadline:
+            time.sleep(0.5)  # MLflow exports traces from a queue in the background
+        assert trace_id in traced()
+    assert client.get_experiment_by_name("/Users/alice@example.com/support-agent") is None
