@@ -72,3 +72,24 @@ def test_user_client_run_locally_acts_with_your_own_credentials(utils, monkeypat
         me = utils.get_user_workspace_client().current_user.me()
     assert me.user_name == "migrator@example.com"
     assert [r.headers["authorization"] for r in ws.authenticated_requests()] == ["Bearer developer-token"]
+
+
+
+@pytest.mark.parametrize("on_apps, header, token", [(True, "user-obo-token", "user-obo-token"),
+                                                     (False, None, "developer-token")])
+def test_user_vector_search_credentials(utils, monkeypatch, tmp_path, on_apps, header, token):
+    """The user's forwarded token on Databricks Apps; run locally, your own, as the strategy did outside Model
+    Serving."""
+    with WorkspaceServer(token=token) as ws:
+        if on_apps:
+            monkeypatch.setenv("DATABRICKS_APP_NAME", "utils-app")
+            monkeypatch.setenv("DATABRICKS_CLIENT_ID", "app-sp-id")
+            monkeypatch.setenv("DATABRICKS_CLIENT_SECRET", "app-sp-secret")
+        else:
+            monkeypatch.delenv("DATABRICKS_APP_NAME", raising=False)
+            monkeypatch.setenv("DATABRICKS_TOKEN", "developer-token")
+        monkeypatch.setenv("DATABRICKS_HOST", ws.url)
+        monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(tmp_path / "none.databrickscfg"))
+        set_request_headers({"x-forwarded-access-token": header} if header else {})
+        credentials = utils.get_user_vector_search_credentials()
+    assert credentials == {"workspace_url": ws.url, "personal_access_token": token}

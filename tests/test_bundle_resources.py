@@ -428,3 +428,15 @@ def test_what_the_endpoints_ai_gateway_did_is_for_review(scaffold):
 def test_on_behalf_of_user_credentials_left_in_the_code_are_reported(scaffold, source):
     result = run(scaffold, scopes=["serving.serving-endpoints"], source=source)
     assert codes(result) == ["S2A201", "S2A203"]
+
+
+@pytest.mark.parametrize("source, helper", [
+    ("client = get_user_workspace_client()\n", "get_user_workspace_client"),
+    ("vsc = VectorSearchClient(**get_user_vector_search_credentials())\n", "get_user_vector_search_credentials"),
+])
+def test_acting_for_the_user_with_no_user_scopes_is_reported(scaffold, source, helper):
+    """Without user_api_scopes Databricks Apps forwards no user token, so the migrated client would refuse."""
+    assert [f.message for f in run(scaffold, source=source).findings if f.code == "S2A203"] == [
+        f"the agent acts on behalf of the user ({helper}), but the model declared no user scopes: add the ones it "
+        "needs to user_api_scopes"]
+    assert "S2A203" not in codes(run(scaffold, scopes=["serving.serving-endpoints"], source=source))

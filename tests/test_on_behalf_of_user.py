@@ -10,15 +10,30 @@ import pytest
 from engines import render_bundle_init
 from fake_llm import install_fake_llm
 from servers import running_agent_app
-from workspace_server import WorkspaceServer
+from workspace_server import Reply, WorkspaceServer
 
 from serving2apps.codemod.agent_file import migrate_agent_source
 
 CASES = Path(__file__).parent / "codemod" / "async_cases"
-# The user's client handed to a model client built per request (both stay synchronous), and beside a model client
-# built once (awaited in async mode, the user's client built and called in worker threads).
-AGENTS = ["user_client_per_request", "user_client_beside_an_async_client"]
+# The user's client handed to a model client built per request (both stay synchronous), beside a model client
+# built once (awaited in async mode, the user's client built and called in worker threads), and the vector search
+# client and the SDK's Config with the user's credentials.
+AGENTS = ["user_client_per_request", "user_client_beside_an_async_client", "user_vector_search_and_config"]
 REQUEST = {"input": [{"role": "user", "content": "hello"}]}
+# Calls an agent makes as the user besides the model's, which must reach the workspace with the user's token.
+USER_CALLS = {"user_vector_search_and_config": {"/api/2.0/vector-search/indexes/main.docs.index/query",
+                                                "/api/2.0/preview/scim/v2/Me"}}
+
+
+def serve_a_vector_index(workspace: WorkspaceServer) -> None:
+    """The two calls a vector search client given a token makes: the index's description, then a query (the
+    workspace's own URL for it, as the client uses with a token)."""
+    workspace.add_route("GET", "/api/2.0/vector-search/endpoints/{endpoint}/indexes/{index}",
+                        lambda s, r, p: Reply(200, {"name": p["index"], "endpoint_name": p["endpoint"],
+                                                    "status": {"ready": True}}))
+    workspace.add_route("GET", "/api/2.0/vector-search/indexes/{index}/query",
+                        lambda s, r, p: Reply(200, {"manifest": {"column_count": 1, "columns": [{"name": "text"}]},
+                                                    "result": {"row_count": 1, "data_array": [["the user's doc"]]}}))
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
@@ -31,6 +46,7 @@ def test_the_migrated_agent_acts_with_the_forwarded_user_token(agent, mode, go_r
     (app / "agent_server" / "agent.py").write_text(result.code)
     with WorkspaceServer(token="user-obo-token") as workspace:  # only the user's token is accepted
         install_fake_llm(workspace)
+        serve_a_vector_index(workspace)
         env = {
             "OPENAI_BASE_URL": f"{workspace.url}/v1", "OPENAI_API_KEY": "user-obo-token",
             # What Databricks Apps sets: the app's name, the workspace, and the app's own service principal.
@@ -50,6 +66,7 @@ def test_the_migrated_agent_acts_with_the_forwarded_user_token(agent, mode, go_r
         log = (tmp_path / "server.log").read_text()
     assert called and all(r.headers["authorization"] == "Bearer user-obo-token"
                           for r in workspace.authenticated_requests())
+    assert USER_CALLS.get(agent, set()) <= {r.path for r in workspace.authenticated_requests()}
     # No token forwarded: the request fails before any call, rather than acting as the app.
     assert refused.status_code >= 400
     assert len(workspace.authenticated_requests()) == called

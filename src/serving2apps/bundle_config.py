@@ -29,7 +29,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from serving2apps.bundle_yaml import (V1_WORKERS_ENV, AppSettings, app_yaml_settings, bundle_settings, dump, load,
                                       the_app, workers_variable)
 from serving2apps.codemod.findings import Finding
-from serving2apps.codemod.user_clients import HELPER as USER_CLIENT, user_credentials_left
+from serving2apps.codemod.user_clients import HELPERS as USER_HELPERS, user_credentials_left
 from serving2apps.environment_secrets import REDACTED, holds_credential, is_sensitive, secret_reference
 from serving2apps.errors import MigrationError
 from serving2apps.model_reader import ModelInfo, Resource
@@ -301,10 +301,12 @@ def update_bundle(databricks_yml: str, app_yaml: str | None, model: ModelInfo, e
                                           "credentials (ModelServingUserCredentials, or the vector search client's "
                                           "CredentialStrategy.MODEL_SERVING_USER_CREDENTIALS), which an app does "
                                           "not have"))
-    if USER_CLIENT in agent_source and not app.get("user_api_scopes"):
+    acting_as_user = [helper for helper in USER_HELPERS if helper in agent_source]
+    if acting_as_user and not app.get("user_api_scopes"):
         # Without user_api_scopes Databricks Apps forwards no user token, so the client refuses every request.
-        findings.append(Finding("S2A203", f"the agent acts on behalf of the user ({USER_CLIENT}), but the model "
-                                          "declared no user scopes: add the ones it needs to user_api_scopes"))
+        findings.append(Finding("S2A203", f"the agent acts on behalf of the user ({', '.join(acting_as_user)}), but "
+                                          "the model declared no user scopes: add the ones it needs to "
+                                          "user_api_scopes"))
     for var in absent_credentials_read(agent_source):
         findings.append(Finding("S2A214", f"the agent's code reads {var}, which an app does not have"))
 

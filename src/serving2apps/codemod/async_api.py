@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from serving2apps.codemod.names import USER_CLIENT_HELPER
+from serving2apps.codemod.names import USER_CLIENT_HELPER, USER_VECTOR_SEARCH_HELPER
 
 # How the async form is consumed.
 AWAIT = "await"  # `await x.amethod(...)`
@@ -171,10 +171,12 @@ BLOCKING_CALLS = {
     "builtins.input",
 }
 # Building these asks the workspace for its host metadata over blocking HTTP (databricks-sdk's Config does, for any
-# workspace client, and DatabricksOpenAI builds one): in an async function they run in a worker thread.
+# workspace client, and DatabricksOpenAI and the user's vector search credentials build one): in an async function
+# they run in a worker thread.
 BLOCKING_CONSTRUCTION = {
     "databricks.sdk.WorkspaceClient",
     USER_CLIENT_HELPER,
+    USER_VECTOR_SEARCH_HELPER,
     "databricks_openai.DatabricksOpenAI",
 }
 # Every method of these kinds blocks (there is no async twin, or it was not swapped).

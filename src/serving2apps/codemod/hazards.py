@@ -12,7 +12,7 @@ from serving2apps.codemod.class_methods import (ENTRY_POINTS, IN_PLACE_METHODS, 
 from serving2apps.codemod.handlers import CodemodState
 from serving2apps.codemod.names import TRACE
 from serving2apps.codemod.node_search import find_all
-from serving2apps.codemod.user_clients import HELPER as USER_CLIENT
+from serving2apps.codemod.user_clients import HELPERS as USER_HELPERS
 
 CODES = ("S2A121", "S2A130", "S2A131")
 
@@ -60,10 +60,10 @@ def report_hazards(cls: cst.ClassDef, state: CodemodState) -> None:
 
 def _users_clients(fn: cst.FunctionDef) -> set[str]:
     """Attributes the method sets to something built from the user's client (user_clients rewrote Model Serving's
-    on-behalf-of-user clients to get_user_workspace_client())."""
+    on-behalf-of-user clients to the scaffold's helpers)."""
     return {target.target.attr.value for assign in find_all(fn, cst.Assign) for target in assign.targets
             if isinstance(target.target, cst.Attribute)
-            and any(get_full_name_for_node(call.func) == USER_CLIENT for call in find_all(assign.value, cst.Call))}
+            and any(get_full_name_for_node(call.func) in USER_HELPERS for call in find_all(assign.value, cst.Call))}
 
 
 def _per_thread_attributes(cls: cst.ClassDef) -> set[str]:

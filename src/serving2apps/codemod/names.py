@@ -40,6 +40,12 @@ LEGACY_TYPES = {
 }
 MODEL_CONFIG = {"mlflow.models.ModelConfig", "mlflow.models.model_config.ModelConfig"}
 WORKSPACE_CLIENTS = {"databricks.sdk.WorkspaceClient"}
+SDK_CONFIGS = {"databricks.sdk.core.Config", "databricks.sdk.config.Config"}
+# The vector search client (databricks-vectorsearch re-exports databricks-ai-search's, its new name).
+VECTOR_SEARCH_CLIENTS = {"databricks.vector_search.client.VectorSearchClient",
+                         "databricks.ai_search.client.VectorSearchClient"}
+VECTOR_SEARCH_USER_CREDENTIALS = {f"databricks.{package}.utils.CredentialStrategy.MODEL_SERVING_USER_CREDENTIALS"
+                                  for package in ("vector_search", "ai_search")}
 # The on-behalf-of-user credentials of Model Serving (databricks-ai-bridge's, and the SDK's older copy).
 USER_CREDENTIALS = {
     "databricks_ai_bridge.ModelServingUserCredentials",
@@ -48,6 +54,7 @@ USER_CREDENTIALS = {
 }
 # What the on-behalf-of-user clients become (codemod/user_clients.py): the scaffold's helper over the forwarded token.
 USER_CLIENT_HELPER = "agent_server.utils.get_user_workspace_client"
+USER_VECTOR_SEARCH_HELPER = "agent_server.utils.get_user_vector_search_credentials"
 # The tracking URI the app's env sets; an agent file setting the same at import is removed (codemod/tracking_setup.py).
 APPS_TRACKING_URI = "databricks"
 SET_EXPERIMENT = {"mlflow.set_experiment", "mlflow.tracking.fluent.set_experiment"}

@@ -1,20 +1,25 @@
-"""S2A133: an on-behalf-of-user WorkspaceClient built per request acts with the user's token the app receives.
+"""S2A133: on-behalf-of-user clients built per request act with the user's token the app receives.
 
-On Model Serving, `WorkspaceClient(credentials_strategy=ModelServingUserCredentials())` built inside predict acts
-as the caller. An app receives the caller's token in the x-forwarded-access-token header instead, and the
-scaffold's `agent_server.utils.get_user_workspace_client()` builds the client from it (run outside Databricks
-Apps with no such header, it uses your own credentials, as ModelServingUserCredentials did outside Model
-Serving), so the call becomes `get_user_workspace_client()` and the imports it no longer needs go.
+On Model Serving, a client built inside predict with Model Serving's user credentials acts as the caller. An app
+receives the caller's token in the x-forwarded-access-token header instead, and the scaffold's helpers in
+`agent_server.utils` build from it (run outside Databricks Apps with no such header, they use your own
+credentials, as Model Serving's credentials did outside Model Serving):
+- `WorkspaceClient(credentials_strategy=ModelServingUserCredentials())` → `get_user_workspace_client()`;
+- `Config(credentials_strategy=ModelServingUserCredentials())` (for a SQL connection, say) →
+  `get_user_workspace_client().config`;
+- `VectorSearchClient(credential_strategy=CredentialStrategy.MODEL_SERVING_USER_CREDENTIALS, ...)` →
+  `VectorSearchClient(**get_user_vector_search_credentials(), ...)`, its other arguments kept.
+The imports only the old calls read go.
 
 Deliberately conservative; the call stays as it was, and S2A203 (from the bundle step, which reads the migrated
 code) asks a person, when:
-- the strategy is built apart from the call (`creds = ModelServingUserCredentials()`), or the call passes
-  anything else (a host, a config, a product name): the helper takes nothing, and would drop it;
+- the strategy is built apart from the call (`creds = ModelServingUserCredentials()`), or a workspace client or
+  config call passes anything else (a host, a product name): the helper takes nothing, and would drop it;
+- a vector search client is also given a workspace, a token, a service principal, positional or `**` arguments:
+  the user's credentials would clash with them;
 - the call is not in a function, or is in `__init__` or `load_context`: that client is built once, not per
   request (Model Serving itself refuses it there: the caller's token only exists during a request);
-- the module binds or reads the name `get_user_workspace_client` already;
-- the vector search client's `CredentialStrategy.MODEL_SERVING_USER_CREDENTIALS`: that client takes the user's
-  token another way (`workspace_url=`, `personal_access_token=`).
+- the module binds or reads a helper's name already.
 """
 
 from __future__ import annotations
@@ -25,18 +30,26 @@ from libcst.metadata import MetadataWrapper, QualifiedNameProvider
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.import_changes import ImportChanges
 from serving2apps.codemod.name_uses import name_uses
-from serving2apps.codemod.names import USER_CLIENT_HELPER, USER_CREDENTIALS, WORKSPACE_CLIENTS
+from serving2apps.codemod.names import (SDK_CONFIGS, USER_CLIENT_HELPER, USER_CREDENTIALS, USER_VECTOR_SEARCH_HELPER,
+                                        VECTOR_SEARCH_CLIENTS, VECTOR_SEARCH_USER_CREDENTIALS, WORKSPACE_CLIENTS)
 
 CODES = ("S2A133",)
 
 HELPER_MODULE, HELPER = USER_CLIENT_HELPER.rsplit(".", 1)
+VECTOR_SEARCH_HELPER = USER_VECTOR_SEARCH_HELPER.rsplit(".", 1)[1]
+HELPERS = (HELPER, VECTOR_SEARCH_HELPER)
 # Built once, when the model loads: no request, so no caller to act as.
 _LOAD_TIME = {"__init__", "load_context"}
-# A cheap test first: most agent files never mention it, and are not parsed again.
-_MARKER = "ModelServingUserCredentials"
-MARKERS = (_MARKER,)
-# The vector search client's own way to act as the caller on Model Serving; not rewritten, reported (S2A203).
-_VECTOR_SEARCH_MARKER = "MODEL_SERVING_USER_CREDENTIALS"
+# A cheap test first: most agent files never mention them, and are not parsed again.
+MARKERS = ("ModelServingUserCredentials", "MODEL_SERVING_USER_CREDENTIALS")
+# A vector search client given any of these already has credentials, which the user's would clash with.
+_VECTOR_SEARCH_CREDENTIALS = {"workspace_url", "personal_access_token", "service_principal_client_id",
+                              "service_principal_client_secret", "azure_tenant_id", "azure_login_id"}
+
+
+def _keywords(call: cst.Call) -> list[str | None]:
+    """Each argument's keyword, None for a positional or starred one."""
+    return [arg.keyword.value if arg.keyword is not None else None for arg in call.args]
 
 
 class _UserClients(cst.CSTTransformer):
@@ -64,45 +77,74 @@ class _UserClients(cst.CSTTransformer):
     def _named(self, node: cst.CSTNode, names: set[str]) -> bool:
         return bool({q.name for q in self.get_metadata(QualifiedNameProvider, node, set())} & names)
 
-    def _per_request_user_client(self, call: cst.Call) -> bool:
-        if not self.functions or self.functions[-1] in _LOAD_TIME | {""}:
+    def _user_strategy_only(self, call: cst.Call) -> bool:
+        """The call's one argument is credentials_strategy=ModelServingUserCredentials()."""
+        if _keywords(call) != ["credentials_strategy"]:
             return False
-        if not self._named(call.func, WORKSPACE_CLIENTS) or len(call.args) != 1:
-            return False
-        arg = call.args[0]
-        strategy = arg.value
-        return (arg.keyword is not None and arg.keyword.value == "credentials_strategy"
-                and isinstance(strategy, cst.Call) and not strategy.args
+        strategy = call.args[0].value
+        return (isinstance(strategy, cst.Call) and not strategy.args
                 and self._named(strategy.func, USER_CREDENTIALS))
 
+    def _vector_search_user_strategy(self, call: cst.Call) -> int | None:
+        """Where the call's credential_strategy=CredentialStrategy.MODEL_SERVING_USER_CREDENTIALS argument is, when
+        nothing else in the call gives the client credentials."""
+        keywords = _keywords(call)
+        if None in keywords:  # positional, * or **: which of them are credentials is unknown
+            return None
+        if set(keywords) & _VECTOR_SEARCH_CREDENTIALS:
+            return None
+        return next((i for i, (keyword, arg) in enumerate(zip(keywords, call.args)) if keyword == "credential_strategy"
+                     and self._named(arg.value, VECTOR_SEARCH_USER_CREDENTIALS)), None)
+
+    def _for_the_user(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression | None:
+        """What the call becomes on the app, if it builds a per-request client with Model Serving's user credentials."""
+        if not self.functions or self.functions[-1] in _LOAD_TIME | {""}:
+            return None
+        if self._named(original.func, WORKSPACE_CLIENTS) and self._user_strategy_only(original):
+            return cst.Call(func=cst.Name(HELPER))
+        if self._named(original.func, SDK_CONFIGS) and self._user_strategy_only(original):
+            return cst.Attribute(value=cst.Call(func=cst.Name(HELPER)), attr=cst.Name("config"))
+        if self._named(original.func, VECTOR_SEARCH_CLIENTS):
+            at = self._vector_search_user_strategy(original)
+            if at is not None:
+                credentials = updated.args[at].with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT, star="**",
+                                                           value=cst.Call(func=cst.Name(VECTOR_SEARCH_HELPER)))
+                return updated.with_changes(args=[*updated.args[:at], credentials, *updated.args[at + 1:]])
+        return None
+
     def leave_Call(self, original, updated):
-        if not self._per_request_user_client(original):
+        rewritten = self._for_the_user(original, updated)
+        if rewritten is None:
             return updated
         self.replaced.append(original)
         self.where.append(self.functions[-1])
-        return cst.Call(func=cst.Name(HELPER))
+        return rewritten
 
 
 def user_credentials_left(code: str) -> bool:
     """Whether migrated code still uses Model Serving's on-behalf-of-user credentials (S2A203)."""
-    return _MARKER in code or _VECTOR_SEARCH_MARKER in code
+    return any(marker in code for marker in MARKERS)
 
 
 def rewrite_user_clients(source: str, module: cst.Module, filename: str) -> tuple[cst.Module, list[Finding]]:
-    """`module` (parsed from `source`) with its per-request user clients from the helper, the helper imported, and
-    WorkspaceClient's and ModelServingUserCredentials' imports gone once nothing reads them."""
-    if _MARKER not in source or HELPER in name_uses(module):
+    """`module` (parsed from `source`) with its per-request user clients built by the helpers, the helpers imported,
+    and the imports of the old calls (WorkspaceClient, ModelServingUserCredentials, ...) gone once nothing reads
+    them."""
+    if not user_credentials_left(source) or any(helper in name_uses(module) for helper in HELPERS):
         return module, []
     found = _UserClients()
     module = MetadataWrapper(module, unsafe_skip_copy=True).visit(found)
     if not found.replaced:
         return module, []
     imports = ImportChanges()
-    imports.add(HELPER_MODULE, HELPER)
+    used = name_uses(module)
+    for helper in HELPERS:
+        if helper in used:
+            imports.add(HELPER_MODULE, helper)
     for call in found.replaced:
         imports.drop_unused(call)
     functions = ", ".join(dict.fromkeys(found.where))
     return imports.apply(module), [Finding(
-        "S2A133", f"{len(found.where)} WorkspaceClient(credentials_strategy=ModelServingUserCredentials()) call(s) in "
-                  f"{functions} now get the client from {HELPER}() ({HELPER_MODULE}), which acts with the user's "
-                  "token Databricks Apps forwards", filename)]
+        "S2A133", f"{len(found.where)} client(s) built with Model Serving's on-behalf-of-user credentials in "
+                  f"{functions} now get the user's token Databricks Apps forwards, from "
+                  f"{' and '.join(f'{h}()' for h in HELPERS if h in used)} ({HELPER_MODULE})", filename)]

@@ -52,3 +52,15 @@ def get_user_workspace_client() -> WorkspaceClient:
             "user_api_scopes on the app in databricks.yml, and a request that comes through Databricks Apps."
         )
     return WorkspaceClient()
+
+
+def get_user_vector_search_credentials() -> dict[str, str | None]:
+    """workspace_url= and personal_access_token= for a VectorSearchClient that acts as the user who sent the
+    current request: `VectorSearchClient(**get_user_vector_search_credentials(), ...)`.
+
+    On Model Serving, CredentialStrategy.MODEL_SERVING_USER_CREDENTIALS did this; an app has the user's token
+    from get_user_workspace_client() instead. Run elsewhere with credentials that are not a token (a CLI login),
+    the token is None and the vector search client finds your credentials itself.
+    """
+    config = get_user_workspace_client().config
+    return {"workspace_url": config.host, "personal_access_token": config.token}

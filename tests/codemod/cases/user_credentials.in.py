@@ -3,7 +3,11 @@
 """On-behalf-of-user clients: built per request, they now act with the user's token Databricks Apps forwards.
 The ones not rewritten are marked."""
 import mlflow
+from databricks import sql
 from databricks.sdk import WorkspaceClient
+from databricks.sdk.core import Config
+from databricks.vector_search.client import VectorSearchClient
+from databricks.vector_search.utils import CredentialStrategy
 from databricks_ai_bridge import ModelServingUserCredentials
 from databricks_langchain import VectorSearchRetrieverTool
 from mlflow.pyfunc import ResponsesAgent
@@ -32,7 +36,18 @@ class OboAgent(ResponsesAgent):
         elsewhere = WorkspaceClient(host="https://other.cloud.databricks.com",
                                     credentials_strategy=ModelServingUserCredentials())
         docs = user_retriever().invoke(request.input[-1].content)
-        text = f"{me} {kept} {elsewhere} {docs}"
+        index = VectorSearchClient(
+            credential_strategy=CredentialStrategy.MODEL_SERVING_USER_CREDENTIALS,  # the user's
+            disable_notice=True,
+        ).get_index(endpoint_name="vs", index_name="main.docs.index")
+        # Not rewritten: a client given a workspace already; the user's would clash with it.
+        other = VectorSearchClient(workspace_url="https://other.cloud.databricks.com",
+                                   credential_strategy=CredentialStrategy.MODEL_SERVING_USER_CREDENTIALS)
+        config = Config(credentials_strategy=ModelServingUserCredentials())
+        with sql.connect(server_hostname=config.host, http_path="/sql/1.0/warehouses/abc",
+                         credentials_provider=lambda: config.authenticate) as connection:
+            rows = connection.cursor().execute("SELECT 1").fetchall()
+        text = f"{me} {kept} {elsewhere} {docs} {index} {other} {rows}"
         return ResponsesAgentResponse(output=[self.create_text_output_item(text=text, id="msg_1")])
 
 
