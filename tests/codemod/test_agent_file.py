@@ -232,3 +232,18 @@ def test_a_users_client_kept_on_the_agent_is_named_as_such():
         "predict writes self.user, shared by every request: it holds a client acting as the user who sent the "
         "request, which the next request, another user's, would use",
         "predict writes self.turns, shared by every request"]
+
+
+@pytest.mark.parametrize("written", [
+    pytest.param(lambda s: "\ufeff" + s, id="byte-order-mark"),  # what some editors on Windows save
+    pytest.param(lambda s: s.replace("\n", "\r\n"), id="crlf"),
+    pytest.param(lambda s: s.replace("    ", "\t"), id="tabs"),
+])
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_how_the_file_is_written_changes_nothing(written, mode):
+    """The same agent, saved another way, migrates the same way and passes the self-check."""
+    before = (CASES / "helpers_through_self.in.py").read_text()
+    plain = migrate_agent_source(before, "agent.py", mode=mode)
+    result = migrate_agent_source(written(before), "agent.py", mode=mode)
+    assert (result.strategy, [f.code for f in result.findings]) == (plain.strategy, [f.code for f in plain.findings])
+    assert ast.dump(ast.parse(result.code)) == ast.dump(ast.parse(plain.code))

@@ -138,6 +138,9 @@ def migrate_agent_source(
     """Migrate the agent file's source; refused (S2A195, S2A196) when it is too large or too deeply nested for
     the codemod to finish in seconds. See `_migrate_agent_source`."""
     refuse_oversized(source, filename)
+    # A byte order mark (an editor on Windows writes one) is no character of the code: Python skips it in a file,
+    # but the self-check's parser of text refuses it.
+    source = source.removeprefix("\ufeff")
     try:
         return _migrate_agent_source(source, filename, artifacts, model_config_file, mode)
     except RecursionError:
