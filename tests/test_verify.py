@@ -72,3 +72,22 @@ def test_the_app_runs_in_its_own_environment_when_this_one_lacks_a_dependency(tm
     pyproject.write_text('[project]\nname = "a"\nversion = "0"\n'
                          'dependencies = ["mlflow>=1", "private-greeting==0.1", "absent-elsewhere; sys_platform == \'x\'"]\n')
     assert app_python(tmp_path) == ["uv", "run", "--project", str(tmp_path), "python"]
+
+
+def test_an_original_that_cannot_start_here_says_what_it_lacks(migrated, monkeypatch):
+    """An agent that reads at load what its endpoint's environment gave it fails here without it: the error says to
+    export it, not to look at dependencies, and with it exported the original starts and verify compares."""
+    app, model = migrated
+    agent = model / "agent.py"
+    original = agent.read_text()
+    agent.write_text("import os\n\nGREETING_KEY = os.environ['ECHO_GREETING_KEY']\n" + original)
+    try:
+        monkeypatch.delenv("ECHO_GREETING_KEY", raising=False)
+        with pytest.raises(MigrationError) as failed:
+            verify(app, model, timeout=120, log=lambda m: None)
+        assert "ECHO_GREETING_KEY" in str(failed.value)
+        assert "export the environment variables" in failed.value.fix
+        monkeypatch.setenv("ECHO_GREETING_KEY", "set in this shell")
+        assert [f.code for f in verify(app, model, timeout=120, log=lambda m: None)] == ["S2A400"]
+    finally:
+        agent.write_text(original)

@@ -200,13 +200,22 @@ def _original_answers(python: list[str], model_dir: Path, requests: list[_Reques
                if line.startswith("serving2apps-answer ")]
     if run.returncode != 0 or len(answers) != len(requests) or "error" in answers[0]:
         detail = answers[0]["error"] if answers and "error" in answers[0] else run.stderr[-2000:]
-        raise MigrationError(f"the original model did not answer its input example:\n{detail}",
-                             "check that the model's dependencies are in the app's pyproject.toml")
+        raise MigrationError(f"the original model did not answer its input example:\n{detail}", _fix_for(detail))
     for request, answer in zip(requests, answers):
         if "error" in answer and request.required:
             raise MigrationError(f"the original model did not answer {request.name}: {answer['error']}",
                                  "fix or remove that request")
     return answers
+
+
+def _fix_for(failure: str) -> str:
+    """What to do when the original failed before answering, from the end of its traceback."""
+    if "ModuleNotFoundError" in failure or "ImportError" in failure:
+        return "check that the model's dependencies are in its requirements.txt and the app's pyproject.toml"
+    # Most often the agent read at load what its endpoint's environment gave it (an API key, a setting).
+    return ("give the original what it needs to start, as its endpoint did: export the environment variables the "
+            "error names (this shell's environment reaches the original, less DATABRICKS_* credentials) and run "
+            "verify again")
 
 
 def _app_answer(base: str, request: dict, timeout: float) -> tuple[dict, list[dict]] | MigrationError:
