@@ -91,3 +91,22 @@ def test_an_original_that_cannot_start_here_says_what_it_lacks(migrated, monkeyp
         assert [f.code for f in verify(app, model, timeout=120, log=lambda m: None)] == ["S2A400"]
     finally:
         agent.write_text(original)
+
+
+def test_an_original_that_calls_more_than_the_offline_model_answers_is_sent_to_the_workspace(migrated):
+    """--offline answers model calls only: an agent that also asks the workspace something fails there, and the
+    error says to verify against the workspace instead."""
+    app, model = migrated
+    agent = model / "agent.py"
+    original = agent.read_text()
+    asks = ("        import os, requests\n        requests.get(os.environ['DATABRICKS_HOST'] + "
+            "'/api/2.0/preview/scim/v2/Me', timeout=30).raise_for_status()\n")
+    agent.write_text(original.replace("    def _reply(self, request: ResponsesAgentRequest) -> str:\n",
+                                      "    def _reply(self, request: ResponsesAgentRequest) -> str:\n" + asks))
+    try:
+        with pytest.raises(MigrationError) as failed:
+            verify(app, model, timeout=120, log=lambda m: None, offline=True)
+    finally:
+        agent.write_text(original)
+    assert "scim/v2/Me" in str(failed.value)
+    assert "--profile" in failed.value.fix

@@ -193,14 +193,16 @@ class _Workspace:
 
 
 def _original_answers(python: list[str], model_dir: Path, requests: list[_Request], env: dict, scratch: Path,
-                      timeout: float) -> list[dict]:
+                      timeout: float, offline: bool = False) -> list[dict]:
     run = subprocess.run([*python, "-c", _ORIGINAL, str(model_dir), json.dumps([r.body for r in requests])],
                          cwd=scratch, env=env, capture_output=True, text=True, timeout=timeout * len(requests))
     answers = [json.loads(line.split(" ", 1)[1]) for line in run.stdout.splitlines()
                if line.startswith("serving2apps-answer ")]
     if run.returncode != 0 or len(answers) != len(requests) or "error" in answers[0]:
-        detail = answers[0]["error"] if answers and "error" in answers[0] else run.stderr[-2000:]
-        raise MigrationError(f"the original model did not answer its input example:\n{detail}", _fix_for(detail))
+        loaded = bool(answers)
+        detail = answers[0]["error"] if loaded and "error" in answers[0] else run.stderr[-2000:]
+        raise MigrationError(f"the original model did not answer its input example:\n{detail}",
+                             _fix_for(detail, loaded, offline))
     for request, answer in zip(requests, answers):
         if "error" in answer and request.required:
             raise MigrationError(f"the original model did not answer {request.name}: {answer['error']}",
@@ -208,10 +210,15 @@ def _original_answers(python: list[str], model_dir: Path, requests: list[_Reques
     return answers
 
 
-def _fix_for(failure: str) -> str:
+def _fix_for(failure: str, loaded: bool, offline: bool) -> str:
     """What to do when the original failed before answering, from the end of its traceback."""
     if "ModuleNotFoundError" in failure or "ImportError" in failure:
         return "check that the model's dependencies are in its requirements.txt and the app's pyproject.toml"
+    if loaded and offline:
+        return ("--offline answers the agent's model calls only (chat completions, responses): for an agent that "
+                "calls other workspace APIs, run verify against the workspace (--profile)")
+    if loaded:
+        return "the original fails on its input example here too: pass requests it answers with --requests"
     # Most often the agent read at load what its endpoint's environment gave it (an API key, a setting).
     return ("give the original what it needs to start, as its endpoint did: export the environment variables the "
             "error names (this shell's environment reaches the original, less DATABRICKS_* credentials) and run "
@@ -255,7 +262,8 @@ def verify(app_dir: Path, model_dir: Path, timeout: float = 180, log=print, offl
             with ReplayServer(offline=True) as model_server:
                 env = pointed_at(base, model_server.url, scratch)
                 (expected, recording), original = _asked_in(original, python, log, lambda interpreter: (
-                    _original_answers(interpreter, model_dir, requests, env, scratch, timeout), Recording()))
+                    _original_answers(interpreter, model_dir, requests, env, scratch, timeout, offline=True),
+                    Recording()))
                 kept = [(r, e) for r, e in zip(requests, expected) if "error" not in e]
                 with _serving(python, app_dir, env, scratch, timeout) as url:
                     got = [_app_answer(url, r.body, timeout) for r, _ in kept]
