@@ -93,3 +93,20 @@ def test_user_vector_search_credentials(utils, monkeypatch, tmp_path, on_apps, h
         set_request_headers({"x-forwarded-access-token": header} if header else {})
         credentials = utils.get_user_vector_search_credentials()
     assert credentials == {"workspace_url": ws.url, "personal_access_token": token}
+
+
+def test_the_context_thread_pool_carries_the_request_to_its_threads(utils):
+    """A plain ThreadPoolExecutor's threads see none of the request's headers; the scaffold's see the submitter's."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from mlflow.genai.agent_server import get_request_headers
+
+    def token(_=None):
+        return get_request_headers().get("x-forwarded-access-token")
+
+    set_request_headers({"x-forwarded-access-token": "user-obo-token"})
+    with ThreadPoolExecutor(max_workers=2) as plain:
+        assert plain.submit(token).result() is None
+    with utils.ContextThreadPoolExecutor(max_workers=2) as pool:
+        assert pool.submit(token).result() == "user-obo-token"
+        assert list(pool.map(token, range(4))) == ["user-obo-token"] * 4

@@ -9,7 +9,9 @@ credentials, as Model Serving's credentials did outside Model Serving):
   `get_user_workspace_client().config`;
 - `VectorSearchClient(credential_strategy=CredentialStrategy.MODEL_SERVING_USER_CREDENTIALS, ...)` →
   `VectorSearchClient(**get_user_vector_search_credentials(), ...)`, its other arguments kept.
-The imports only the old calls read go.
+The imports only the old calls read go. A module that now acts as the user has its `ThreadPoolExecutor`s built
+as the scaffold's `ContextThreadPoolExecutor`: the user's token comes with the request's context, which a thread
+the agent starts itself would not see (on Apps the helper would then refuse).
 
 Deliberately conservative; the call stays as it was, and S2A203 (from the bundle step, which reads the migrated
 code) asks a person, when:
@@ -30,14 +32,16 @@ from libcst.metadata import MetadataWrapper, QualifiedNameProvider
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.import_changes import ImportChanges
 from serving2apps.codemod.name_uses import name_uses
-from serving2apps.codemod.names import (SDK_CONFIGS, USER_CLIENT_HELPER, USER_CREDENTIALS, USER_VECTOR_SEARCH_HELPER,
-                                        VECTOR_SEARCH_CLIENTS, VECTOR_SEARCH_USER_CREDENTIALS, WORKSPACE_CLIENTS)
+from serving2apps.codemod.names import (CONTEXT_THREAD_POOL, SDK_CONFIGS, THREAD_POOLS, USER_CLIENT_HELPER,
+                                        USER_CREDENTIALS, USER_VECTOR_SEARCH_HELPER, VECTOR_SEARCH_CLIENTS,
+                                        VECTOR_SEARCH_USER_CREDENTIALS, WORKSPACE_CLIENTS)
 
 CODES = ("S2A133",)
 
 HELPER_MODULE, HELPER = USER_CLIENT_HELPER.rsplit(".", 1)
 VECTOR_SEARCH_HELPER = USER_VECTOR_SEARCH_HELPER.rsplit(".", 1)[1]
 HELPERS = (HELPER, VECTOR_SEARCH_HELPER)
+THREAD_POOL = CONTEXT_THREAD_POOL.rsplit(".", 1)[1]
 # Built once, when the model loads: no request, so no caller to act as.
 _LOAD_TIME = {"__init__", "load_context"}
 # A cheap test first: most agent files never mention them, and are not parsed again.
@@ -59,6 +63,7 @@ class _UserClients(cst.CSTTransformer):
         self.functions: list[str] = []
         self.replaced: list[cst.Call] = []  # the original calls, for the imports they read
         self.where: list[str] = []  # the function each one was in
+        self.pools: list[cst.Call] = []  # the thread pools the module builds, built as the scaffold's
 
     def visit_FunctionDef(self, node):
         self.functions.append(node.name.value)
@@ -113,6 +118,9 @@ class _UserClients(cst.CSTTransformer):
         return None
 
     def leave_Call(self, original, updated):
+        if self._named(original.func, THREAD_POOLS):
+            self.pools.append(original)
+            return updated.with_changes(func=cst.Name(THREAD_POOL))
         rewritten = self._for_the_user(original, updated)
         if rewritten is None:
             return updated
@@ -133,18 +141,20 @@ def rewrite_user_clients(source: str, module: cst.Module, filename: str) -> tupl
     if not user_credentials_left(source) or any(helper in name_uses(module) for helper in HELPERS):
         return module, []
     found = _UserClients()
-    module = MetadataWrapper(module, unsafe_skip_copy=True).visit(found)
+    rewritten = MetadataWrapper(module, unsafe_skip_copy=True).visit(found)
     if not found.replaced:
-        return module, []
+        return module, []  # its thread pools see no user's token to carry
     imports = ImportChanges()
-    used = name_uses(module)
-    for helper in HELPERS:
-        if helper in used:
-            imports.add(HELPER_MODULE, helper)
-    for call in found.replaced:
+    used = name_uses(rewritten)
+    for name in (*HELPERS, THREAD_POOL):
+        if name in used:
+            imports.add(HELPER_MODULE, name)
+    for call in found.replaced + found.pools:
         imports.drop_unused(call)
     functions = ", ".join(dict.fromkeys(found.where))
-    return imports.apply(module), [Finding(
+    pools = (f"; its {len(found.pools)} ThreadPoolExecutor(s) are now {THREAD_POOL}s, whose threads see the "
+             "request, and so the user's token" if found.pools else "")
+    return imports.apply(rewritten), [Finding(
         "S2A133", f"{len(found.where)} client(s) built with Model Serving's on-behalf-of-user credentials in "
                   f"{functions} now get the user's token Databricks Apps forwards, from "
-                  f"{' and '.join(f'{h}()' for h in HELPERS if h in used)} ({HELPER_MODULE})", filename)]
+                  f"{' and '.join(f'{h}()' for h in HELPERS if h in used)} ({HELPER_MODULE}){pools}", filename)]

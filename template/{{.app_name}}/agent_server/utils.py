@@ -1,6 +1,8 @@
 """Request helpers for the agent: who is asking, and in which conversation."""
 
+import contextvars
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 from databricks.sdk import WorkspaceClient
 from mlflow.genai.agent_server import get_request_headers
@@ -64,3 +66,12 @@ def get_user_vector_search_credentials() -> dict[str, str | None]:
     """
     config = get_user_workspace_client().config
     return {"workspace_url": config.host, "personal_access_token": config.token}
+
+
+class ContextThreadPoolExecutor(ThreadPoolExecutor):
+    """A ThreadPoolExecutor whose tasks run in the context of the code that submitted them: a task the agent hands
+    to a thread of its own still sees the request's headers (so get_user_workspace_client() acts as the request's
+    user) and MLflow's current span."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        return super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
