@@ -19,6 +19,7 @@ ASYNC_CASES = Path(__file__).parent / "async_cases"
 # fixtures for MCP, Lakebase and the stores, which need those services.
 LIVE = [
     "chain_three_deep",
+    "generator_annotations",
     "openai_responses_databricks",
     "runnable_invoke",
     "langgraph_stream",

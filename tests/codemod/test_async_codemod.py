@@ -304,3 +304,15 @@ def test_a_graph_with_a_synchronous_checkpointer_is_named_as_the_reason():
     [reason] = [f.message for f in result.findings if f.code == "S2A172"]
     assert "a LangGraph graph whose checkpointer or store has no async methods" in reason
     assert "NotImplementedError" in reason
+
+
+def test_a_generator_annotation_whose_async_name_means_something_else_stays():
+    """The async counterpart's name is the module's own class here: importing it would shadow that, so the
+    annotation of the generator made async stays as written (it only annotates)."""
+    source = (ASYNC_CASES / "generator_annotations.in.py").read_text().replace(
+        "client = OpenAI()\n", "client = OpenAI()\n\n\nclass AsyncGenerator:\n    pass\n")
+    result = migrate_agent_source(source, "agent.py", mode="async")
+    assert "S2A170" in {f.code for f in result.findings}
+    assert "-> typing.Generator[ResponsesAgentStreamEvent, None, None]:" in result.code
+    assert "class AsyncGenerator:" in result.code and "import AsyncGenerator" not in result.code
+    assert "-> AsyncIterator[str]:" in result.code  # the other generator's name is free

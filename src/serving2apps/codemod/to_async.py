@@ -68,7 +68,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProv
 
 from serving2apps.codemod import async_api as api
 from serving2apps.codemod.findings import Finding
-from serving2apps.codemod.import_changes import ImportChanges
+from serving2apps.codemod.import_changes import ImportChanges, bound_name, dotted
 from serving2apps.codemod.name_uses import NameUses, name_uses
 from serving2apps.codemod.node_search import find_all
 
@@ -1726,7 +1726,8 @@ def make_async(module: cst.Module, entries: list[str], filename: str) -> AsyncRe
             if fn.name in plan.converted:
                 transformer = _ToAsync(mod, plan, fn, imports, report, lazy_loaders)
                 new_body = stmt.body.visit(transformer)
-                stmt = stmt.with_changes(body=new_body, asynchronous=cst.Asynchronous())
+                returns = _async_generator_annotation(mod, stmt.returns, imports) if fn.generator else stmt.returns
+                stmt = stmt.with_changes(body=new_body, asynchronous=cst.Asynchronous(), returns=returns)
         elif any(t in plan.lazy for t, _ in _assignments(stmt)):
             target, value = _assignments(stmt)[0]
             lock = _unique(f"_{target.lstrip('_').lower()}_lock", taken)
@@ -1751,6 +1752,60 @@ def make_async(module: cst.Module, entries: list[str], filename: str) -> AsyncRe
     report("S2A170", f"{len(converted)} function(s) became async: {', '.join(converted)}")
     new_module = imports.apply(new_module)
     return AsyncResult(new_module, set(plan.converted), findings)
+
+
+# A generator's return annotation → its async generator's, and how many type arguments that keeps
+# (Generator[Yield, Send, Return] → AsyncGenerator[Yield, Send]: an async generator returns nothing).
+_ASYNC_ITERATION = {"Generator": ("AsyncGenerator", 2), "Iterator": ("AsyncIterator", 1),
+                    "Iterable": ("AsyncIterable", 1)}
+
+
+def _async_generator_annotation(mod: _Module, returns: cst.Annotation | None, imports: ImportChanges
+                                ) -> cst.Annotation | None:
+    """`-> Generator[...]`, `-> Iterator[...]` or `-> Iterable[...]` of a generator made async, as its async
+    counterpart from collections.abc; any other annotation as it was."""
+    if returns is None:
+        return None
+    annotation = returns.annotation
+    base = annotation.value if isinstance(annotation, cst.Subscript) else annotation
+    for name in mod.imported(base):
+        module, _, short = name.rpartition(".")
+        if module not in ("typing", "collections.abc", "typing_extensions") or short not in _ASYNC_ITERATION:
+            continue
+        async_name, kept = _ASYNC_ITERATION[short]
+        binding = _module_binding(mod.module, async_name)
+        if binding == "other":  # the name means something else here: the annotation stays, as an annotation only
+            return returns
+        if binding is None:
+            imports.add("collections.abc", async_name)
+        imports.drop_unused(base)
+        if not isinstance(annotation, cst.Subscript):
+            return returns.with_changes(annotation=cst.Name(async_name))
+        arguments = list(annotation.slice[:kept])
+        arguments[-1] = arguments[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return returns.with_changes(annotation=annotation.with_changes(value=cst.Name(async_name), slice=arguments))
+    return returns
+
+
+def _module_binding(module: cst.Module, name: str) -> str | None:
+    """What the module binds `name` to at its top level: "typing" (imported from typing or collections.abc under its
+    own name), "other", or None (unbound)."""
+    for stmt in module.body:
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) and stmt.name.value == name:
+            return "other"
+        for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
+            if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                for alias in small.names:
+                    if bound_name(alias) == name:
+                        typed = (small.module is not None and not small.relative
+                                 and dotted(small.module) in ("typing", "collections.abc", "typing_extensions")
+                                 and dotted(alias.name) == name)
+                        return "typing" if typed else "other"
+            elif isinstance(small, cst.Import) and any(bound_name(alias) == name for alias in small.names):
+                return "other"
+            elif isinstance(small, (cst.Assign, cst.AnnAssign)) and name in name_uses(small):
+                return "other"
+    return None
 
 
 # What keeps a value per thread, or tells threads apart. Synchronous, each request has a thread of its own, as it had

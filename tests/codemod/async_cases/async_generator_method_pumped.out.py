@@ -2,7 +2,7 @@
 """The Lakebase templates' shape: the work is an async generator method, and predict_stream pumps it one step at a
 time through `agen.__aiter__()` on the thread's event loop. Sync mode keeps the pump; async mode awaits each step."""
 import asyncio
-from typing import AsyncGenerator, Generator
+from typing import AsyncGenerator
 from mlflow.types.responses import create_text_delta, create_text_output_item, ResponsesAgentRequest, ResponsesAgentResponse, ResponsesAgentStreamEvent
 from openai import AsyncOpenAI
 from collections.abc import AsyncIterator
@@ -26,7 +26,7 @@ async def _predict_stream_async(request: ResponsesAgentRequest) -> AsyncGenerato
     yield ResponsesAgentStreamEvent(type="response.output_item.done", item=create_text_output_item("".join(parts), "m1"))
 
 
-async def predict_stream(request: ResponsesAgentRequest) -> Generator[ResponsesAgentStreamEvent, None, None]:
+async def predict_stream(request: ResponsesAgentRequest) -> AsyncGenerator[ResponsesAgentStreamEvent, None]:
     agen = _predict_stream_async(request)
     try:
         loop = asyncio.get_event_loop()
