@@ -110,3 +110,27 @@ def test_the_context_thread_pool_carries_the_request_to_its_threads(utils):
     with utils.ContextThreadPoolExecutor(max_workers=2) as pool:
         assert pool.submit(token).result() == "user-obo-token"
         assert list(pool.map(token, range(4))) == ["user-obo-token"] * 4
+
+
+def test_a_user_client_kept_past_its_request_acts_as_the_user_of_the_next(utils, monkeypatch, tmp_path):
+    """As Model Serving's user credentials read the caller's token on every call, so does the app's user client: an
+    agent that keeps one (a cache, a global) never acts for a later user with an earlier user's token."""
+    with WorkspaceServer(token="first-user") as ws:
+        monkeypatch.setenv("DATABRICKS_APP_NAME", "utils-app")
+        monkeypatch.setenv("DATABRICKS_HOST", ws.url)
+        monkeypatch.setenv("DATABRICKS_CLIENT_ID", "app-sp-id")
+        monkeypatch.setenv("DATABRICKS_CLIENT_SECRET", "app-sp-secret")
+        monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(tmp_path / "none.databrickscfg"))
+        set_request_headers({"x-forwarded-access-token": "first-user"})
+        kept = utils.get_user_workspace_client()
+        # What databricks-langchain's and databricks-openai's vector search tools read to act as the user.
+        assert (kept.config.auth_type, kept.config.token) == ("pat", "first-user")
+        assert kept.current_user.me().user_name == "migrator@example.com"
+        set_request_headers({"x-forwarded-access-token": "second-user"})
+        with pytest.raises(Exception):  # this workspace knows the first user only
+            kept.current_user.me()
+        set_request_headers({})
+        with pytest.raises(PermissionError, match="user_api_scopes"):
+            kept.current_user.me()
+    assert [r.headers["authorization"] for r in ws.authenticated_requests()] == ["Bearer first-user",
+                                                                                  "Bearer second-user"]

@@ -17,21 +17,32 @@ from serving2apps.codemod.agent_file import migrate_agent_source
 CASES = Path(__file__).parent / "codemod" / "async_cases"
 # The user's client handed to a model client built per request (both stay synchronous), beside a model client
 # built once (awaited in async mode, the user's client built and called in worker threads), the vector search
-# client and the SDK's Config with the user's credentials, and user clients built in the agent's own thread pool.
+# client and the SDK's Config with the user's credentials, user clients built in the agent's own thread pool, and the
+# vector search retriever tool handed the user's client (which reads the token from the client's config).
 AGENTS = ["user_client_per_request", "user_client_beside_an_async_client", "user_vector_search_and_config",
-          "user_clients_in_a_thread_pool"]
+          "user_clients_in_a_thread_pool", "user_retriever_tool"]
 REQUEST = {"input": [{"role": "user", "content": "hello"}]}
 # Calls an agent makes as the user besides the model's, which must reach the workspace with the user's token.
 USER_CALLS = {"user_vector_search_and_config": {"/api/2.0/vector-search/indexes/main.docs.index/query",
-                                                "/api/2.0/preview/scim/v2/Me"}}
+                                                "/api/2.0/preview/scim/v2/Me"},
+              "user_retriever_tool": {"/api/2.0/vector-search/indexes/main.docs.index/query"}}
+
+
+# A delta sync index with managed embeddings of its `text` column, as the retriever tools describe it.
+INDEX = {"index_type": "DELTA_SYNC", "primary_key": "id", "status": {"ready": True},
+         "delta_sync_index_spec": {"embedding_source_columns": [{"name": "text", "embedding_model_endpoint_name": "e5"}],
+                                   "columns_to_sync": ["id", "text"]}}
 
 
 def serve_a_vector_index(workspace: WorkspaceServer) -> None:
-    """The two calls a vector search client given a token makes: the index's description, then a query (the
-    workspace's own URL for it, as the client uses with a token)."""
+    """The calls a vector search client given a token makes: the index's description, then a query (the
+    workspace's own URL for it, as the client uses with a token); the retriever tools also look up the index's
+    embedding endpoint."""
+    workspace.serving_endpoints["e5"] = {"name": "e5", "task": "llm/v1/embeddings", "state": {"ready": "READY"}}
     workspace.add_route("GET", "/api/2.0/vector-search/endpoints/{endpoint}/indexes/{index}",
-                        lambda s, r, p: Reply(200, {"name": p["index"], "endpoint_name": p["endpoint"],
-                                                    "status": {"ready": True}}))
+                        lambda s, r, p: Reply(200, INDEX | {"name": p["index"], "endpoint_name": p["endpoint"]}))
+    workspace.add_route("GET", "/api/2.0/vector-search/indexes/{index}",
+                        lambda s, r, p: Reply(200, INDEX | {"name": p["index"], "endpoint_name": "docs-endpoint"}))
     workspace.add_route("GET", "/api/2.0/vector-search/indexes/{index}/query",
                         lambda s, r, p: Reply(200, {"manifest": {"column_count": 1, "columns": [{"name": "text"}]},
                                                     "result": {"row_count": 1, "data_array": [["the user's doc"]]}}))

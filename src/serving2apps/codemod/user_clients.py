@@ -18,7 +18,9 @@ code) asks a person, when:
 - the strategy is built apart from the call (`creds = ModelServingUserCredentials()`), or a workspace client or
   config call passes anything else (a host, a product name): the helper takes nothing, and would drop it;
 - a vector search client is also given a workspace, a token, a service principal, positional or `**` arguments:
-  the user's credentials would clash with them;
+  the user's credentials would clash with them; or it may outlive the request (built in a cached function or one
+  that writes globals, or stored in an attribute or item): it keeps the token it is given, and would act for a
+  later request as this request's user (a workspace client reads the token of each request it serves);
 - the call is not in a function, or is in `__init__` or `load_context`: that client is built once, not per
   request (Model Serving itself refuses it there: the caller's token only exists during a request);
 - the module binds or reads a helper's name already.
@@ -32,6 +34,7 @@ from libcst.metadata import MetadataWrapper, QualifiedNameProvider
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.import_changes import ImportChanges
 from serving2apps.codemod.name_uses import name_uses
+from serving2apps.codemod.node_search import find_all
 from serving2apps.codemod.names import (CONTEXT_THREAD_POOL, SDK_CONFIGS, THREAD_POOLS, USER_CLIENT_HELPER,
                                         USER_CREDENTIALS, USER_VECTOR_SEARCH_HELPER, VECTOR_SEARCH_CLIENTS,
                                         VECTOR_SEARCH_USER_CREDENTIALS, WORKSPACE_CLIENTS)
@@ -46,6 +49,9 @@ THREAD_POOL = CONTEXT_THREAD_POOL.rsplit(".", 1)[1]
 _LOAD_TIME = {"__init__", "load_context"}
 # A cheap test first: most agent files never mention them, and are not parsed again.
 MARKERS = ("ModelServingUserCredentials", "MODEL_SERVING_USER_CREDENTIALS")
+# Decorators that keep a function's results for later calls.
+_CACHES = {"functools.lru_cache", "functools.cache", "functools.cached_property", "cachetools.cached",
+           "cachetools.func.ttl_cache", "cachetools.func.lru_cache"}
 # A vector search client given any of these already has credentials, which the user's would clash with.
 _VECTOR_SEARCH_CREDENTIALS = {"workspace_url", "personal_access_token", "service_principal_client_id",
                               "service_principal_client_secret", "azure_tenant_id", "azure_login_id"}
@@ -61,15 +67,34 @@ class _UserClients(cst.CSTTransformer):
 
     def __init__(self):
         self.functions: list[str] = []
+        self.keeping: list[bool] = []  # per function: whether what it builds may outlive the request (see _keeps)
+        self.stored = 0  # depth of assignments to an attribute or item being visited
         self.replaced: list[cst.Call] = []  # the original calls, for the imports they read
         self.where: list[str] = []  # the function each one was in
         self.pools: list[cst.Call] = []  # the thread pools the module builds, built as the scaffold's
 
     def visit_FunctionDef(self, node):
         self.functions.append(node.name.value)
+        self.keeping.append(self._keeps(node))
 
     def leave_FunctionDef(self, original, updated):
         self.functions.pop()
+        self.keeping.pop()
+        return updated
+
+    def _keeps(self, fn: cst.FunctionDef) -> bool:
+        """The function's results are cached, or it writes module globals: a client it builds may serve later
+        requests."""
+        decorators = [d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator for d in fn.decorators]
+        return any(self._named(d, _CACHES) for d in decorators) or bool(find_all(fn.body, cst.Global))
+
+    def visit_Assign(self, node):
+        if any(isinstance(t.target, (cst.Attribute, cst.Subscript)) for t in node.targets):
+            self.stored += 1
+
+    def leave_Assign(self, original, updated):
+        if any(isinstance(t.target, (cst.Attribute, cst.Subscript)) for t in original.targets):
+            self.stored -= 1
         return updated
 
     def visit_ClassDef(self, node):
@@ -109,7 +134,9 @@ class _UserClients(cst.CSTTransformer):
             return cst.Call(func=cst.Name(HELPER))
         if self._named(original.func, SDK_CONFIGS) and self._user_strategy_only(original):
             return cst.Attribute(value=cst.Call(func=cst.Name(HELPER)), attr=cst.Name("config"))
-        if self._named(original.func, VECTOR_SEARCH_CLIENTS):
+        # The vector search client keeps the token it is given, where Model Serving's strategy read the caller's on
+        # every call: one that may serve a later request would act for it as this request's user.
+        if self._named(original.func, VECTOR_SEARCH_CLIENTS) and not self.keeping[-1] and not self.stored:
             at = self._vector_search_user_strategy(original)
             if at is not None:
                 credentials = updated.args[at].with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT, star="**",

@@ -5,6 +5,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 from databricks.sdk import WorkspaceClient
+from databricks.sdk.credentials_provider import CredentialsStrategy
 from mlflow.genai.agent_server import get_request_headers
 from mlflow.types.responses import ResponsesAgentRequest
 
@@ -40,19 +41,19 @@ def get_user_workspace_client() -> WorkspaceClient:
 
     Databricks Apps forwards the user's token in the x-forwarded-access-token header when the app declares
     user_api_scopes. The client is scoped to those scopes; use the app's own WorkspaceClient() for
-    everything the app itself is allowed to do. Run elsewhere (`uv run start-app` on your machine, the tests),
-    no proxy forwards a user's token, and the client acts as you, with your own credentials, as
+    everything the app itself is allowed to do. Each call the client makes reads the token of the request being
+    served then, as ModelServingUserCredentials did on Model Serving: a client kept past one request acts as the
+    user of the request that uses it, never as an earlier one. Run elsewhere (`uv run start-app` on your machine,
+    the tests), no proxy forwards a user's token, and the client acts as you, with your own credentials, as
     ModelServingUserCredentials did outside Model Serving.
     """
-    token = get_request_headers().get("x-forwarded-access-token")
-    if token:
-        # auth_type="pat" keeps the SDK from also picking up the app's own client id and secret from the environment.
-        return WorkspaceClient(host=os.environ.get("DATABRICKS_HOST"), token=token, auth_type="pat")
-    if os.environ.get("DATABRICKS_APP_NAME"):  # on Databricks Apps: never fall back to the app's own identity
-        raise PermissionError(
-            "This request carries no x-forwarded-access-token header: on-behalf-of-user access needs "
-            "user_api_scopes on the app in databricks.yml, and a request that comes through Databricks Apps."
-        )
+    if get_request_headers().get("x-forwarded-access-token") or os.environ.get("DATABRICKS_APP_NAME"):
+        # On Databricks Apps a request without a token fails here, never as the app's own identity. The token and
+        # auth_type="pat" are for what reads them from the client's config (the vector search retriever tools
+        # take this request's token from them) and keep the SDK from also picking up the app's own client id and
+        # secret from the environment; the client's own calls read the token of the request that makes them.
+        return WorkspaceClient(host=os.environ.get("DATABRICKS_HOST"), token=_forwarded_token(), auth_type="pat",
+                               credentials_strategy=_ForwardedUserToken())
     return WorkspaceClient()
 
 
@@ -60,12 +61,32 @@ def get_user_vector_search_credentials() -> dict[str, str | None]:
     """workspace_url= and personal_access_token= for a VectorSearchClient that acts as the user who sent the
     current request: `VectorSearchClient(**get_user_vector_search_credentials(), ...)`.
 
-    On Model Serving, CredentialStrategy.MODEL_SERVING_USER_CREDENTIALS did this; an app has the user's token
-    from get_user_workspace_client() instead. Run elsewhere with credentials that are not a token (a CLI login),
-    the token is None and the vector search client finds your credentials itself.
+    On Model Serving, CredentialStrategy.MODEL_SERVING_USER_CREDENTIALS did this. The vector search client keeps
+    the token it is given: build it per request, never keep it for the next one. Run elsewhere with credentials that
+    are not a token (a CLI login), the token is None and the vector search client finds your credentials itself.
     """
     config = get_user_workspace_client().config
     return {"workspace_url": config.host, "personal_access_token": config.token}
+
+
+def _forwarded_token() -> str:
+    token = get_request_headers().get("x-forwarded-access-token")
+    if not token:
+        raise PermissionError(
+            "This request carries no x-forwarded-access-token header: on-behalf-of-user access needs "
+            "user_api_scopes on the app in databricks.yml, and a request that comes through Databricks Apps."
+        )
+    return token
+
+
+class _ForwardedUserToken(CredentialsStrategy):
+    """Authenticates each call with the forwarded token of the request being served when the call is made."""
+
+    def auth_type(self) -> str:
+        return "pat"  # a bearer token, as a personal access token is; what reads the config's token keys on this
+
+    def __call__(self, cfg):
+        return lambda: {"Authorization": f"Bearer {_forwarded_token()}"}
 
 
 class ContextThreadPoolExecutor(ThreadPoolExecutor):

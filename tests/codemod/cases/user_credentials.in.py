@@ -1,7 +1,9 @@
-# expect: functions S2A100 S2A110 S2A111 S2A133
+# expect: functions S2A100 S2A110 S2A111 S2A130 S2A133
 # behaviour: not compared (needs a workspace; async_cases/user_client_per_request.in.py runs the same rewrite against the fake model)
 """On-behalf-of-user clients: built per request, they now act with the user's token Databricks Apps forwards.
 The ones not rewritten are marked."""
+import functools
+
 import mlflow
 from databricks import sql
 from databricks.sdk import WorkspaceClient
@@ -12,6 +14,13 @@ from databricks_ai_bridge import ModelServingUserCredentials
 from databricks_langchain import VectorSearchRetrieverTool
 from mlflow.pyfunc import ResponsesAgent
 from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse
+
+
+@functools.lru_cache(maxsize=1)
+def cached_index():
+    # Not rewritten: cached, the client would serve later requests with the first user's token.
+    return VectorSearchClient(credential_strategy=CredentialStrategy.MODEL_SERVING_USER_CREDENTIALS).get_index(
+        endpoint_name="vs", index_name="main.docs.index")
 
 
 def user_retriever():
@@ -43,11 +52,13 @@ class OboAgent(ResponsesAgent):
         # Not rewritten: a client given a workspace already; the user's would clash with it.
         other = VectorSearchClient(workspace_url="https://other.cloud.databricks.com",
                                    credential_strategy=CredentialStrategy.MODEL_SERVING_USER_CREDENTIALS)
+        # Not rewritten: kept on the agent for the next request.
+        self.index = VectorSearchClient(credential_strategy=CredentialStrategy.MODEL_SERVING_USER_CREDENTIALS)
         config = Config(credentials_strategy=ModelServingUserCredentials())
         with sql.connect(server_hostname=config.host, http_path="/sql/1.0/warehouses/abc",
                          credentials_provider=lambda: config.authenticate) as connection:
             rows = connection.cursor().execute("SELECT 1").fetchall()
-        text = f"{me} {kept} {elsewhere} {docs} {index} {other} {rows}"
+        text = f"{me} {kept} {elsewhere} {docs} {index} {other} {rows} {cached_index()}"
         return ResponsesAgentResponse(output=[self.create_text_output_item(text=text, id="msg_1")])
 
 
