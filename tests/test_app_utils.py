@@ -1,6 +1,7 @@
 """The scaffold's request helpers: conversation and user ids, and the on-behalf-of-user client."""
 
 import importlib.util
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from mlflow.genai.agent_server import set_request_headers
@@ -97,8 +98,6 @@ def test_user_vector_search_credentials(utils, monkeypatch, tmp_path, on_apps, h
 
 def test_the_context_thread_pool_carries_the_request_to_its_threads(utils):
     """A plain ThreadPoolExecutor's threads see none of the request's headers; the scaffold's see the submitter's."""
-    from concurrent.futures import ThreadPoolExecutor
-
     from mlflow.genai.agent_server import get_request_headers
 
     def token(_=None):
@@ -126,11 +125,17 @@ def test_a_user_client_kept_past_its_request_acts_as_the_user_of_the_next(utils,
         # What databricks-langchain's and databricks-openai's vector search tools read to act as the user.
         assert (kept.config.auth_type, kept.config.token) == ("pat", "first-user")
         assert kept.current_user.me().user_name == "migrator@example.com"
-        set_request_headers({"x-forwarded-access-token": "second-user"})
+        set_request_headers({"x-forwarded-access-token": "second-user", "host": "app"})
         with pytest.raises(Exception):  # this workspace knows the first user only
             kept.current_user.me()
-        set_request_headers({})
+        set_request_headers({"host": "app"})  # a request that came without a token
         with pytest.raises(PermissionError, match="user_api_scopes"):
             kept.current_user.me()
-    assert [r.headers["authorization"] for r in ws.authenticated_requests()] == ["Bearer first-user",
-                                                                                  "Bearer second-user"]
+        # A thread that carries no request (the agent's own, a library's) acts with the token of the request that
+        # built the client and handed it there.
+        set_request_headers({"x-forwarded-access-token": "first-user", "host": "app"})
+        handed = utils.get_user_workspace_client()
+        with ThreadPoolExecutor(max_workers=1) as plain:
+            assert plain.submit(lambda: handed.current_user.me().user_name).result() == "migrator@example.com"
+    assert [r.headers["authorization"] for r in ws.authenticated_requests()] == [
+        "Bearer first-user", "Bearer second-user", "Bearer first-user"]

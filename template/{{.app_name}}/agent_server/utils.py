@@ -52,8 +52,9 @@ def get_user_workspace_client() -> WorkspaceClient:
         # auth_type="pat" are for what reads them from the client's config (the vector search retriever tools
         # take this request's token from them) and keep the SDK from also picking up the app's own client id and
         # secret from the environment; the client's own calls read the token of the request that makes them.
-        return WorkspaceClient(host=os.environ.get("DATABRICKS_HOST"), token=_forwarded_token(), auth_type="pat",
-                               credentials_strategy=_ForwardedUserToken())
+        token = _forwarded_token()
+        return WorkspaceClient(host=os.environ.get("DATABRICKS_HOST"), token=token, auth_type="pat",
+                               credentials_strategy=_ForwardedUserToken(token))
     return WorkspaceClient()
 
 
@@ -69,8 +70,8 @@ def get_user_vector_search_credentials() -> dict[str, str | None]:
     return {"workspace_url": config.host, "personal_access_token": config.token}
 
 
-def _forwarded_token() -> str:
-    token = get_request_headers().get("x-forwarded-access-token")
+def _forwarded_token(headers: dict[str, str] | None = None) -> str:
+    token = (get_request_headers() if headers is None else headers).get("x-forwarded-access-token")
     if not token:
         raise PermissionError(
             "This request carries no x-forwarded-access-token header: on-behalf-of-user access needs "
@@ -80,13 +81,22 @@ def _forwarded_token() -> str:
 
 
 class _ForwardedUserToken(CredentialsStrategy):
-    """Authenticates each call with the forwarded token of the request being served when the call is made."""
+    """Authenticates each call with the forwarded token of the request being served when the call is made. A thread
+    that carries no request at all (one the agent or a library started itself) uses the token of the request that
+    built the client, which handed it there."""
+
+    def __init__(self, built_with: str):
+        self._built_with = built_with
 
     def auth_type(self) -> str:
         return "pat"  # a bearer token, as a personal access token is; what reads the config's token keys on this
 
     def __call__(self, cfg):
-        return lambda: {"Authorization": f"Bearer {_forwarded_token()}"}
+        def headers() -> dict[str, str]:
+            request = get_request_headers()
+            return {"Authorization": f"Bearer {_forwarded_token(request) if request else self._built_with}"}
+
+        return headers
 
 
 class ContextThreadPoolExecutor(ThreadPoolExecutor):
