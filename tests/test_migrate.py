@@ -367,6 +367,19 @@ def caller_name() -> str:
 '''
 
 
+def test_a_code_module_using_a_helper_the_old_scaffold_lacks_is_refused(model, app):
+    """A module from code/ that now builds the user's client from the scaffold's helper needs that helper in the
+    app too: an app rendered before it existed is refused with the update to run, nothing written."""
+    (model / "code" / "user_tools.py").write_text(OBO_TOOLS)
+    utils = app / "agent_server" / "utils.py"
+    utils.write_text(utils.read_text().replace("def get_user_workspace_client(", "def _renamed_for_the_test("))
+    before = {p: p.read_bytes() for p in app.rglob("*") if p.is_file()}
+    with pytest.raises(MigrationError, match="get_user_workspace_client from agent_server/utils.py") as refused:
+        run(model, app, lock=False)
+    assert "copier update" in refused.value.fix
+    assert {p: p.read_bytes() for p in app.rglob("*") if p.is_file()} == before
+
+
 @pytest.mark.parametrize("scopes", [["serving.serving-endpoints"], []])
 def test_a_code_module_acting_for_the_user_uses_the_forwarded_token(scopes, app, tmp_path, monkeypatch):
     """The on-behalf-of-user client of a module from code/ is rewritten like the agent file's (S2A133), and its

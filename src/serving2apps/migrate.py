@@ -228,7 +228,8 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async") -> Migr
         raise MigrationError(
             f"the agent is a {result.interface}, and this app's scaffold has no chat conversion layer "
             f"({AGENT_DIR}/chat_interface.py, template 2.1.0 and later)", UPDATE_SCAFFOLD)
-    helpers = helper_requirements(result.code, app_dir, AGENT_DIR, SCAFFOLD_MODULES - {"agent"})
+    # The agent file and its own modules alike: a module of code/ may use a helper too (S2A133).
+    helpers = helper_requirements([result.code, *code_sources], app_dir, AGENT_DIR, SCAFFOLD_MODULES - {"agent"})
     if model.input_example:
         example = model.root / model.input_example
         chat = json.loads(example.read_text())

@@ -48,10 +48,15 @@ def _defined(path: Path) -> set[str]:
     return names
 
 
-def helper_requirements(code: str, app_dir: Path, package: str, helpers: set[str]) -> list[str]:
-    """The requirements of the helpers `code` imports, once each is known to be in the app (else refused)."""
+def helper_requirements(codes: list[str], app_dir: Path, package: str, helpers: set[str]) -> list[str]:
+    """The requirements of the helpers the modules in `codes` import, once each is known to be in the app (else
+    refused)."""
+    imported: dict[str, set[str]] = {}
+    for code in codes:
+        for module, names in _imports(code, package, helpers).items():
+            imported.setdefault(module, set()).update(names)
     needed: list[str] = []
-    for module, names in sorted(_imports(code, package, helpers).items()):
+    for module, names in sorted(imported.items()):
         missing = sorted(names - _defined(app_dir / package / f"{module}.py"))
         if missing:
             raise MigrationError(
