@@ -34,10 +34,10 @@ from libcst.metadata import MetadataWrapper, QualifiedNameProvider
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.import_changes import ImportChanges
 from serving2apps.codemod.name_uses import name_uses
-from serving2apps.codemod.node_search import find_all
 from serving2apps.codemod.names import (CONTEXT_THREAD_POOL, SDK_CONFIGS, THREAD_POOLS, USER_CLIENT_HELPER,
                                         USER_CREDENTIALS, USER_VECTOR_SEARCH_HELPER, VECTOR_SEARCH_CLIENTS,
                                         VECTOR_SEARCH_USER_CREDENTIALS, WORKSPACE_CLIENTS)
+from serving2apps.codemod.node_search import find_all
 
 CODES = ("S2A133",)
 
