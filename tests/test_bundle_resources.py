@@ -440,3 +440,13 @@ def test_acting_for_the_user_with_no_user_scopes_is_reported(scaffold, source, h
         f"the agent acts on behalf of the user ({helper}), but the model declared no user scopes: add the ones it "
         "needs to user_api_scopes"]
     assert "S2A203" not in codes(run(scaffold, scopes=["serving.serving-endpoints"], source=source))
+
+
+@pytest.mark.parametrize("scopes", [["serving.serving-endpoints"],
+                                    ["serving.serving-endpoints", "vectorsearch.vector-search-indexes"]])
+def test_a_vector_search_client_acting_as_the_user_is_for_review_once(scaffold, scopes):
+    """No Apps scope lets the user's token reach vector search: reported once, by the model's scope or by the code."""
+    result = run(scaffold, scopes=scopes, source="vsc = VectorSearchClient(**get_user_vector_search_credentials())\n")
+    flagged = [f for f in result.findings if f.code == "S2A210"]
+    assert len(flagged) == 1 and flagged[0].kind == "review"
+    assert "VectorSearchClient() without get_user_vector_search_credentials()" in flagged[0].hint
