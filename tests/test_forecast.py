@@ -17,3 +17,19 @@ def test_on_behalf_of_user_access_left_in_the_code_is_forecast_for_review():
     assert rewritten.outcome == "functions" and "S2A203" not in rewritten.codes
     left = forecast(MLMODEL, (CODEMOD / "cases" / "user_credentials.in.py").read_text())
     assert "S2A203" in left.codes
+
+
+def test_what_apps_cannot_grant_the_user_is_forecast_like_the_migration_reports_it():
+    """The model's scopes and the resources it used as the user are forecast as the bundle step reports them: a
+    scope Apps has (serving) needs nothing, vector search has none (S2A210), a resource used as the user is left
+    (S2A203); a vector search client the code builds as the user is S2A210 even with no scope declared."""
+    agent = (CODEMOD / "async_cases" / "user_vector_search_and_config.in.py").read_text()
+    policy = {"user_auth_policy": {"api_scopes": ["serving.serving-endpoints"]}}
+    serving_only = forecast(MLMODEL | {"auth_policy": policy},
+                            (CODEMOD / "async_cases" / "user_client_per_request.in.py").read_text())
+    assert not {"S2A203", "S2A210"} & set(serving_only.codes)
+    assert "S2A210" in forecast(MLMODEL | {"auth_policy": policy}, agent).codes
+    used_as_user = {"api_version": "1", "databricks": {"genie_space": [{"name": "01ef", "on_behalf_of_user": True}]}}
+    assert "S2A203" in forecast(MLMODEL | {"resources": used_as_user}, agent).codes
+    broken = forecast(MLMODEL | {"resources": {"api_version": "2"}}, agent)
+    assert broken.outcome == "refused" and "resources format" in broken.reason

@@ -29,9 +29,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from serving2apps.bundle_yaml import (V1_WORKERS_ENV, AppSettings, app_yaml_settings, bundle_settings, dump, load,
                                       the_app, workers_variable)
 from serving2apps.codemod.findings import Finding
-from serving2apps.codemod.user_clients import HELPERS as USER_HELPERS
-from serving2apps.codemod.user_clients import VECTOR_SEARCH_HELPER as USER_VECTOR_SEARCH
-from serving2apps.codemod.user_clients import user_credentials_left
+from serving2apps.codemod.user_clients import HELPERS as USER_HELPERS, user_credentials_left
 from serving2apps.environment_secrets import REDACTED, holds_credential, is_sensitive, secret_reference
 from serving2apps.errors import MigrationError
 from serving2apps.model_reader import ModelInfo, Resource
@@ -283,13 +281,8 @@ def update_bundle(databricks_yml: str, app_yaml: str | None, model: ModelInfo, e
         findings += _grant_postgres(resources, f"projects/{project}/branches/{branch}",
                                     f"the Lakebase project in {' and '.join(_AUTOSCALING_VARIABLES)}", versions)
 
-    wanted, scope_findings = user_api_scopes(model)
+    wanted, scope_findings = user_api_scopes(model.user_api_scopes, model.resources, agent_source)
     findings += scope_findings
-    if USER_VECTOR_SEARCH in agent_source and not any(f.code == "S2A210" and "vector" in f.message
-                                                      for f in scope_findings):
-        # A model that declared no vector search scope still has its client acting as the user.
-        findings.append(Finding("S2A210", f"the agent's vector search client acts as the user "
-                                          f"({USER_VECTOR_SEARCH}()), which no Databricks Apps scope allows"))
     if wanted:
         scopes = app.get("user_api_scopes")
         if scopes is None:

@@ -132,6 +132,18 @@ def _resources(section: object, origin: str) -> list[Resource]:
     return found
 
 
+def granted_access(mlmodel: dict) -> tuple[tuple[Resource, ...], tuple[str, ...]]:
+    """The resources the model was logged with (MLmodel `resources` and the auth policy's system resources) and the
+    API scopes it asked its users for (the auth policy's user policy)."""
+    auth_policy = mlmodel.get("auth_policy") or {}
+    system = (auth_policy.get("system_auth_policy") or {}) if isinstance(auth_policy, dict) else {}
+    user = (auth_policy.get("user_auth_policy") or {}) if isinstance(auth_policy, dict) else {}
+    resources = _resources(mlmodel.get("resources"), "resources") + _resources(
+        system.get("resources"), "auth_policy.system_auth_policy"
+    )
+    return tuple(resources), tuple(user.get("api_scopes") or ())
+
+
 def _find_agent_file(root: Path, flavor: dict, files: list[str]) -> str:
     """Where mlflow's loader finds the agent: <root>/<basename>, then code/<basename>, then set_model()."""
     code_path = flavor.get("model_code_path")
@@ -192,12 +204,7 @@ def read_model(root: Path) -> ModelInfo:
                                  "download the model again (the download was incomplete or the folder was edited)")
         artifacts[key] = relative
 
-    auth_policy = mlmodel.get("auth_policy") or {}
-    system = (auth_policy.get("system_auth_policy") or {}) if isinstance(auth_policy, dict) else {}
-    user = (auth_policy.get("user_auth_policy") or {}) if isinstance(auth_policy, dict) else {}
-    resources = _resources(mlmodel.get("resources"), "resources") + _resources(
-        system.get("resources"), "auth_policy.system_auth_policy"
-    )
+    resources, user_api_scopes = granted_access(mlmodel)
 
     def optional(name: str) -> str | None:
         return name if name in files else None
@@ -218,8 +225,8 @@ def read_model(root: Path) -> ModelInfo:
         python_env=optional("python_env.yaml"),
         conda_env=optional("conda.yaml"),
         model_config=flavor.get("config") if isinstance(flavor.get("config"), dict) else None,
-        resources=tuple(resources),
-        user_api_scopes=tuple(user.get("api_scopes") or ()),
+        resources=resources,
+        user_api_scopes=user_api_scopes,
         task=metadata.get("task") if isinstance(metadata, dict) else None,
         mlflow_version=mlmodel.get("mlflow_version"),
         files=tuple(files),

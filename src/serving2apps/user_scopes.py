@@ -14,7 +14,8 @@ Not handled: which rows or tables the user may see; that stays with Unity Catalo
 from __future__ import annotations
 
 from serving2apps.codemod.findings import Finding
-from serving2apps.model_reader import ModelInfo
+from serving2apps.codemod.user_clients import VECTOR_SEARCH_HELPER
+from serving2apps.model_reader import Resource
 
 _DEFAULTS = ("iam.current-user:read", "iam.access-control:read")
 # Model Serving scope → Apps scope.
@@ -39,17 +40,19 @@ _RESOURCE_SCOPE = {
 }
 
 
-def user_api_scopes(model: ModelInfo) -> tuple[list[str], list[Finding]]:
-    """The Apps scopes the app asks users for (in a stable order), and what was mapped or left out."""
+def user_api_scopes(declared: tuple[str, ...], resources: tuple[Resource, ...], code: str = ""
+                    ) -> tuple[list[str], list[Finding]]:
+    """The Apps scopes the app asks users for (in a stable order), and what was mapped or left out, from the scopes
+    the model declared, the resources it was logged with and its migrated code."""
     scopes: dict[str, str] = {}  # Apps scope → what asked for it
     findings = []
-    for scope in model.user_api_scopes:
+    for scope in declared:
         mapped = _APPS_SCOPE.get(scope)
         if mapped is None:
             findings.append(Finding("S2A210", f"the model's scope {scope} has no Databricks Apps scope"))
         else:
             scopes.setdefault(mapped, f"scope {scope}")
-    for resource in model.resources:
+    for resource in resources:
         if not resource.on_behalf_of_user:
             continue
         mapped = _RESOURCE_SCOPE.get(resource.type)
@@ -58,6 +61,10 @@ def user_api_scopes(model: ModelInfo) -> tuple[list[str], list[Finding]]:
                                               "which no Databricks Apps scope allows"))
         else:
             scopes.setdefault(mapped, f"{resource.type} {resource.name}")
+    if VECTOR_SEARCH_HELPER in code and not any("vector" in f.message for f in findings):
+        # A model that declared no vector search scope, whose migrated client still acts as the user.
+        findings.append(Finding("S2A210", f"the agent's vector search client acts as the user "
+                                          f"({VECTOR_SEARCH_HELPER}()), which no Databricks Apps scope allows"))
     chosen = [scope for scope in scopes if scope not in _DEFAULTS]  # Apps grants those without asking
     if chosen:
         findings.append(Finding("S2A201", "user_api_scopes: " + ", ".join(f"{s} (for {scopes[s]})" for s in chosen)))
