@@ -316,3 +316,14 @@ def test_a_generator_annotation_whose_async_name_means_something_else_stays():
     assert "-> typing.Generator[ResponsesAgentStreamEvent, None, None]:" in result.code
     assert "class AsyncGenerator:" in result.code and "import AsyncGenerator" not in result.code
     assert "-> AsyncIterator[str]:" in result.code  # the other generator's name is free
+
+
+def test_a_module_with_a_context_thread_pool_of_its_own_keeps_its_pools():
+    """langchain_core has a ContextThreadPoolExecutor too: importing the scaffold's would shadow it, so the module's
+    pools stay as they are (its user clients are still rewritten)."""
+    source = (ASYNC_CASES / "user_clients_in_a_thread_pool.in.py").read_text().replace(
+        "import mlflow\n", "import mlflow\nfrom langchain_core.runnables.config import ContextThreadPoolExecutor\n")
+    result = migrate_agent_source(source, "agent.py", mode="async")
+    assert "get_user_workspace_client()" in result.code
+    assert "with ThreadPoolExecutor(max_workers=2) as pool:" in result.code
+    assert "from agent_server.utils import get_user_workspace_client\n" in result.code

@@ -65,7 +65,8 @@ def _keywords(call: cst.Call) -> list[str | None]:
 class _UserClients(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (QualifiedNameProvider,)
 
-    def __init__(self):
+    def __init__(self, swap_pools: bool):
+        self.swap_pools = swap_pools
         self.functions: list[str] = []
         self.keeping: list[bool] = []  # per function: whether what it builds may outlive the request (see _keeps)
         self.stored = 0  # depth of assignments to an attribute or item being visited
@@ -145,7 +146,7 @@ class _UserClients(cst.CSTTransformer):
         return None
 
     def leave_Call(self, original, updated):
-        if self._named(original.func, THREAD_POOLS):
+        if self.swap_pools and self._named(original.func, THREAD_POOLS):
             self.pools.append(original)
             return updated.with_changes(func=cst.Name(THREAD_POOL))
         rewritten = self._for_the_user(original, updated)
@@ -165,15 +166,17 @@ def rewrite_user_clients(source: str, module: cst.Module, filename: str) -> tupl
     """`module` (parsed from `source`) with its per-request user clients built by the helpers, the helpers imported,
     and the imports of the old calls (WorkspaceClient, ModelServingUserCredentials, ...) gone once nothing reads
     them."""
-    if not user_credentials_left(source) or any(helper in name_uses(module) for helper in HELPERS):
+    uses = name_uses(module)
+    if not user_credentials_left(source) or any(helper in uses for helper in HELPERS):
         return module, []
-    found = _UserClients()
+    # A module that has a ContextThreadPoolExecutor of its own (langchain_core has one) keeps its pools.
+    found = _UserClients(swap_pools=THREAD_POOL not in uses)
     rewritten = MetadataWrapper(module, unsafe_skip_copy=True).visit(found)
     if not found.replaced:
         return module, []  # its thread pools see no user's token to carry
     imports = ImportChanges()
     used = name_uses(rewritten)
-    for name in (*HELPERS, THREAD_POOL):
+    for name in (*HELPERS, *((THREAD_POOL,) if found.pools else ())):
         if name in used:
             imports.add(HELPER_MODULE, name)
     for call in found.replaced + found.pools:
