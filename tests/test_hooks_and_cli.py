@@ -111,3 +111,18 @@ def test_copier_alone_runs_the_hooks_from_the_template_itself(tmp_path):
     assert "@invoke()" in agent and "@stream()" in agent
     assert (work / "alone-app" / "MIGRATION_REPORT.md").is_file()
     assert (tmp_path / "cache" / "serving2apps" / "hooks-venv").is_dir()  # built from the template, cached
+
+
+def test_migrating_imports_nothing_it_does_not_need():
+    """What every `migrate` pays for before it starts: libcst's matchers (~0.3 s to import, built on every node
+    type) and databricks-sdk (~0.9 s, needed only to reach a workspace) stay out of a migration's process. The time
+    itself is measured by benchmarks/migrate_speed.py, not here."""
+    probe = ("import sys\n"
+             "import serving2apps.cli, serving2apps.migrate\n"
+             "from serving2apps.codemod.agent_file import migrate_agent_source\n"
+             "migrate_agent_source(open(sys.argv[1]).read(), 'agent.py', mode='async')\n"
+             "print(sorted(m for m in ('libcst.matchers', 'databricks.sdk') if m in sys.modules))\n")
+    agent = REPO_ROOT / "tests" / "codemod" / "async_cases" / "openai_chat_stream.in.py"
+    done = subprocess.run([sys.executable, "-c", probe, str(agent)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

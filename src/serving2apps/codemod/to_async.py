@@ -63,7 +63,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import libcst as cst
-import libcst.matchers as m
 from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, QualifiedNameSource
 
 from serving2apps.codemod import async_api as api
@@ -1467,8 +1466,9 @@ class _ToAsync(cst.CSTTransformer):
     def leave_Call(self, original, updated):
         if self.depth:
             return updated
-        if m.matches(updated, m.Call(func=m.Attribute(value=m.OneOf(*map(m.Name, self.stream_names)),
-                                                      attr=m.Name("close")), args=[])):
+        func = updated.func
+        if not updated.args and isinstance(func, cst.Attribute) and func.attr.value == "close" \
+                and isinstance(func.value, cst.Name) and func.value.value in self.stream_names:
             return _awaited(updated)  # an async stream's close() is a coroutine: unawaited, nothing is closed
         if any(isinstance(a.value, cst.GeneratorExp) and _is_async_generator(a.value) for a in updated.args) \
                 or original.args and id(original.args[0].value) in self.async_iters:
