@@ -63,11 +63,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, QualifiedNameSource
+from libcst.metadata import (GlobalScope, MetadataWrapper, PositionProvider, QualifiedNameProvider,
+                              QualifiedNameSource, ScopeProvider)
 
 from serving2apps.codemod import async_api as api
 from serving2apps.codemod.findings import Finding
-from serving2apps.codemod.import_changes import ImportChanges, bound_name, dotted
+from serving2apps.codemod.import_changes import ImportChanges
 from serving2apps.codemod.name_uses import NameUses, name_uses
 from serving2apps.codemod.node_search import find_all
 
@@ -179,6 +180,13 @@ class _Module:
             else:
                 self.global_producers.pop(target, None)
                 self.global_constructions.pop(target, None)
+
+    def global_bindings(self, name: str) -> set[str]:
+        """The qualified names the module binds `name` to in its own scope (`typing.AsyncGenerator` for an import,
+        the name itself for a class or assignment of its own); empty when it binds nothing by that name."""
+        scope = self.wrapper.resolve(ScopeProvider)[self.module]
+        assert isinstance(scope, GlobalScope)  # a module's own scope
+        return {q.name for q in scope.get_qualified_names_for(name)}
 
     def _producer(self, func: cst.BaseExpression) -> str | None:
         """The library callable that `func(...)` at module level comes from: an imported one, what a factory
@@ -1758,6 +1766,7 @@ def make_async(module: cst.Module, entries: list[str], filename: str) -> AsyncRe
 # (Generator[Yield, Send, Return] → AsyncGenerator[Yield, Send]: an async generator returns nothing).
 _ASYNC_ITERATION = {"Generator": ("AsyncGenerator", 2), "Iterator": ("AsyncIterator", 1),
                     "Iterable": ("AsyncIterable", 1)}
+_TYPING_MODULES = ("typing", "collections.abc", "typing_extensions")
 
 
 def _async_generator_annotation(mod: _Module, returns: cst.Annotation | None, imports: ImportChanges
@@ -1770,13 +1779,13 @@ def _async_generator_annotation(mod: _Module, returns: cst.Annotation | None, im
     base = annotation.value if isinstance(annotation, cst.Subscript) else annotation
     for name in mod.imported(base):
         module, _, short = name.rpartition(".")
-        if module not in ("typing", "collections.abc", "typing_extensions") or short not in _ASYNC_ITERATION:
+        if module not in _TYPING_MODULES or short not in _ASYNC_ITERATION:
             continue
         async_name, kept = _ASYNC_ITERATION[short]
-        binding = _module_binding(mod.module, async_name)
-        if binding == "other":  # the name means something else here: the annotation stays, as an annotation only
-            return returns
-        if binding is None:
+        bound = mod.global_bindings(async_name)
+        if bound - {f"{typing}.{async_name}" for typing in _TYPING_MODULES}:
+            return returns  # the name means something else here: the annotation stays, as an annotation only
+        if not bound:
             imports.add("collections.abc", async_name)
         imports.drop_unused(base)
         if not isinstance(annotation, cst.Subscript):
@@ -1785,27 +1794,6 @@ def _async_generator_annotation(mod: _Module, returns: cst.Annotation | None, im
         arguments[-1] = arguments[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         return returns.with_changes(annotation=annotation.with_changes(value=cst.Name(async_name), slice=arguments))
     return returns
-
-
-def _module_binding(module: cst.Module, name: str) -> str | None:
-    """What the module binds `name` to at its top level: "typing" (imported from typing or collections.abc under its
-    own name), "other", or None (unbound)."""
-    for stmt in module.body:
-        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) and stmt.name.value == name:
-            return "other"
-        for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
-            if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                for alias in small.names:
-                    if bound_name(alias) == name:
-                        typed = (small.module is not None and not small.relative
-                                 and dotted(small.module) in ("typing", "collections.abc", "typing_extensions")
-                                 and dotted(alias.name) == name)
-                        return "typing" if typed else "other"
-            elif isinstance(small, cst.Import) and any(bound_name(alias) == name for alias in small.names):
-                return "other"
-            elif isinstance(small, (cst.Assign, cst.AnnAssign)) and name in name_uses(small):
-                return "other"
-    return None
 
 
 # What keeps a value per thread, or tells threads apart. Synchronous, each request has a thread of its own, as it had

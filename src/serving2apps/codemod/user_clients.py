@@ -62,6 +62,11 @@ def _keywords(call: cst.Call) -> list[str | None]:
     return [arg.keyword.value if arg.keyword is not None else None for arg in call.args]
 
 
+def _stores(assign: cst.Assign) -> bool:
+    """The assignment puts its value in an attribute or an item, where it outlives the function."""
+    return any(isinstance(t.target, (cst.Attribute, cst.Subscript)) for t in assign.targets)
+
+
 class _UserClients(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (QualifiedNameProvider,)
 
@@ -73,6 +78,7 @@ class _UserClients(cst.CSTTransformer):
         self.replaced: list[cst.Call] = []  # the original calls, for the imports they read
         self.where: list[str] = []  # the function each one was in
         self.pools: list[cst.Call] = []  # the thread pools the module builds, built as the scaffold's
+        self.written: set[str] = set()  # the scaffold's names the rewritten calls use
 
     def visit_FunctionDef(self, node):
         self.functions.append(node.name.value)
@@ -90,12 +96,10 @@ class _UserClients(cst.CSTTransformer):
         return any(self._named(d, _CACHES) for d in decorators) or bool(find_all(fn.body, cst.Global))
 
     def visit_Assign(self, node):
-        if any(isinstance(t.target, (cst.Attribute, cst.Subscript)) for t in node.targets):
-            self.stored += 1
+        self.stored += _stores(node)
 
     def leave_Assign(self, original, updated):
-        if any(isinstance(t.target, (cst.Attribute, cst.Subscript)) for t in original.targets):
-            self.stored -= 1
+        self.stored -= _stores(original)
         return updated
 
     def visit_ClassDef(self, node):
@@ -127,14 +131,15 @@ class _UserClients(cst.CSTTransformer):
         return next((i for i, (keyword, arg) in enumerate(zip(keywords, call.args)) if keyword == "credential_strategy"
                      and self._named(arg.value, VECTOR_SEARCH_USER_CREDENTIALS)), None)
 
-    def _for_the_user(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression | None:
-        """What the call becomes on the app, if it builds a per-request client with Model Serving's user credentials."""
+    def _for_the_user(self, original: cst.Call, updated: cst.Call) -> tuple[cst.BaseExpression, str] | None:
+        """What the call becomes on the app, and the scaffold's helper that takes, if it builds a per-request client
+        with Model Serving's user credentials."""
         if not self.functions or self.functions[-1] in _LOAD_TIME | {""}:
             return None
         if self._named(original.func, WORKSPACE_CLIENTS) and self._user_strategy_only(original):
-            return cst.Call(func=cst.Name(HELPER))
+            return cst.Call(func=cst.Name(HELPER)), HELPER
         if self._named(original.func, SDK_CONFIGS) and self._user_strategy_only(original):
-            return cst.Attribute(value=cst.Call(func=cst.Name(HELPER)), attr=cst.Name("config"))
+            return cst.Attribute(value=cst.Call(func=cst.Name(HELPER)), attr=cst.Name("config")), HELPER
         # The vector search client keeps the token it is given, where Model Serving's strategy read the caller's on
         # every call: one that may serve a later request would act for it as this request's user.
         if self._named(original.func, VECTOR_SEARCH_CLIENTS) and not self.keeping[-1] and not self.stored:
@@ -142,16 +147,20 @@ class _UserClients(cst.CSTTransformer):
             if at is not None:
                 credentials = updated.args[at].with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT, star="**",
                                                            value=cst.Call(func=cst.Name(VECTOR_SEARCH_HELPER)))
-                return updated.with_changes(args=[*updated.args[:at], credentials, *updated.args[at + 1:]])
+                return (updated.with_changes(args=[*updated.args[:at], credentials, *updated.args[at + 1:]]),
+                        VECTOR_SEARCH_HELPER)
         return None
 
     def leave_Call(self, original, updated):
         if self.swap_pools and self._named(original.func, THREAD_POOLS):
             self.pools.append(original)
+            self.written.add(THREAD_POOL)
             return updated.with_changes(func=cst.Name(THREAD_POOL))
-        rewritten = self._for_the_user(original, updated)
-        if rewritten is None:
+        for_the_user = self._for_the_user(original, updated)
+        if for_the_user is None:
             return updated
+        rewritten, helper = for_the_user
+        self.written.add(helper)
         self.replaced.append(original)
         self.where.append(self.functions[-1])
         return rewritten
@@ -175,9 +184,8 @@ def rewrite_user_clients(source: str, module: cst.Module, filename: str) -> tupl
     if not found.replaced:
         return module, []  # its thread pools see no user's token to carry
     imports = ImportChanges()
-    used = name_uses(rewritten)
-    for name in (*HELPERS, *((THREAD_POOL,) if found.pools else ())):
-        if name in used:
+    for name in (*HELPERS, THREAD_POOL):
+        if name in found.written:
             imports.add(HELPER_MODULE, name)
     for call in found.replaced + found.pools:
         imports.drop_unused(call)
@@ -187,4 +195,4 @@ def rewrite_user_clients(source: str, module: cst.Module, filename: str) -> tupl
     return imports.apply(rewritten), [Finding(
         "S2A133", f"{len(found.where)} client(s) built with Model Serving's on-behalf-of-user credentials in "
                   f"{functions} now get the user's token Databricks Apps forwards, from "
-                  f"{' and '.join(f'{h}()' for h in HELPERS if h in used)} ({HELPER_MODULE}){pools}", filename)]
+                  f"{' and '.join(f'{h}()' for h in HELPERS if h in found.written)} ({HELPER_MODULE}){pools}", filename)]
