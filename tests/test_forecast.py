@@ -11,11 +11,15 @@ MLMODEL = {"flavors": {"python_function": {"loader_module": "mlflow.pyfunc.loade
 
 
 def test_on_behalf_of_user_access_left_in_the_code_is_forecast_for_review():
-    """Clients built per request are rewritten (S2A133, nothing to review); one built at load, or from a strategy
-    kept in a variable, is left, and the migration's bundle step reports it (S2A203)."""
-    rewritten = forecast(MLMODEL, (CODEMOD / "async_cases" / "user_client_per_request.in.py").read_text())
+    """Clients built per request are rewritten (S2A133), and need nothing more once the model declared the user's
+    scopes; without any, the app would forward no user token, which the bundle step reports (S2A203), as it reports
+    a client built at load, or from a strategy kept in a variable, that is left."""
+    per_request = (CODEMOD / "async_cases" / "user_client_per_request.in.py").read_text()
+    policy = {"user_auth_policy": {"api_scopes": ["serving.serving-endpoints"]}}
+    rewritten = forecast(MLMODEL | {"auth_policy": policy}, per_request)
     assert rewritten.outcome == "functions" and "S2A203" not in rewritten.codes
-    left = forecast(MLMODEL, (CODEMOD / "cases" / "user_credentials.in.py").read_text())
+    assert "S2A203" in forecast(MLMODEL, per_request).codes
+    left = forecast(MLMODEL | {"auth_policy": policy}, (CODEMOD / "cases" / "user_credentials.in.py").read_text())
     assert "S2A203" in left.codes
 
 

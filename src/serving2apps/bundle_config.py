@@ -29,13 +29,12 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from serving2apps.bundle_yaml import (V1_WORKERS_ENV, AppSettings, app_yaml_settings, bundle_settings, dump, load,
                                       the_app, workers_variable)
 from serving2apps.codemod.findings import Finding
-from serving2apps.codemod.user_clients import HELPERS as USER_HELPERS, user_credentials_left
 from serving2apps.environment_secrets import REDACTED, holds_credential, is_sensitive, secret_reference
 from serving2apps.errors import MigrationError
-from serving2apps.model_reader import ModelInfo, Resource
+from serving2apps.model_reader import ModelInfo, Resource, distinct
 from serving2apps.sdk_credentials import SDK_CREDENTIALS, WORKSPACE_HOST, absent_credentials_read
 from serving2apps.sizing import app_size, model_gigabytes, workers
-from serving2apps.user_scopes import user_api_scopes
+from serving2apps.user_scopes import acting_as_user, user_api_scopes
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -135,16 +134,6 @@ class _AppResources:
         self.names.add(name)
         self.targets[target] = name
         return name
-
-
-def _unique(resources):
-    """The model's resources in order, each (type, name, on behalf of the user) once: a model may list one twice."""
-    seen = set()
-    for resource in resources:
-        key = (resource.type, resource.name, resource.on_behalf_of_user)
-        if key not in seen:
-            seen.add(key)
-            yield resource
 
 
 def _last_node(node):
@@ -262,11 +251,10 @@ def update_bundle(databricks_yml: str, app_yaml: str | None, model: ModelInfo, e
     findings: list[Finding] = []
     versions: set[str] = set()
 
-    for resource in _unique(model.resources):
+    for resource in distinct(model.resources):
         kind = RESOURCE_TYPES.get(resource.type)
         if resource.on_behalf_of_user:
-            findings.append(Finding("S2A203", f"{resource.type} {resource.name} was used on behalf of the user"))
-            continue
+            continue  # acting_as_user reports it
         if resource.type == "lakebase" and _POSTGRES_PATH.match(resource.name):
             findings += _grant_postgres(resources, resource.name, f"lakebase {resource.name}", versions)
             continue
@@ -296,17 +284,7 @@ def update_bundle(databricks_yml: str, app_yaml: str | None, model: ModelInfo, e
         app["compute_size"] = size.compute_size
     if size.instances and "compute_min_instances" not in app and "compute_max_instances" not in app:
         app["compute_min_instances"], app["compute_max_instances"] = size.instances
-    if user_credentials_left(agent_source):
-        findings.append(Finding("S2A203", "the agent builds clients with Model Serving's on-behalf-of-user "
-                                          "credentials (ModelServingUserCredentials, or the vector search client's "
-                                          "CredentialStrategy.MODEL_SERVING_USER_CREDENTIALS), which an app does "
-                                          "not have"))
-    acting_as_user = [helper for helper in USER_HELPERS if helper in agent_source]
-    if acting_as_user and not app.get("user_api_scopes"):
-        # Without user_api_scopes Databricks Apps forwards no user token, so the client refuses every request.
-        findings.append(Finding("S2A203", f"the agent acts on behalf of the user ({', '.join(acting_as_user)}), but "
-                                          "the model declared no user scopes: add the ones it needs to "
-                                          "user_api_scopes"))
+    findings += acting_as_user(model.resources, agent_source, bool(app.get("user_api_scopes")))
     for var in absent_credentials_read(agent_source):
         findings.append(Finding("S2A214", f"the agent's code reads {var}, which an app does not have"))
 

@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from serving2apps.codemod.agent_file import migrate_agent_source
-from serving2apps.codemod.user_clients import user_credentials_left
 from serving2apps.errors import MigrationError
 from serving2apps.model_reader import granted_access
 from serving2apps.sdk_credentials import review_codes
-from serving2apps.user_scopes import user_api_scopes
+from serving2apps.user_scopes import acting_as_user, user_api_scopes
 
 # metadata.task that MLflow writes when an agent is logged (mlflow/pyfunc/model.py).
 INTERFACES = {"agent/v1/responses": "ResponsesAgent", "agent/v2/chat": "ChatAgent", "agent/v1/chat": "ChatModel"}
@@ -75,7 +74,7 @@ def forecast(mlmodel: dict, agent_source: str | None, mode: str = "async",
     review = {f.code for f in result.findings if f.kind == "review"} | review_codes(environment or {}, agent_source)
     if gateway:
         review.add("S2A216")  # bundle_config reports each of them
-    if user_credentials_left(result.code) or any(r.on_behalf_of_user for r in resources):
-        review.add("S2A203")  # bundle_config reports each of them
-    review |= {f.code for f in user_api_scopes(declared, resources, result.code)[1] if f.kind == "review"}
+    scopes, scope_findings = user_api_scopes(declared, resources, result.code)
+    review |= {f.code for f in scope_findings + acting_as_user(resources, result.code, bool(scopes))
+               if f.kind == "review"}
     return Forecast(interface, result.strategy, tuple(sorted(review)))

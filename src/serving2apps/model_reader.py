@@ -144,6 +144,17 @@ def granted_access(mlmodel: dict) -> tuple[tuple[Resource, ...], tuple[str, ...]
     return tuple(resources), tuple(user.get("api_scopes") or ())
 
 
+def distinct(resources):
+    """The resources in order, each (type, name, on behalf of the user) once: a model may list one twice, in
+    `resources` and in the auth policy."""
+    seen = set()
+    for resource in resources:
+        key = (resource.type, resource.name, resource.on_behalf_of_user)
+        if key not in seen:
+            seen.add(key)
+            yield resource
+
+
 def _find_agent_file(root: Path, flavor: dict, files: list[str]) -> str:
     """Where mlflow's loader finds the agent: <root>/<basename>, then code/<basename>, then set_model()."""
     code_path = flavor.get("model_code_path")

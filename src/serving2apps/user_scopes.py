@@ -14,8 +14,8 @@ Not handled: which rows or tables the user may see; that stays with Unity Catalo
 from __future__ import annotations
 
 from serving2apps.codemod.findings import Finding
-from serving2apps.codemod.user_clients import VECTOR_SEARCH_HELPER
-from serving2apps.model_reader import Resource
+from serving2apps.codemod.user_clients import HELPERS, VECTOR_SEARCH_HELPER, user_credentials_left
+from serving2apps.model_reader import Resource, distinct
 
 _DEFAULTS = ("iam.current-user:read", "iam.access-control:read")
 # Model Serving scope → Apps scope.
@@ -69,3 +69,24 @@ def user_api_scopes(declared: tuple[str, ...], resources: tuple[Resource, ...], 
     if chosen:
         findings.append(Finding("S2A201", "user_api_scopes: " + ", ".join(f"{s} (for {scopes[s]})" for s in chosen)))
     return chosen, findings
+
+
+def acting_as_user(resources: tuple[Resource, ...], code: str, scopes_asked: bool) -> list[Finding]:
+    """What the agent did as its caller on Model Serving that the app, as migrated, cannot (S2A203): resources it
+    used on behalf of the user (the app reaches them with its own grants or a user scope, never both), clients still
+    built with Model Serving's user credentials, and the app's user helpers with no user scope asked for (`code` is
+    the migrated code; `scopes_asked`, whether the app asks users for any scope)."""
+    findings = [Finding("S2A203", f"{r.type} {r.name} was used on behalf of the user")
+                for r in distinct(resources) if r.on_behalf_of_user]
+    if user_credentials_left(code):
+        findings.append(Finding("S2A203", "the agent builds clients with Model Serving's on-behalf-of-user "
+                                          "credentials (ModelServingUserCredentials, or the vector search client's "
+                                          "CredentialStrategy.MODEL_SERVING_USER_CREDENTIALS), which an app does "
+                                          "not have"))
+    helpers = [helper for helper in HELPERS if helper in code]
+    if helpers and not scopes_asked:
+        # Without user_api_scopes Databricks Apps forwards no user token, so the helpers refuse every request.
+        findings.append(Finding("S2A203", f"the agent acts on behalf of the user ({', '.join(helpers)}), but "
+                                          "the model declared no user scopes: add the ones it needs to "
+                                          "user_api_scopes"))
+    return findings
