@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from serving2apps.errors import MigrationError, first_line
+from serving2apps.errors import MigrationError, first_line, refusal_from_machine
 from serving2apps.interrupts import scratch
 from serving2apps.model_reader import ModelInfo, read_model, refuse_inside_model_dir
 from serving2apps.provenance import PROVENANCE_FILE, write_provenance
@@ -232,6 +232,8 @@ def fetch_model_uri(model_uri: str, into: Path, profile: str | None, retry: Retr
                 ) from None
             tried.append(f"attempt {attempt}: {first_line(exc)}")
         except (OSError, ConnectionError) as exc:
+            if refusal_from_machine(exc):
+                raise  # a full disk is not a network that may come back
             tried.append(f"attempt {attempt}: {type(exc).__name__}: {first_line(exc)}")
         except Exception as exc:  # requests/urllib3 errors that mlflow lets through
             if type(exc).__module__.split(".")[0] not in ("requests", "urllib3"):
@@ -250,7 +252,24 @@ def fetch_model_uri(model_uri: str, into: Path, profile: str | None, retry: Retr
 
 def copy_model_dir(source: Path, into: Path) -> None:
     read_model(source)  # refuses what cannot be migrated before anything is copied
-    shutil.copytree(source, into, dirs_exist_ok=True, ignore=shutil.ignore_patterns(PROVENANCE_FILE))
+    failed: list[OSError] = []
+
+    def copy(src: str, dst: str) -> str:
+        try:
+            return shutil.copy2(src, dst)
+        except OSError as exc:
+            failed.append(exc)
+            raise
+
+    try:
+        shutil.copytree(source, into, dirs_exist_ok=True, ignore=shutil.ignore_patterns(PROVENANCE_FILE),
+                        copy_function=copy)
+    except shutil.Error:
+        # copytree goes on past a failed file and then reports every failure as text: the first error, whole,
+        # says what happened (a full disk, a file the user may not read).
+        if failed:
+            raise failed[0] from None
+        raise
 
 
 def download(
@@ -287,14 +306,20 @@ def download(
         record = {"kind": "model_dir", "model_dir": str(Path(source.model_dir).resolve())}
 
     started = time.monotonic()
-    with _staging(dest) as staging:
-        if source.model_dir:
-            copy_model_dir(Path(source.model_dir), staging)
-        else:
-            fetch_model_uri(model_uri, staging, source.profile, retry, log)
-        model = read_model(staging)
-        provenance = write_provenance(staging, record, list(model.files), model.mlmodel.get("auth_policy"))
-        _move_into_place(staging, dest)
+    try:
+        with _staging(dest) as staging:
+            if source.model_dir:
+                copy_model_dir(Path(source.model_dir), staging)
+            else:
+                fetch_model_uri(model_uri, staging, source.profile, retry, log)
+            model = read_model(staging)
+            provenance = write_provenance(staging, record, list(model.files), model.mlmodel.get("auth_policy"))
+            _move_into_place(staging, dest)
+    except OSError as exc:
+        refusal = refusal_from_machine(exc, dest.parent)
+        if refusal is None:
+            raise
+        raise refusal from None
     size = sum((dest / f).stat().st_size for f in model.files)
     log(f"Model in {dest}: {len(model.files)} files, {size / 1e6:.2f} MB, in {time.monotonic() - started:.1f}s; "
         f"agent file {model.agent_file}.")

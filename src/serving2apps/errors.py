@@ -6,6 +6,7 @@ must never read as success, so everything that is not a MigrationError exits 3 w
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import tempfile
@@ -45,16 +46,43 @@ def save_traceback(exc: BaseException) -> Path:
     return path
 
 
+# What the machine refuses, not a fault of serving2apps: a full disk (or quota, or a size limit), a folder that is
+# read-only or not the user's. Each is the user's to fix, so it is a refusal with the fix, not a crash report.
+_NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+_NOT_ALLOWED = {errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def refusal_from_machine(exc: BaseException, writing_in: Path | None = None) -> MigrationError | None:
+    """The refusal for an OSError the machine caused, None for anything else. It names the file the error names
+    (the one written, for a full disk), or its nearest folder that still exists (the command removed what it had
+    begun: a staging folder is gone by the time this is read); else `writing_in`, where the command was writing."""
+    if not isinstance(exc, OSError) or exc.errno not in _NO_ROOM | _NOT_ALLOWED:
+        return None
+    named = (exc.filename2 if exc.errno in _NO_ROOM else None) or exc.filename
+    where = Path(os.fsdecode(named)) if named else writing_in
+    while where is not None and not where.exists() and where != where.parent:
+        where = where.parent
+    problem = f"{exc.strerror or os.strerror(exc.errno)}" + (f" ({where})" if where else "")
+    if exc.errno in _NO_ROOM:
+        fix = ("free some space on that disk (or check the quota and `ulimit -f`), or write elsewhere "
+               "(--output-dir, --dest), then run the command again")
+    else:
+        fix = "fix its permissions, or write elsewhere (--output-dir, --dest), then run the command again"
+    return MigrationError(problem, fix)
+
+
 def run_guarded(action: Callable[[], int], prefix: str = "error") -> int:
-    """Run one command: its own exit code, 2 for a MigrationError, 3 (traceback saved) for anything else."""
+    """Run one command: its own exit code, 2 for a MigrationError (or what the machine refused), 3 (traceback
+    saved) for anything else."""
     try:
         return action()
-    except MigrationError as exc:
-        print(f"{prefix}: {exc}", file=sys.stderr)
-        return EXIT_ERROR
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as exc:  # noqa: BLE001 - the point is to catch what nobody foresaw
+        refusal = exc if isinstance(exc, MigrationError) else refusal_from_machine(exc)
+        if refusal is not None:
+            print(f"{prefix}: {refusal}", file=sys.stderr)
+            return EXIT_ERROR
         try:
             where = f"the traceback is in {save_traceback(exc)}"
         except OSError:

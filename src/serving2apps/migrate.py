@@ -396,8 +396,8 @@ def _write(plan: MigrationPlan, app_dir: Path) -> list[str]:
         raise MigrationError(
             f"writing the app in {app_dir} failed: {exc.strerror or exc}"
             + (f" ({exc.filename})" if exc.filename else ""),
-            "free some space (or fix the permissions) and run migrate again: each file is whole, old or new, and "
-            "the record of what migrate wrote is updated last, so the next run completes this one",
+            "free some space (or fix the permissions) and run the command again: each file is whole, old or new, "
+            "and the record of what was written is updated last, so the next run completes this one",
         ) from None
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from engines import REPO_ROOT
 from example import original_model
 from serving2apps.cli import main
 
@@ -232,6 +233,41 @@ def test_a_full_disk_is_refused_cleanly_and_the_next_run_completes(migrated_exam
     assert main(["migrate", "--app-dir", str(example_app), "--source", str(source), "--no-lock"]) in (0, 1), \
         capsys.readouterr().err
     assert (example_app / "agent_server" / "artifacts" / "weights.bin").stat().st_size == 64 * 1024
+
+
+@pytest.mark.parametrize("left_kib", [4, 40, 120, 200])
+def test_init_on_a_full_disk_is_refused_and_leaves_nothing(small_disk, left_kib, capsys):
+    """The disk fills while the model is copied, its record written, the scaffold rendered or the app written
+    (which one depends on the room left): each time exit 2 (not a crash report), the disk named as the user gave
+    it (not the staging folder), and nothing left behind, not even the output folder init made."""
+    filler = small_disk / "filler"
+    filler.write_bytes(b"\0" * (shutil.disk_usage(small_disk).free - left_kib * 1024))
+    output = small_disk / "out"
+    capsys.readouterr()
+    assert main(["init", "--example", "--app-name", "full-disk", "--output-dir", str(output), "--no-lock"]) == 2
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "free some space" in err and str(small_disk) in err, err
+    assert ".serving2apps-init-" not in err and "internal error" not in err
+    assert list(small_disk.iterdir()) == [filler]
+
+
+def test_a_file_over_the_size_limit_is_refused_and_leaves_nothing(tmp_path):
+    """`ulimit -f` (or a file system's own limit) refuses the model's largest file: exit 2 with the fix, nothing
+    at the destination, no staging folder beside it. Run in a child process, which alone gets the limit."""
+    import resource
+    import signal
+    import sys
+
+    def limited():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
+
+    dest = tmp_path / "downloads" / "model"
+    done = subprocess.run([sys.executable, "-m", "serving2apps.cli", "download", "--model-dir", str(REPO_ROOT / "examples" / "echo_agent" / "model"),
+                           "--dest", str(dest)], capture_output=True, text=True, preexec_fn=limited, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "File too large" in done.stderr and "ulimit -f" in done.stderr and "internal error" not in done.stderr
+    assert list(dest.parent.iterdir()) == []
 
 
 def test_an_app_folder_that_disappears_mid_run_is_not_rebuilt(example_app, monkeypatch, capsys):
