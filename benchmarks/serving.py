@@ -392,12 +392,15 @@ def plot(rows: list[dict], path: Path, model_time: float) -> None:
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+    # One colour per form in both panels: the original has no streamed points, so matplotlib's own cycle would
+    # give the same form another colour in each.
+    colours = {form: f"C{i}" for i, form in enumerate(dict.fromkeys(r["form"] for r in rows))}
     for ax, stream in zip(axes, (False, True)):
-        for form in dict.fromkeys(r["form"] for r in rows):
+        for form, colour in colours.items():
             points = [(r["clients"], r["rps"]) for r in rows if r["form"] == form and r["stream"] == stream
                       and "failed" not in r]
             if points:
-                ax.plot(*zip(*points), marker="o", label=form)
+                ax.plot(*zip(*points), marker="o", color=colour, label=form)
         clients = sorted({r["clients"] for r in rows})
         ax.plot(clients, [c / model_time for c in clients], linestyle=":", color="grey", label="clients ÷ model time")
         ax.set_xscale("log")
@@ -405,7 +408,7 @@ def plot(rows: list[dict], path: Path, model_time: float) -> None:
         ax.set_xlabel("concurrent clients")
         ax.set_title("streaming" if stream else "whole responses")
     axes[0].set_ylabel("requests / s")
-    axes[1].legend(fontsize=8)
+    axes[0].legend(fontsize=8)  # the whole-answer panel has every form
     fig.tight_layout()
     fig.savefig(path, dpi=100)
 
