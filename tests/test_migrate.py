@@ -70,6 +70,22 @@ def test_migrate_places_code_artifacts_and_report(model, app):
     assert "## To review (0)" in (app / REPORT_MD).read_text()
 
 
+def test_an_input_example_in_dataframe_form_is_the_apps_request_and_one_it_cannot_be_asked_is_left(model, app):
+    """The app's scripts send input_example.json to /invocations: one row of MLflow's DataFrame form becomes the
+    Responses request; an example the app cannot be asked is not copied, for review (S2A141), rather than failing
+    the preflight and the smoke test later."""
+    (model / "input_example.json").write_text(json.dumps({"columns": ["input"], "data": [[INPUT_EXAMPLE["input"]]]}))
+    assert run(model, app, lock=False)[0] == 0
+    assert json.loads((app / "input_example.json").read_text()) == INPUT_EXAMPLE
+    (model / "input_example.json").write_text("[1, 2]")
+    (app / "input_example.json").unlink()
+    code, output = run(model, app, lock=False)
+    assert code == 1, output
+    assert not (app / "input_example.json").exists()
+    assert [f["code"] for f in json.loads((app / REPORT_JSON).read_text())["findings"] if f["kind"] == "review"] \
+        == ["S2A141"]
+
+
 def test_second_run_changes_nothing(model, app):
     run(model, app)
     before = {p: p.read_bytes() for p in app.rglob("*") if p.is_file()}

@@ -1,6 +1,7 @@
 """verify: the migrated app served locally answers the input example like the original model."""
 
 import re
+import shutil
 import subprocess
 import sys
 
@@ -8,7 +9,8 @@ import pytest
 
 from serving2apps.errors import MigrationError
 from serving2apps.init import init
-from serving2apps.verify import verify
+from serving2apps.model_reader import read_model
+from serving2apps.verify import DEFAULT_REQUEST, requests_for, verify
 
 
 @pytest.fixture(scope="module")
@@ -110,3 +112,13 @@ def test_an_original_that_calls_more_than_the_offline_model_answers_is_sent_to_t
         agent.write_text(original)
     assert "scim/v2/Me" in str(failed.value)
     assert "--profile" in failed.value.fix
+
+
+def test_an_input_example_the_app_cannot_be_asked_gives_way_to_a_greeting(migrated, tmp_path):
+    """A list, or several DataFrame rows, is no request (S2A141 in the migration): verify asks a greeting instead of
+    stopping on it."""
+    model = tmp_path / "model"
+    shutil.copytree(migrated[1], model)
+    (model / "input_example.json").write_text("[1, 2]")
+    asked = requests_for(read_model(model), "", None)
+    assert asked[0].name == "input example" and asked[0].body == DEFAULT_REQUEST

@@ -36,7 +36,7 @@ from serving2apps.input_shapes import RecordedAnswers, WrittenRecord, read_json
 from serving2apps.model_reader import ModelInfo, read_model, refuse_inside_model_dir
 from serving2apps.original_env import python_version
 from serving2apps.provenance import read_provenance
-from serving2apps.request_format import is_chat_request, responses_request
+from serving2apps.request_format import app_request
 from serving2apps.scaffold_helpers import UPDATE_SCAFFOLD, helper_requirements
 from serving2apps.scaffold_upgrade import STASH, upgrade
 from serving2apps.report import REPORT_JSON, REPORT_MD, render_json, render_markdown
@@ -231,11 +231,16 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async") -> Migr
     # The agent file and its own modules alike: a module of code/ may use a helper too (S2A133).
     helpers = helper_requirements([result.code, *code_sources], app_dir, AGENT_DIR, SCAFFOLD_MODULES - {"agent"})
     if model.input_example:
-        example = model.root / model.input_example
-        chat = json.loads(example.read_text())
         # The app's scripts (preflight, agent-evaluate, deploy's smoke test) send it to /invocations, in Responses form.
-        plan.files["input_example.json"] = (json.dumps(responses_request(chat), indent=2) + "\n").encode() \
-            if isinstance(chat, dict) and is_chat_request(chat) else CopiedFile(example)
+        example = model.root / model.input_example
+        written = json.loads(example.read_text())
+        request = app_request(written)
+        if request is None:
+            plan.findings.append(Finding("S2A141", f"the model's {model.input_example} is not a request the app "
+                                                   "answers; it was not copied"))
+        else:
+            plan.files["input_example.json"] = CopiedFile(example) if request == written else \
+                (json.dumps(request, indent=2) + "\n").encode()
 
     provenance = read_provenance(model.root) or {}
     databricks_yml, app_yaml = _scaffold_settings(plan, app_dir)

@@ -39,7 +39,7 @@ from serving2apps.local_server import ServerDidNotStart, free_port, running_serv
 from serving2apps.model_reader import ModelInfo, read_model
 from serving2apps.original_env import OriginalEnvironment, original_environment
 from serving2apps.outside_calls import OutsideCallsProxy
-from serving2apps.request_format import responses_request
+from serving2apps.request_format import app_request
 from serving2apps.workspace_traffic import Recording, RecordingProxy, ReplayServer, pointed_at
 
 if TYPE_CHECKING:
@@ -135,8 +135,10 @@ class _Request:
 
 
 def requests_for(model: ModelInfo, agent_code: str, extra: Path | None) -> list[_Request]:
-    example = json.loads((model.root / model.input_example).read_text()) if model.input_example else DEFAULT_REQUEST
-    example = responses_request(example)  # a ChatAgent's or ChatModel's example is in the chat format
+    # A ChatAgent's or ChatModel's example is in the chat format; one the app cannot be asked is S2A141.
+    example = app_request(json.loads((model.root / model.input_example).read_text())) if model.input_example \
+        else None
+    example = example or DEFAULT_REQUEST
     found = [_Request("input example", example, True)]
     history = example.get("input") if isinstance(example.get("input"), list) else None
     if history:

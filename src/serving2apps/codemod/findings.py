@@ -26,6 +26,7 @@ CODES: dict[str, tuple[str, str]] = {
     "S2A133": ("info", "none: an on-behalf-of-user WorkspaceClient built per request now comes from agent_server.utils.get_user_workspace_client(), which acts with the token Databricks Apps forwards for the user (x-forwarded-access-token); the app needs the scopes in user_api_scopes (S2A201)"),
     "S2A134": ("info", "none: the agent file's own mlflow.set_experiment() (or set_tracking_uri(\"databricks\")) at import was removed: the app traces to its experiment resource in databricks.yml. To keep tracing to the old experiment, make it that resource and grant the app CAN_EDIT on it"),
     "S2A140": ("info", "none: load_context's artifacts now resolve to files beside agent.py"),
+    "S2A141": ("review", "preflight, deploy's smoke test and verify send a greeting instead, and agent-evaluate needs a file: add an input_example.json beside the app with a Responses request ({\"input\": [{\"role\": \"user\", \"content\": ...}]}) the agent answers"),
     "S2A150": ("info", "none: module copied from code/ and its imports now go through agent_server"),
     "S2A151": ("review", "this import of a module copied from code/ was left as it was; change it to `from agent_server.X import Y`"),
     "S2A152": ("info", "none: a code/ module named like a scaffold file was copied under a new name, and its imports follow"),
