@@ -164,3 +164,33 @@ def test_a_model_served_on_another_python_is_told_what_the_app_runs_on(example_a
     (example_app / ".python-version").write_text("3.12\n")
     assert main(["migrate", "--app-dir", str(example_app), "--force", "--no-lock"]) == 0
     assert "S2A308" not in codes()
+
+
+def test_a_constraints_file_the_model_ships_constrains_the_apps_resolution(example_app):
+    """MLflow saves a model logged with `-c constraints.txt` with that line and the file beside requirements.txt;
+    a `-r` names another requirements file. The constraints become uv's constraint-dependencies, which the lock
+    obeys (S2A309), and the included file's requirements are merged; neither is an option left behind (S2A303)."""
+    model = original_model(example_app)
+    (model / "requirements.txt").write_text("mlflow\n-r extra/more.txt\n-c constraints.txt\n")
+    (model / "extra").mkdir()
+    (model / "extra" / "more.txt").write_text("pydantic>=2  # the agent's models\n")
+    (model / "constraints.txt").write_text("# pins\nhttpx<0.28\nrequests==2.32.3 \\\n    --hash=sha256:abc\n")
+    assert main(["migrate", "--app-dir", str(example_app), "--force", "--lock"]) == 0
+    pyproject = tomlkit.parse((example_app / "pyproject.toml").read_text())
+    assert "pydantic>=2" in pyproject["project"]["dependencies"]
+    assert list(pyproject["tool"]["uv"]["constraint-dependencies"]) == ["httpx<0.28", "requests==2.32.3"]
+    report = json.loads((example_app / ".serving2apps" / "report.json").read_text())
+    assert "S2A309" in {f["code"] for f in report["findings"]}
+    assert "S2A303" not in {f["code"] for f in report["findings"]}
+    locked = tomlkit.parse((example_app / "uv.lock").read_text())
+    versions = {p["name"]: p["version"] for p in locked["package"]}
+    assert versions["httpx"].startswith("0.27.") and versions["requests"] == "2.32.3"
+    # A second run adds nothing twice.
+    assert main(["migrate", "--app-dir", str(example_app), "--force", "--no-lock"]) == 0
+    again = tomlkit.parse((example_app / "pyproject.toml").read_text())
+    assert list(again["tool"]["uv"]["constraint-dependencies"]) == ["httpx<0.28", "requests==2.32.3"]
+
+
+def test_a_constraints_file_the_model_does_not_ship_is_left_for_review(pyproject):
+    merged, findings, _ = merge_requirements(pyproject, ["-c constraints.txt"], constraints={})
+    assert [f.code for f in findings] == ["S2A303"] and "constraint-dependencies" not in merged

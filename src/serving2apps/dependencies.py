@@ -9,13 +9,19 @@ naming a file or a bare URL are read by `requirement_files` (a wheel the model s
 wheels/ folder, S2A306).
 The app's requirements.txt stays `uv`.
 
-Not handled: pip options in requirements files (`-i`, `--extra-index-url`, `-c`, `-e`): reported (S2A303), since
-indexes belong in uv's configuration, not in the project's dependencies. Credentials in a URL (`https://user:token@`)
+A `-r` of another requirements file the model ships is read in its place; a `-c` of a constraints file it ships
+(MLflow saves one beside requirements.txt when the model was logged with `-c`) becomes uv's
+`[tool.uv] constraint-dependencies` (S2A309).
+
+Not handled: other pip options in requirements files (`-i`, `--extra-index-url`, `-e`, a `-r`/`-c` of a file the
+model does not ship): reported (S2A303), since indexes belong in uv's configuration, not in the project's
+dependencies. Credentials in a URL (`https://user:token@`)
 are never copied or reported: a direct reference is written without them (S2A305), an option is named with ***.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Collection, Mapping
 from pathlib import Path
@@ -49,9 +55,44 @@ def _text(model: ModelInfo, relative: str) -> str:
                              "again") from None
 
 
+# pip's options that name another file: `-r` (requirements, read in place) and `-c` (constraints).
+_FILE_OPTION = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+)(\S+)$")
+
+
+def _shipped(model: ModelInfo, including: str, named: str) -> str | None:
+    """The model file an option names (pip reads it relative to the file that names it), if the model has it."""
+    path = posixpath.normpath(posixpath.join(posixpath.dirname(including), named))
+    return path if path in model.files else None
+
+
+def _lines_with_includes(model: ModelInfo, name: str, seen: set[str]) -> list[str]:
+    seen.add(name)
+    lines = []
+    for line in _text(model, name).splitlines():
+        option = _FILE_OPTION.match(line.strip())
+        included = option and option[1] in ("-r", "--requirement") and _shipped(model, name, option[2])
+        if included and included not in seen:  # a file including itself is read once, as pip refuses to loop
+            lines += _lines_with_includes(model, included, seen)
+        else:
+            lines.append(line)
+    return lines
+
+
+def model_constraints(model: ModelInfo) -> dict[str, list[str]]:
+    """The constraints files the model's requirements name with `-c` and ship: name as written → its lines."""
+    found = {}
+    for line in model_requirements(model):
+        option = _FILE_OPTION.match(line.strip())
+        shipped = option and option[1] in ("-c", "--constraint") and _shipped(model, model.requirements or "",
+                                                                                option[2])
+        if shipped:
+            found[option[2]] = _text(model, shipped).splitlines()
+    return found
+
+
 def model_requirements(model: ModelInfo) -> list[str]:
     if model.requirements:
-        lines = _text(model, model.requirements).splitlines()
+        lines = _lines_with_includes(model, model.requirements, set())
         if _ORIGINAL in model.files and all(line.strip().startswith("wheels/") for line in lines
                                             if line.strip() and not line.lstrip().startswith("#")):
             # MLflow's add_libraries_to_model replaced each line with a wheel of it (to serve without an index) and
@@ -125,10 +166,11 @@ def _requirement(line: str, model_files: Collection[str], shipped: dict[Normaliz
     return requirement
 
 
-def merge_requirements(app_pyproject: str, lines: list[str], model_files: Collection[str] = ()
-                       ) -> tuple[str, list[Finding], dict[str, str]]:
+def merge_requirements(app_pyproject: str, lines: list[str], model_files: Collection[str] = (),
+                       constraints: Mapping[str, list[str]] | None = None) -> tuple[str, list[Finding], dict[str, str]]:
     """The app's pyproject.toml with the model's requirement lines merged in, the findings, and the wheels the
-    model ships that the app installs (app path → path in the model folder, `model_files`)."""
+    model ships that the app installs (app path → path in the model folder, `model_files`). `constraints` holds
+    the lines of the constraints files the model ships, by the name its `-c` lines give them."""
     try:
         document = tomlkit.parse(app_pyproject)
     except tomlkit.exceptions.ParseError as exc:
@@ -145,6 +187,10 @@ def merge_requirements(app_pyproject: str, lines: list[str], model_files: Collec
     for raw in _logical_lines(lines):
         line = raw.split(" #", 1)[0].strip()
         if not line or line.startswith("#"):
+            continue
+        option = _FILE_OPTION.match(line)
+        if option and option[1] in ("-c", "--constraint") and option[2] in (constraints or {}):
+            findings += _constrain(document, option[2], constraints[option[2]])
             continue
         if line.startswith("-"):
             findings.append(Finding("S2A303", f"requirements option {without_credentials(line)!r} was not carried over"))
@@ -210,6 +256,28 @@ def merge_requirements(app_pyproject: str, lines: list[str], model_files: Collec
             findings.append(Finding("S2A306", f"{wheel.model_file} (shipped in the model) is copied to {wheel.app_file} "
                                               f"and installed from there ([tool.uv.sources])"))
     return tomlkit.dumps(document), findings, wheels
+
+
+def _constrain(document: tomlkit.TOMLDocument, name: str, lines: list[str]) -> list[Finding]:
+    """A constraints file's lines added to `[tool.uv] constraint-dependencies`, which uv applies when it resolves
+    the app as pip applied `-c` (each only limits a package something else asks for)."""
+    findings, kept = [], []
+    for raw in _logical_lines(lines):
+        line = raw.split(" #", 1)[0].strip().partition(" --")[0].strip()  # uv.lock records hashes of its own
+        if not line or line.startswith("#"):
+            continue
+        try:
+            kept.append(str(Requirement(line)))
+        except InvalidRequirement:
+            findings.append(Finding("S2A303", f"constraint {without_credentials(line)!r} of {name} was not carried "
+                                              "over"))
+    if kept:
+        uv = document.setdefault("tool", tomlkit.table()).setdefault("uv", tomlkit.table())
+        present = [str(c) for c in uv.get("constraint-dependencies", [])]
+        uv["constraint-dependencies"] = present + [c for c in dict.fromkeys(kept) if c not in present]
+        findings.append(Finding("S2A309", f"the constraints of {name} ({len(kept)}) are uv's constraint-dependencies "
+                                          "in pyproject.toml"))
+    return findings
 
 
 # The Python Databricks Apps runs an app on: uv picks it for the app's `requires-python = ">=3.11"` unless a

@@ -29,7 +29,7 @@ from serving2apps.codemod.app_runtime import code_module_for_the_app
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.imports import rewrite_code_imports
 from serving2apps.dependencies import lock as lock_dependencies
-from serving2apps.dependencies import merge_requirements, model_requirements, python_difference
+from serving2apps.dependencies import merge_requirements, model_constraints, model_requirements, python_difference
 from serving2apps.requirement_files import WHEELS_DIR
 from serving2apps.errors import EXIT_OK, EXIT_REVIEW, MigrationError
 from serving2apps.input_shapes import RecordedAnswers, WrittenRecord, read_json
@@ -255,7 +255,8 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async") -> Migr
     )
     check_cli_version(TemplateSchema.load(template_root()).raw["min_databricks_cli_version"], update.cli_versions)
     pyproject, dependency_findings, wheels = merge_requirements((app_dir / "pyproject.toml").read_text(),
-                                                                model_requirements(model) + helpers, model.files)
+                                                                model_requirements(model) + helpers, model.files,
+                                                                model_constraints(model))
     plan.files["pyproject.toml"] = pyproject.encode()
     plan.findings += python_difference(python_version(model), app_dir)
     for app_file, model_file in wheels.items():

@@ -68,6 +68,7 @@ CODES: dict[str, tuple[str, str]] = {
     "S2A301": ("review", "the agent pinned a version the agent server cannot run with; the app's minimum is used instead: check the agent still works with it"),
     "S2A302": ("review", "a direct reference (URL/VCS) dependency: make sure Databricks Apps can reach it when it installs the app"),
     "S2A303": ("review", "a pip option in requirements.txt (index URL, constraints, editable) was not carried over: configure it for uv ([tool.uv] in pyproject.toml) if the app needs it"),
+    "S2A309": ("info", "none: uv applies the model's constraints file when it resolves the app, as pip applied -c"),
     "S2A304": ("review", "uv.lock was not written, because locking would build a package (a direct reference from the model, or a package with no wheel), running its code: publish a wheel of it to an index you trust, then run migrate --lock"),
     "S2A305": ("review", "a direct reference's URL carried credentials, which were not copied into the app: make the package reachable by the app without them (an index or volume its service principal can read, or credentials given to uv from a secret), then run migrate --lock"),
     "S2A306": ("info", "a wheel shipped in the model (code/, or MLflow's wheels/) was copied to the app's wheels/ folder and is installed from there ([tool.uv.sources] in pyproject.toml)"),
