@@ -12,6 +12,7 @@ from pathlib import Path
 from serving2apps import __version__
 from serving2apps.errors import MigrationError, run_guarded
 from serving2apps.dependencies import LOCK_IF_SAFE
+from serving2apps.closing_reader import survive_a_closed_stdout
 from serving2apps.interrupts import exit_interrupted, on_signal
 
 
@@ -374,6 +375,7 @@ def main(argv: list[str] | None = None) -> int:
     # Both explicitly: a process started with SIGINT ignored (nohup, some CI runners) must still clean up.
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    survive_a_closed_stdout()
     try:
         return run_guarded(lambda: args.run(args))
     except KeyboardInterrupt:

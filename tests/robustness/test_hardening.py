@@ -286,3 +286,20 @@ def test_an_app_folder_that_disappears_mid_run_is_not_rebuilt(example_app, monke
     assert migrate(example_app) == 2
     assert "disappeared" in capsys.readouterr().err
     assert not example_app.exists()
+
+
+def test_a_reader_that_stops_reading_does_not_stop_the_run(tmp_path):
+    """`serving2apps init ... | head -1`: the pipe closes after the first line; init still builds the whole app and
+    exits with its own code, where the next line printed used to raise BrokenPipeError, abandon the app and read
+    as a crash (exit 3)."""
+    import sys
+
+    run = subprocess.Popen([sys.executable, "-m", "serving2apps.cli", "init", "--example", "--app-name", "piped",
+                            "--output-dir", str(tmp_path / "out"), "--no-lock"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    run.stdout.readline()
+    run.stdout.close()  # the reader is gone
+    stderr = run.stderr.read()
+    assert run.wait(timeout=120) == 0, stderr
+    assert "internal error" not in stderr and "Broken pipe" not in stderr
+    assert (tmp_path / "out" / "piped" / "agent_server" / "agent.py").is_file()
