@@ -47,27 +47,33 @@ def save_traceback(exc: BaseException) -> Path:
 
 
 # What the machine refuses, not a fault of serving2apps: a full disk (or quota, or a size limit), a folder that is
-# read-only or not the user's. Each is the user's to fix, so it is a refusal with the fix, not a crash report.
+# read-only or not the user's, a path it cannot take. Each is the user's to fix, so it is a refusal with the fix,
+# not a crash report.
 _NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 _NOT_ALLOWED = {errno.EROFS, errno.EACCES, errno.EPERM}
+# A path the file system cannot take: too long a name, a file where a folder should be, a loop of links.
+_BAD_PATH = {errno.ENAMETOOLONG, errno.ENOTDIR, errno.ELOOP}
 
 
 def refusal_from_machine(exc: BaseException, writing_in: Path | None = None) -> MigrationError | None:
     """The refusal for an OSError the machine caused, None for anything else. It names the file the error names
     (the one written, for a full disk), or its nearest folder that still exists (the command removed what it had
     begun: a staging folder is gone by the time this is read); else `writing_in`, where the command was writing."""
-    if not isinstance(exc, OSError) or exc.errno not in _NO_ROOM | _NOT_ALLOWED:
+    if not isinstance(exc, OSError) or exc.errno not in _NO_ROOM | _NOT_ALLOWED | _BAD_PATH:
         return None
     named = (exc.filename2 if exc.errno in _NO_ROOM else None) or exc.filename
     where = Path(os.fsdecode(named)) if named else writing_in
-    while where is not None and not where.exists() and where != where.parent:
-        where = where.parent
+    if exc.errno not in _BAD_PATH:  # a bad path is named as given: its nearest folder is not the problem
+        while where is not None and not os.path.exists(where) and where != where.parent:
+            where = where.parent
     problem = f"{exc.strerror or os.strerror(exc.errno)}" + (f" ({where})" if where else "")
     if exc.errno in _NO_ROOM:
         fix = ("free some space on that disk (or check the quota and `ulimit -f`), or write elsewhere "
                "(--output-dir, --dest), then run the command again")
-    else:
+    elif exc.errno in _NOT_ALLOWED:
         fix = "fix its permissions, or write elsewhere (--output-dir, --dest), then run the command again"
+    else:
+        fix = "give a shorter path, whose folders are folders (not files or links in a loop), and run the command again"
     return MigrationError(problem, fix)
 
 

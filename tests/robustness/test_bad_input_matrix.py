@@ -265,6 +265,11 @@ CASES = [
     Case("output-dir-is-a-file", lambda r: write(r / "plain-file", "x") or
          init_args("--example", "--app-name", "a-b", "--output-dir", str(r / "plain-file"))(r), "plain-file",
          "choose a folder"),
+    Case("output-dir-name-too-long",
+         lambda r: init_args("--example", "--app-name", "a-b", "--output-dir", str(r / ("x" * 300)))(r),
+         "File name too long", "shorter path"),
+    Case("dest-name-too-long", lambda r: ["download", "--model-dir", str(model(r)), "--dest", str(r / ("x" * 300))],
+         "File name too long", "shorter path"),
     # migrate: the app and its files
     Case("app-dir-not-an-app", lambda r: ["migrate", "--app-dir", str(r)], "not an app made by the serving2apps",
          "render the scaffold"),
