@@ -127,9 +127,9 @@ def test_every_codemod_rule_has_a_fixture():
     expected = set()
     for path in [*CASES.glob("*.in.py"), *ASYNC_CASES.glob("*.in.py")]:
         expected |= set(header(path.read_text(), "expect").split()[1:])
-    # Reported by other steps, each with its own tests: code/ imports (test_migrate), a codemod bug (S2A179,
-    # test_the_blocking_call_check_finds_what_was_left), a failed strategy (the test above).
-    elsewhere = {"S2A150", "S2A151", "S2A152", "S2A179", "S2A180"}
+    # Reported by other steps, each with its own tests: code/ imports and the input example (test_migrate), a
+    # codemod bug (S2A179, test_the_blocking_call_check_finds_what_was_left), a failed strategy (the test above).
+    elsewhere = {"S2A141", "S2A150", "S2A151", "S2A152", "S2A179", "S2A180"}
     codemod = {c for c in CODES if c.startswith("S2A1")}
     assert sorted(codemod - elsewhere - expected) == []
 
@@ -232,6 +232,18 @@ def test_a_users_client_kept_on_the_agent_is_named_as_such():
         "predict writes self.user, shared by every request: it holds a client acting as the user who sent the "
         "request, which the next request, another user's, would use",
         "predict writes self.turns, shared by every request"]
+
+
+def test_the_modules_own_objects_changed_per_request_are_named():
+    """Module state is per-process state as self.x is: a global rebound, a module dict changed in place, each
+    named with the method; a local of the same name, a loop variable and a cached property's once-only write
+    are not the module's state changing."""
+    result = migrate_agent_source((CASES / "module_state_changed.in.py").read_text(), "agent.py")
+    assert [(f.message, f.original_line) for f in result.findings if f.code == "S2A130"] == [
+        ("predict rebinds the module's CALLS, shared by every request (and not by the app's other worker "
+         "processes)", 25),
+        ("predict changes the module's HISTORY in place (setdefault), shared by every request (and not by the "
+         "app's other worker processes)", 27)]
 
 
 @pytest.mark.parametrize("written", [

@@ -218,7 +218,7 @@ def _functions_attempt(given: _Input, mode: str, native: bool) -> AgentFileResul
     if given.blockers():
         raise _NotApplicable(given.blockers()[0])
     state = given.state()
-    report_hazards(agent.cls, state)
+    report_hazards(given.module, agent.cls, state)
     try:
         new_module, entries = to_functions(given.module, agent, state, given.artifacts, given.model_config_file)
     except Blocked as exc:
@@ -245,7 +245,7 @@ def _kept_class_attempt(given: _Input, mode: str, why: str) -> AgentFileResult:
                              "module's own statements (a factory's, another module's, one built in a with block, "
                              "or one chosen among several)")
     state = given.state()
-    report_hazards(agent.cls, state)
+    report_hazards(given.module, agent.cls, state)
     report_import_time_calls(given.module, agent.instance_name, state)
     try:
         new_module, entries = to_kept_class(given.module, agent, state, given.artifacts, given.model_config_file,
@@ -260,7 +260,7 @@ def _kept_class_attempt(given: _Input, mode: str, why: str) -> AgentFileResult:
 def _kept_instance_attempt(given: _Input, mode: str, why: str) -> AgentFileResult:
     state = given.state()
     try:
-        report_hazards(given.agent().cls, state)
+        report_hazards(given.module, given.agent().cls, state)
     except _NotApplicable as exc:
         why = str(exc)
     for name in given.scan.served_names():

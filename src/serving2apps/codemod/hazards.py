@@ -1,6 +1,9 @@
-"""Concurrency hazards the app inherits whatever the strategy: per-request writes to shared state (S2A130),
-the request changed in place (S2A131), a second trace span (S2A121). Reported, never rewritten: the fix needs
-a person who knows which state is meant to be shared."""
+"""Concurrency hazards the app inherits whatever the strategy: per-request writes to shared state (S2A130: the
+agent's attributes, and the module's own objects), the request changed in place (S2A131), a second trace span
+(S2A121). Reported, never rewritten: the fix needs a person who knows which state is meant to be shared.
+
+Not handled: module-level functions the class calls (only the class's methods are read), and a module object
+changed through another name (`history = HISTORY; history.append(x)`)."""
 
 from __future__ import annotations
 
@@ -15,9 +18,11 @@ from serving2apps.codemod.node_search import find_all
 from serving2apps.codemod.user_clients import HELPERS as USER_HELPERS
 
 CODES = ("S2A121", "S2A130", "S2A131")
+_RUN_ONCE = {"functools.cached_property", "cached_property", "functools.cache", "cache", "functools.lru_cache",
+             "lru_cache"}
 
 
-def report_hazards(cls: cst.ClassDef, state: CodemodState) -> None:
+def report_hazards(module: cst.Module, cls: cst.ClassDef, state: CodemodState) -> None:
     """Concurrency hazards that exist in both strategies: per-request state and request mutation."""
     methods = methods_of(cls)
     uses = self_uses(cls)
@@ -34,6 +39,7 @@ def report_hazards(cls: cst.ClassDef, state: CodemodState) -> None:
 
     # A helper only set-up calls (`self._setup()` from __init__) runs once, before any request.
     per_thread = _per_thread_attributes(cls)
+    module_state = _module_objects(module)
     setup = reached(set(SPECIAL_METHODS))
     set_up_only = setup - reached(set(methods) - setup | set(ENTRY_POINTS))
     for name, use in uses.items():
@@ -50,12 +56,67 @@ def report_hazards(cls: cst.ClassDef, state: CodemodState) -> None:
                 continue  # `self._local.user = ...`: each request's thread has its own (async mode keeps the threads)
             state.report("S2A130", f"{name} changes self.{attr.attr.value} in place ({how}), shared by every request",
                          attr)
+        # A cached property or function runs once (per argument): its writes are the agent's lazy set-up.
+        once = bool(set(decorator_names(fn)) & _RUN_ONCE)
+        for node, what in [] if once else _module_state_writes(fn, module_state):
+            state.report("S2A130", f"{name} {what}, shared by every request (and not by the app's other worker "
+                                   "processes)", node)
         if name in ENTRY_POINTS:
             params = fn.params.params
             if len(params) > 1:
                 _report_request_mutation(fn, params[1].name.value, state)
             if any(d in TRACE or d in {"mlflow.trace", "trace"} for d in decorator_names(fn)):
                 state.report("S2A121", f"{name} is decorated with @mlflow.trace", fn)
+
+
+def _module_objects(module: cst.Module) -> set[str]:
+    """Names the module binds by assignment at its top level: its own objects (not imports, functions, classes)."""
+    names = set()
+    for stmt in module.body:
+        for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
+            targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else \
+                [small.target] if isinstance(small, cst.AnnAssign) and small.value is not None else []
+            names |= {t.value for t in targets if isinstance(t, cst.Name)}
+    return names
+
+
+def _module_state_writes(fn: cst.FunctionDef, module_state: set[str]) -> list[tuple[cst.CSTNode, str]]:
+    """(node, what it does) for each write of a module object in the method: rebinding a name it declares
+    `global`, changing one in place (`HISTORY.append(x)`, `CACHE[k] = v`, `del SEEN[k]`). A name the method binds
+    itself is its own local, whatever the module has."""
+    declared = {n.name.value for g in find_all(fn, cst.Global) for n in g.names}
+    bound: list[cst.CSTNode] = [p.name for p in find_all(fn.params, cst.Param)]
+    bound += [a.target for a in find_all(fn.body, cst.AssignTarget)] + [a.target for a in find_all(fn.body, cst.AugAssign)]
+    bound += [a.target for a in find_all(fn.body, cst.AnnAssign)] + [f.target for f in find_all(fn.body, cst.For)]
+    bound += [a.name for a in find_all(fn.body, cst.AsName)]
+    local = {name for node in bound for name in _bound_names(node)}
+    shared = (module_state - local) | declared
+    found = []
+    targets: list[tuple[cst.CSTNode, cst.BaseExpression, bool]] = [
+        (a, a.target, False) for a in find_all(fn.body, cst.AssignTarget)]
+    targets += [(a, a.target, False) for a in find_all(fn.body, cst.AugAssign)]
+    targets += [(d, d.target, True) for d in find_all(fn.body, cst.Del)]
+    for node, target, deleted in targets:
+        if isinstance(target, cst.Name) and target.value in declared and not deleted:
+            found.append((node, f"rebinds the module's {target.value}"))
+        elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and target.value.value in shared:
+            how = "deletes an item of" if deleted else "sets an item of"
+            found.append((node, f"{how} the module's {target.value.value}"))
+    for call in find_all(fn.body, cst.Call):
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value in IN_PLACE_METHODS and isinstance(func.value, cst.Name) \
+                and func.value.value in shared:
+            found.append((call, f"changes the module's {func.value.value} in place ({func.attr.value})"))
+    return found
+
+
+def _bound_names(target: cst.CSTNode) -> set[str]:
+    """The names an assignment target binds: `x`, `a, (b, *c)`; `x[k]` and `x.y` bind none (they change x)."""
+    if isinstance(target, cst.Name):
+        return {target.value}
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return {name for element in target.elements for name in _bound_names(element.value)}
+    return set()
 
 
 def _users_clients(fn: cst.FunctionDef) -> set[str]:
