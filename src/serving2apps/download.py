@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from serving2apps.errors import MigrationError, first_line, refusal_from_machine
+from serving2apps.errors import MigrationError, first_line, refusal_from_machine, refused_by_machine
 from serving2apps.interrupts import scratch
 from serving2apps.model_reader import ModelInfo, read_model, refuse_inside_model_dir
 from serving2apps.provenance import PROVENANCE_FILE, write_provenance
@@ -306,20 +306,14 @@ def download(
         record = {"kind": "model_dir", "model_dir": str(Path(source.model_dir).resolve())}
 
     started = time.monotonic()
-    try:
-        with _staging(dest) as staging:
-            if source.model_dir:
-                copy_model_dir(Path(source.model_dir), staging)
-            else:
-                fetch_model_uri(model_uri, staging, source.profile, retry, log)
-            model = read_model(staging)
-            provenance = write_provenance(staging, record, list(model.files), model.mlmodel.get("auth_policy"))
-            _move_into_place(staging, dest)
-    except OSError as exc:
-        refusal = refusal_from_machine(exc, dest.parent)
-        if refusal is None:
-            raise
-        raise refusal from None
+    with refused_by_machine(dest.parent), _staging(dest) as staging:
+        if source.model_dir:
+            copy_model_dir(Path(source.model_dir), staging)
+        else:
+            fetch_model_uri(model_uri, staging, source.profile, retry, log)
+        model = read_model(staging)
+        provenance = write_provenance(staging, record, list(model.files), model.mlmodel.get("auth_policy"))
+        _move_into_place(staging, dest)
     size = sum((dest / f).stat().st_size for f in model.files)
     log(f"Model in {dest}: {len(model.files)} files, {size / 1e6:.2f} MB, in {time.monotonic() - started:.1f}s; "
         f"agent file {model.agent_file}.")

@@ -12,7 +12,8 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 EXIT_OK = 0
@@ -75,6 +76,19 @@ def refusal_from_machine(exc: BaseException, writing_in: Path | None = None) -> 
     else:
         fix = "give a shorter path, whose folders are folders (not files or links in a loop), and run the command again"
     return MigrationError(problem, fix)
+
+
+@contextmanager
+def refused_by_machine(writing_in: Path) -> Iterator[None]:
+    """What the machine refuses in the block, raised as its refusal (naming `writing_in` when the error names no
+    file); any other error as it was."""
+    try:
+        yield
+    except OSError as exc:
+        refusal = refusal_from_machine(exc, writing_in)
+        if refusal is None:
+            raise
+        raise refusal from None
 
 
 def run_guarded(action: Callable[[], int], prefix: str = "error") -> int:

@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from serving2apps.download import DEFAULT_DEST, Source, download
-from serving2apps.errors import MigrationError, refusal_from_machine
+from serving2apps.errors import MigrationError, refused_by_machine
 from serving2apps.interrupts import scratch
 from serving2apps.migrate import migrate
 from serving2apps.model_reader import refuse_inside_model_dir
@@ -152,19 +152,17 @@ def _build(source: Source, answers: dict[str, str], output_dir: Path, app_dir: P
             shown = log
             log = lambda message: shown(str(message).replace(work, str(output_dir)))  # noqa: E731
         try:
-            download(replace(source), staged_model, log=log)
-            if engine == "bundle":
-                render_with_bundle_cli(answers, Path(work), source.profile)
-            else:
-                render_scaffold(answers, staged_app)
-            status = migrate(staged_model, staged_app, mode=mode, verify=verify, lock=lock, log=log)
-        except (MigrationError, OSError) as exc:
-            refusal = exc if isinstance(exc, MigrationError) else refusal_from_machine(exc, Path(work))
-            if refusal is None:
-                raise
+            with refused_by_machine(Path(work)):
+                download(replace(source), staged_model, log=log)
+                if engine == "bundle":
+                    render_with_bundle_cli(answers, Path(work), source.profile)
+                else:
+                    render_scaffold(answers, staged_app)
+                status = migrate(staged_model, staged_app, mode=mode, verify=verify, lock=lock, log=log)
+        except MigrationError as exc:
             if not dry_run:  # named where the user will look for it; the staging folder is removed on the way out
-                refusal.problem = refusal.problem.replace(work, str(output_dir))
-            raise refusal from None
+                exc.problem = exc.problem.replace(work, str(output_dir))
+            raise
         if dry_run:
             created = sorted(str(p.relative_to(work)) for p in Path(work).rglob("*") if p.is_file())
             log(f"\nDry run: nothing was written. {len(created)} files would be created in {output_dir}:")
