@@ -2,8 +2,8 @@
 agent's attributes, and the module's own objects), the request changed in place (S2A131), a second trace span
 (S2A121). Reported, never rewritten: the fix needs a person who knows which state is meant to be shared.
 
-Not handled: module-level functions the class calls (only the class's methods are read), and a module object
-changed through another name (`history = HISTORY; history.append(x)`)."""
+Not handled: a module object changed through another name (`history = HISTORY; history.append(x)`), or by a
+function of another module."""
 
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ def report_hazards(module: cst.Module, cls: cst.ClassDef, state: CodemodState) -
     module_state = _module_objects(module)
     setup = reached(set(SPECIAL_METHODS))
     set_up_only = setup - reached(set(methods) - setup | set(ENTRY_POINTS))
+    request_path: list[cst.FunctionDef] = []  # the methods requests run, then the module's functions they call
     for name, use in uses.items():
         if name in SPECIAL_METHODS or name in set_up_only:
             continue
@@ -56,17 +57,29 @@ def report_hazards(module: cst.Module, cls: cst.ClassDef, state: CodemodState) -
                 continue  # `self._local.user = ...`: each request's thread has its own (async mode keeps the threads)
             state.report("S2A130", f"{name} changes self.{attr.attr.value} in place ({how}), shared by every request",
                          attr)
-        # A cached property or function runs once (per argument): its writes are the agent's lazy set-up.
-        once = bool(set(decorator_names(fn)) & _RUN_ONCE)
-        for node, what in [] if once else _module_state_writes(fn, module_state):
-            state.report("S2A130", f"{name} {what}, shared by every request (and not by the app's other worker "
-                                   "processes)", node)
+        request_path.append(fn)
         if name in ENTRY_POINTS:
             params = fn.params.params
             if len(params) > 1:
                 _report_request_mutation(fn, params[1].name.value, state)
             if any(d in TRACE or d in {"mlflow.trace", "trace"} for d in decorator_names(fn)):
                 state.report("S2A121", f"{name} is decorated with @mlflow.trace", fn)
+
+
+    functions = {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
+    todo = list(request_path)
+    while todo:
+        called = {c.func.value for c in find_all(todo.pop(), cst.Call) if isinstance(c.func, cst.Name)}
+        for function in (functions[n] for n in sorted(called) if n in functions):
+            if function not in request_path:
+                request_path.append(function)
+                todo.append(function)
+    for fn in request_path:
+        if set(decorator_names(fn)) & _RUN_ONCE:
+            continue  # a cached property or function runs once (per argument): its writes are lazy set-up
+        for node, what in _module_state_writes(fn, module_state):
+            state.report("S2A130", f"{fn.name.value} {what}, shared by every request (and not by the app's other "
+                                   "worker processes)", node)
 
 
 def _module_objects(module: cst.Module) -> set[str]:

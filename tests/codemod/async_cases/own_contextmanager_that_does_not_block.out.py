@@ -1,4 +1,4 @@
-# expect: functions S2A100 S2A111 S2A170
+# expect: functions S2A100 S2A111 S2A130 S2A170
 """An own @contextmanager that only reads the clock stays on the event loop: the function that enters it
 converts. (Conservative: a call the table cannot tell from a plain computation, such as a list's append, counts
 as one that may block.)"""

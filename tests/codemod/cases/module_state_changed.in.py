@@ -11,9 +11,20 @@ DEFAULTS = {"greeting": "hello"}
 BUILT = []
 
 
+def remember(thread, text):
+    HISTORY.setdefault(thread, []).append(text)
+
+
+def load(part):
+    BUILT.append(part)  # called by set-up only: runs once, before any request
+
+
 class ModuleState(ResponsesAgent):
-    """Conversations kept in the module's own dict, a request counter in a global: shared by the requests of one
-    process, as self.x would be, and by none of the app's other worker processes."""
+    """Conversations kept in the module's own dict (by a function of the module), a request counter in a global:
+    shared by the requests of one process, as self.x would be, and by none of the app's other worker processes."""
+
+    def __init__(self):
+        load("agent")
 
     @functools.cached_property
     def prefix(self):
@@ -24,7 +35,7 @@ class ModuleState(ResponsesAgent):
         global CALLS
         CALLS += 1
         thread = (request.custom_inputs or {}).get("thread_id", "none")
-        HISTORY.setdefault(thread, []).append(request.input[-1].content)
+        remember(thread, request.input[-1].content)
         DEFAULTS = {"greeting": "hi"}  # a local of the same name: the module's dict is untouched
         DEFAULTS["greeting"] = "hey"
         text = f"{self.prefix} {DEFAULTS['greeting']}: {HISTORY[thread][-1]}"

@@ -11,6 +11,14 @@ DEFAULTS = {"greeting": "hello"}
 BUILT = []
 
 
+def remember(thread, text):
+    HISTORY.setdefault(thread, []).append(text)
+
+
+def load(part):
+    BUILT.append(part)  # called by set-up only: runs once, before any request
+
+
 @functools.cache
 def prefix():
     BUILT.append("prefix")  # a cached property runs once: lazy set-up, not per-request state
@@ -21,11 +29,15 @@ def predict(request):
     global CALLS
     CALLS += 1
     thread = (request.custom_inputs or {}).get("thread_id", "none")
-    HISTORY.setdefault(thread, []).append(request.input[-1].content)
+    remember(thread, request.input[-1].content)
     DEFAULTS = {"greeting": "hi"}  # a local of the same name: the module's dict is untouched
     DEFAULTS["greeting"] = "hey"
     text = f"{prefix()} {DEFAULTS['greeting']}: {HISTORY[thread][-1]}"
     return ResponsesAgentResponse(output=[create_text_output_item(text=text, id="m")])
+
+
+# The agent's set-up, formerly its __init__ and load_context.
+load("agent")
 
 
 @invoke()
