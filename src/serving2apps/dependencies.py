@@ -55,8 +55,9 @@ def _text(model: ModelInfo, relative: str) -> str:
                              "again") from None
 
 
-# pip's options that name another file: `-r` (requirements, read in place) and `-c` (constraints).
-_FILE_OPTION = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+)(\S+)$")
+# pip's options that name another file: requirements, read in place, and constraints.
+_INCLUDE = re.compile(r"^(?:-r|--requirement)(?:\s*=\s*|\s+)(\S+)$")
+_CONSTRAINTS = re.compile(r"^(?:-c|--constraint)(?:\s*=\s*|\s+)(\S+)$")
 
 
 def _shipped(model: ModelInfo, including: str, named: str) -> str | None:
@@ -69,8 +70,8 @@ def _lines_with_includes(model: ModelInfo, name: str, seen: set[str]) -> list[st
     seen.add(name)
     lines = []
     for line in _text(model, name).splitlines():
-        option = _FILE_OPTION.match(line.strip())
-        included = option and option[1] in ("-r", "--requirement") and _shipped(model, name, option[2])
+        option = _INCLUDE.match(line.strip())
+        included = option and _shipped(model, name, option[1])
         if included and included not in seen:  # a file including itself is read once, as pip refuses to loop
             lines += _lines_with_includes(model, included, seen)
         else:
@@ -78,15 +79,15 @@ def _lines_with_includes(model: ModelInfo, name: str, seen: set[str]) -> list[st
     return lines
 
 
-def model_constraints(model: ModelInfo) -> dict[str, list[str]]:
-    """The constraints files the model's requirements name with `-c` and ship: name as written → its lines."""
+def model_constraints(model: ModelInfo, requirements: list[str]) -> dict[str, list[str]]:
+    """The constraints files the model's requirement lines (model_requirements) name with `-c` and the model
+    ships: name as written → its lines."""
     found = {}
-    for line in model_requirements(model):
-        option = _FILE_OPTION.match(line.strip())
-        shipped = option and option[1] in ("-c", "--constraint") and _shipped(model, model.requirements or "",
-                                                                                option[2])
+    for line in requirements:
+        option = _CONSTRAINTS.match(line.strip())
+        shipped = option and _shipped(model, model.requirements or "", option[1])
         if shipped:
-            found[option[2]] = _text(model, shipped).splitlines()
+            found[option[1]] = _text(model, shipped).splitlines()
     return found
 
 
@@ -188,9 +189,9 @@ def merge_requirements(app_pyproject: str, lines: list[str], model_files: Collec
         line = raw.split(" #", 1)[0].strip()
         if not line or line.startswith("#"):
             continue
-        option = _FILE_OPTION.match(line)
-        if option and option[1] in ("-c", "--constraint") and option[2] in (constraints or {}):
-            findings += _constrain(document, option[2], constraints[option[2]])
+        option = _CONSTRAINTS.match(line)
+        if option and option[1] in (constraints or {}):
+            findings += _constrain(document, option[1], constraints[option[1]])
             continue
         if line.startswith("-"):
             findings.append(Finding("S2A303", f"requirements option {without_credentials(line)!r} was not carried over"))

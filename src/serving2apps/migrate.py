@@ -254,9 +254,10 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async") -> Migr
         per_process_state(source, result.findings),
     )
     check_cli_version(TemplateSchema.load(template_root()).raw["min_databricks_cli_version"], update.cli_versions)
+    requirements = model_requirements(model)
     pyproject, dependency_findings, wheels = merge_requirements((app_dir / "pyproject.toml").read_text(),
-                                                                model_requirements(model) + helpers, model.files,
-                                                                model_constraints(model))
+                                                                requirements + helpers, model.files,
+                                                                model_constraints(model, requirements))
     plan.files["pyproject.toml"] = pyproject.encode()
     plan.findings += python_difference(python_version(model), app_dir)
     for app_file, model_file in wheels.items():

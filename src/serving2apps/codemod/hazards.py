@@ -65,7 +65,6 @@ def report_hazards(module: cst.Module, cls: cst.ClassDef, state: CodemodState) -
             if any(d in TRACE or d in {"mlflow.trace", "trace"} for d in decorator_names(fn)):
                 state.report("S2A121", f"{name} is decorated with @mlflow.trace", fn)
 
-
     functions = {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
     todo = list(request_path)
     while todo:
@@ -98,16 +97,16 @@ def _module_state_writes(fn: cst.FunctionDef, module_state: set[str]) -> list[tu
     `global`, changing one in place (`HISTORY.append(x)`, `CACHE[k] = v`, `del SEEN[k]`). A name the method binds
     itself is its own local, whatever the module has."""
     declared = {n.name.value for g in find_all(fn, cst.Global) for n in g.names}
-    bound: list[cst.CSTNode] = [p.name for p in find_all(fn.params, cst.Param)]
-    bound += [a.target for a in find_all(fn.body, cst.AssignTarget)] + [a.target for a in find_all(fn.body, cst.AugAssign)]
+    assigned: list[tuple[cst.CSTNode, cst.BaseExpression]] = [
+        (a, a.target) for a in find_all(fn.body, cst.AssignTarget)]
+    assigned += [(a, a.target) for a in find_all(fn.body, cst.AugAssign)]
+    bound: list[cst.CSTNode] = [p.name for p in find_all(fn.params, cst.Param)] + [t for _, t in assigned]
     bound += [a.target for a in find_all(fn.body, cst.AnnAssign)] + [f.target for f in find_all(fn.body, cst.For)]
     bound += [a.name for a in find_all(fn.body, cst.AsName)]
     local = {name for node in bound for name in _bound_names(node)}
     shared = (module_state - local) | declared
     found = []
-    targets: list[tuple[cst.CSTNode, cst.BaseExpression, bool]] = [
-        (a, a.target, False) for a in find_all(fn.body, cst.AssignTarget)]
-    targets += [(a, a.target, False) for a in find_all(fn.body, cst.AugAssign)]
+    targets = [(node, target, False) for node, target in assigned]
     targets += [(d, d.target, True) for d in find_all(fn.body, cst.Del)]
     for node, target, deleted in targets:
         if isinstance(target, cst.Name) and target.value in declared and not deleted:
@@ -117,8 +116,8 @@ def _module_state_writes(fn: cst.FunctionDef, module_state: set[str]) -> list[tu
             found.append((node, f"{how} the module's {target.value.value}"))
     for call in find_all(fn.body, cst.Call):
         func = call.func
-        if isinstance(func, cst.Attribute) and func.attr.value in IN_PLACE_METHODS and isinstance(func.value, cst.Name) \
-                and func.value.value in shared:
+        if isinstance(func, cst.Attribute) and func.attr.value in IN_PLACE_METHODS \
+                and isinstance(func.value, cst.Name) and func.value.value in shared:
             found.append((call, f"changes the module's {func.value.value} in place ({func.attr.value})"))
     return found
 
