@@ -172,15 +172,35 @@ def test_every_reason_to_keep_the_class_has_a_fixture():
 
 
 def test_a_shared_object_changed_in_place_is_a_hazard():
-    """`self.history.append(x)` and `self.seen[k] = v` change what every request shares, as `self.x = v` does;
-    reading (count, get, items) and building the object in __init__ do not."""
+    """`self.history.append(x)` and `self.seen[k] = v` change what every request shares, as `self.x = v` does, and
+    so does `add` on a set the class built; reading (count, get, items), building the
+    object in __init__ and a store client's `add` do not."""
     result = migrate_agent_source((CASES / "state_changed_in_place.in.py").read_text(), "agent.py")
     assert [f.message for f in result.findings if f.code == "S2A130"] == [
         "_remember changes self.history in place (append), shared by every request",
         "_remember changes self.seen in place (item assigned), shared by every request",
         "_remember changes self.settings in place (item assigned), shared by every request",
+        "_remember changes self.greeted in place (add), shared by every request",
         "predict changes self.seen in place (item deleted), shared by every request",
     ]
+
+
+def test_a_set_in_the_class_body_changed_per_request_is_a_hazard():
+    """A set built in the class body is one object every request shares: discard() changes it."""
+    source = (
+        "import mlflow\n"
+        "from mlflow.pyfunc import ResponsesAgent\n"
+        "from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse\n\n\n"
+        "class A(ResponsesAgent):\n"
+        "    pending = {'greeting'}\n\n"
+        "    def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:\n"
+        "        self.pending.discard(request.input[-1].content)\n"
+        "        return ResponsesAgentResponse(output=[self.create_text_output_item(text='x', id='m')])\n\n\n"
+        "mlflow.models.set_model(A())\n"
+    )
+    result = migrate_agent_source(source, "agent.py")
+    assert [f.message for f in result.findings if f.code == "S2A130"] == [
+        "predict changes self.pending in place (discard), shared by every request"]
 
 
 def test_state_a_set_up_helper_writes_is_no_hazard():
@@ -241,9 +261,11 @@ def test_the_modules_own_objects_changed_per_request_are_named():
     result = migrate_agent_source((CASES / "module_state_changed.in.py").read_text(), "agent.py")
     assert [(f.message, f.original_line or f.line) for f in result.findings if f.code == "S2A130"] == [
         ("predict rebinds the module's CALLS, shared by every request (and not by the app's other worker "
-         "processes)", 36),
+         "processes)", 38),
         ("remember changes the module's HISTORY in place (setdefault), shared by every request (and not by the "
-         "app's other worker processes)", 15)]
+         "app's other worker processes)", 16),
+        ("remember changes the module's THREADS in place (add), shared by every request (and not by the app's "
+         "other worker processes)", 17)]
 
 
 @pytest.mark.parametrize("written", [

@@ -3,15 +3,36 @@ blockers read."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
+from serving2apps.codemod.node_search import find_all
+
 ENTRY_POINTS = ("predict", "predict_stream")
 SPECIAL_METHODS = ("__init__", "load_context")
-# Methods of lists, dicts and deques that change the object they are called on. (Not a set's `add`: a memory
-# service's or vector store's client has one too, and writes elsewhere, not into the process.)
+# Methods of lists, dicts and deques that change the object they are called on.
 IN_PLACE_METHODS = frozenset({"append", "appendleft", "extend", "extendleft", "insert", "pop", "popleft", "popitem",
                               "remove", "clear", "update", "setdefault", "sort", "reverse"})
+# A set's own: counted only on an object the agent built as a set, since a memory service's or vector store's
+# client has an `add` too, which writes elsewhere, not into the process.
+SET_METHODS = frozenset({"add", "discard", "difference_update", "intersection_update", "symmetric_difference_update"})
+
+
+def builds_a_set(value: cst.BaseExpression | None) -> bool:
+    """`set()`, `set(items)`, `{a, b}`, `{x for x in xs}`."""
+    return isinstance(value, (cst.Set, cst.SetComp)) or (
+        isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == "set")
+
+
+def changes_in_place(call: cst.Call, sets: Collection[str]) -> bool:
+    """`x.append(v)`, `x.update(d)`, ...; `x.add(v)` when x is one of `sets` (written as the call writes it)."""
+    if not isinstance(call.func, cst.Attribute):
+        return False
+    method = call.func.attr.value
+    return method in IN_PLACE_METHODS or (
+        method in SET_METHODS and cst.Module([]).code_for_node(call.func.value) in sets)
 
 
 def methods_of(cls: cst.ClassDef) -> dict[str, cst.FunctionDef]:
@@ -42,8 +63,9 @@ class SelfUse(cst.CSTVisitor):
     """How a method uses `self`: attributes read, attributes written (rebound), attributes whose object is
     changed in place (`self.history.append(x)`, `self.cache[k] = v`, with the change), and anything else."""
 
-    def __init__(self, self_name: str):
+    def __init__(self, self_name: str, sets: Collection[str] = ()):
         self.self_name = self_name
+        self.sets = {f"{self_name}.{attr}" for attr in sets}  # the attributes the class builds as sets
         self.attributes: list[cst.Attribute] = []
         self.written: list[cst.Attribute] = []
         self.changed: list[tuple[cst.Attribute, str]] = []
@@ -97,8 +119,8 @@ class SelfUse(cst.CSTVisitor):
         if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Call) \
                 and isinstance(node.func.value.func, cst.Name) and node.func.value.func.value == "super":
             self.super_calls.append(node)
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value in IN_PLACE_METHODS \
-                and rooted_in(node.func.value, self.self_name):
+        if isinstance(node.func, cst.Attribute) and rooted_in(node.func.value, self.self_name) \
+                and changes_in_place(node, self.sets):
             self._mark_changed(node.func.value, node.func.attr.value)
 
     def visit_Return(self, node):
@@ -113,12 +135,29 @@ def self_name_of(fn: cst.FunctionDef) -> str | None:
 def self_uses(cls: cst.ClassDef) -> dict[str, SelfUse]:
     """How each method uses self; static methods and methods without a self parameter are left out."""
     uses = {}
+    sets = set_attributes(cls)
     for name, fn in methods_of(cls).items():
         self_name = self_name_of(fn)
         if self_name is not None and "staticmethod" not in decorator_names(fn):
-            uses[name] = SelfUse(self_name)
+            uses[name] = SelfUse(self_name, sets)
             fn.body.visit(uses[name])
     return uses
+
+
+def set_attributes(cls: cst.ClassDef) -> set[str]:
+    """Attributes the class builds as sets: in a method (`self.seen = set()`) or in its body (`seen = set()`)."""
+    found = {t.target.value for stmt in cls.body.body if isinstance(stmt, cst.SimpleStatementLine)
+             for small in stmt.body if isinstance(small, cst.Assign) and builds_a_set(small.value)
+             for t in small.targets if isinstance(t.target, cst.Name)}
+    for fn in methods_of(cls).values():
+        self_name = self_name_of(fn)
+        assignments: list[cst.Assign | cst.AnnAssign] = [*find_all(fn.body, cst.Assign),
+                                                          *find_all(fn.body, cst.AnnAssign)]
+        for node in assignments:
+            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            found |= {t.attr.value for t in targets if builds_a_set(node.value) and isinstance(t, cst.Attribute)
+                      and isinstance(t.value, cst.Name) and t.value.value == self_name}
+    return found
 
 
 def _lone_expression(stmt: cst.CSTNode) -> cst.BaseExpression | None:

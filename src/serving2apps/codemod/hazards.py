@@ -3,15 +3,16 @@ agent's attributes, and the module's own objects), the request changed in place 
 (S2A121). Reported, never rewritten: the fix needs a person who knows which state is meant to be shared.
 
 Not handled: a module object changed through another name (`history = HISTORY; history.append(x)`), or by a
-function of another module."""
+function of another module; a set's `add` on a set the agent did not build itself (one passed in, or returned by a
+call), since stores' clients have an `add` that writes elsewhere."""
 
 from __future__ import annotations
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
-from serving2apps.codemod.class_methods import (ENTRY_POINTS, IN_PLACE_METHODS, SPECIAL_METHODS, decorator_names,
-                                                methods_of, rooted_in, self_uses)
+from serving2apps.codemod.class_methods import (ENTRY_POINTS, SPECIAL_METHODS, builds_a_set, changes_in_place,
+                                                decorator_names, methods_of, rooted_in, self_uses)
 from serving2apps.codemod.handlers import CodemodState
 from serving2apps.codemod.names import TRACE
 from serving2apps.codemod.node_search import find_all
@@ -81,18 +82,24 @@ def report_hazards(module: cst.Module, cls: cst.ClassDef, state: CodemodState) -
                                    "worker processes)", node)
 
 
-def _module_objects(module: cst.Module) -> set[str]:
-    """Names the module binds by assignment at its top level: its own objects (not imports, functions, classes)."""
-    names = set()
+def _module_objects(module: cst.Module) -> dict[str, cst.BaseExpression]:
+    """Names the module binds by assignment at its top level, with the value bound last: its own objects (not
+    imports, functions, classes)."""
+    names: dict[str, cst.BaseExpression] = {}
     for stmt in module.body:
         for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
-            targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else \
-                [small.target] if isinstance(small, cst.AnnAssign) and small.value is not None else []
-            names |= {t.value for t in targets if isinstance(t, cst.Name)}
+            if isinstance(small, cst.Assign):
+                targets, value = [t.target for t in small.targets], small.value
+            elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                targets, value = [small.target], small.value
+            else:
+                continue
+            names |= {t.value: value for t in targets if isinstance(t, cst.Name)}
     return names
 
 
-def _module_state_writes(fn: cst.FunctionDef, module_state: set[str]) -> list[tuple[cst.CSTNode, str]]:
+def _module_state_writes(fn: cst.FunctionDef, module_state: dict[str, cst.BaseExpression]
+                         ) -> list[tuple[cst.CSTNode, str]]:
     """(node, what it does) for each write of a module object in the method: rebinding a name it declares
     `global`, changing one in place (`HISTORY.append(x)`, `CACHE[k] = v`, `del SEEN[k]`). A name the method binds
     itself is its own local, whatever the module has."""
@@ -104,7 +111,8 @@ def _module_state_writes(fn: cst.FunctionDef, module_state: set[str]) -> list[tu
     bound += [a.target for a in find_all(fn.body, cst.AnnAssign)] + [f.target for f in find_all(fn.body, cst.For)]
     bound += [a.name for a in find_all(fn.body, cst.AsName)]
     local = {name for node in bound for name in _bound_names(node)}
-    shared = (module_state - local) | declared
+    shared = (module_state.keys() - local) | declared
+    sets = {name for name in shared if builds_a_set(module_state.get(name))}
     found = []
     targets = [(node, target, False) for node, target in assigned]
     targets += [(d, d.target, True) for d in find_all(fn.body, cst.Del)]
@@ -116,8 +124,8 @@ def _module_state_writes(fn: cst.FunctionDef, module_state: set[str]) -> list[tu
             found.append((node, f"{how} the module's {target.value.value}"))
     for call in find_all(fn.body, cst.Call):
         func = call.func
-        if isinstance(func, cst.Attribute) and func.attr.value in IN_PLACE_METHODS \
-                and isinstance(func.value, cst.Name) and func.value.value in shared:
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in shared \
+                and changes_in_place(call, sets):
             found.append((call, f"changes the module's {func.value.value} in place ({func.attr.value})"))
     return found
 
@@ -153,8 +161,8 @@ def _report_request_mutation(fn: cst.FunctionDef, request: str, state: CodemodSt
                 state.report("S2A131", f"{fn.name.value} assigns to {request}", node)
 
         def visit_Call(self, node):
-            if isinstance(node.func, cst.Attribute) and node.func.attr.value in IN_PLACE_METHODS \
-                    and rooted_in(node.func.value, request):
+            if isinstance(node.func, cst.Attribute) and rooted_in(node.func.value, request) \
+                    and changes_in_place(node, ()):
                 state.report("S2A131", f"{fn.name.value} changes {request} in place ({node.func.attr.value})", node)
 
     fn.body.visit(_Mutation())

@@ -9,10 +9,12 @@ HISTORY = {}
 CALLS = 0
 DEFAULTS = {"greeting": "hello"}
 BUILT = []
+THREADS = set()
 
 
 def remember(thread, text):
     HISTORY.setdefault(thread, []).append(text)
+    THREADS.add(thread)
 
 
 def load(part):
@@ -38,6 +40,8 @@ class ModuleState(ResponsesAgent):
         remember(thread, request.input[-1].content)
         DEFAULTS = {"greeting": "hi"}  # a local of the same name: the module's dict is untouched
         DEFAULTS["greeting"] = "hey"
+        seen = set()
+        seen.add(thread)  # a set of its own
         text = f"{self.prefix} {DEFAULTS['greeting']}: {HISTORY[thread][-1]}"
         return ResponsesAgentResponse(output=[self.create_text_output_item(text=text, id="m")])
 

@@ -4,10 +4,17 @@ from mlflow.pyfunc import ResponsesAgent
 from mlflow.types.responses import ResponsesAgentResponse
 
 
+class Outbox:
+    def add(self, item):  # a store's write, as a vector store's or memory service's client has
+        return item
+
+
 class Remembering(ResponsesAgent):
     def __init__(self):
         self.history = []
         self.seen = {}
+        self.greeted = set()
+        self.outbox = Outbox()
         self.settings = {"counts": {}}
         self.history.append("ready")  # building the object in __init__ is not a per-request change
 
@@ -15,6 +22,8 @@ class Remembering(ResponsesAgent):
         self.history.append(text)
         self.seen[text] = len(self.history)
         self.settings["counts"][text] = self.settings["counts"].get(text, 0) + 1
+        self.greeted.add(text)
+        self.outbox.add(text)  # not a set the agent built: its add writes elsewhere
 
     def predict(self, request):
         text = request.input[-1].content

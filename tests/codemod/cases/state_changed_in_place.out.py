@@ -5,10 +5,17 @@ from collections.abc import AsyncIterator
 from mlflow.genai.agent_server import invoke, stream
 
 
+class Outbox:
+    def add(self, item):  # a store's write, as a vector store's or memory service's client has
+        return item
+
+
 def _remember(text):
     history.append(text)
     seen[text] = len(history)
     settings["counts"][text] = settings["counts"].get(text, 0) + 1
+    greeted.add(text)
+    outbox.add(text)  # not a set the agent built: its add writes elsewhere
 
 
 def predict(request):
@@ -23,6 +30,8 @@ def predict(request):
 # The agent's set-up, formerly its __init__ and load_context.
 history = []
 seen = {}
+greeted = set()
+outbox = Outbox()
 settings = {"counts": {}}
 history.append("ready")  # building the object in __init__ is not a per-request change
 
