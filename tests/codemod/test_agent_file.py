@@ -268,6 +268,19 @@ def test_the_modules_own_objects_changed_per_request_are_named():
          "other worker processes)", 17)]
 
 
+def test_shared_state_changed_through_a_local_is_named():
+    """`history = SESSIONS[thread]; history.append(m)` changes SESSIONS as `SESSIONS[thread].append(m)` does (both
+    named), and so for an item reached with get() or an attribute of self; a copy (a slice, list()) and the
+    function's own list are not shared state."""
+    result = migrate_agent_source((CASES / "state_changed_through_a_local.in.py").read_text(), "agent.py")
+    shared = "shared by every request (and not by the app's other worker processes)"
+    assert [(f.message, f.original_line or f.line) for f in result.findings if f.code == "S2A130"] == [
+        ("predict changes self.turns in place (append, through mine), shared by every request", 35),
+        (f"remember changes the module's CONFIG in place (item assigned, through settings), {shared}", 19),
+        (f"remember changes the module's SESSIONS in place (append), {shared}", 13),
+        (f"remember changes the module's SESSIONS in place (append, through history), {shared}", 15)]
+
+
 @pytest.mark.parametrize("written", [
     pytest.param(lambda s: "\ufeff" + s, id="byte-order-mark"),  # what some editors on Windows save
     pytest.param(lambda s: s.replace("\n", "\r\n"), id="crlf"),

@@ -2,11 +2,14 @@
 agent's attributes, and the module's own objects), the request changed in place (S2A131), a second trace span
 (S2A121). Reported, never rewritten: the fix needs a person who knows which state is meant to be shared.
 
-Not handled: a module object changed through another name (`history = HISTORY; history.append(x)`), or by a
-function of another module; a set's `add` on a set the agent did not build itself (one passed in, or returned by a
-call), since stores' clients have an `add` that writes elsewhere."""
+Not handled: a shared object handed to another function that changes it (`save(self.history, m)`), kept under a
+second name beyond one function (`self.h = HISTORY`), or changed by a function of another module; `add` on a set
+the agent did not build itself (one passed in, or returned by a call), since stores' clients have an `add` that
+writes elsewhere."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Collection
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
@@ -58,6 +61,11 @@ def report_hazards(module: cst.Module, cls: cst.ClassDef, state: CodemodState) -
                 continue  # `self._local.user = ...`: each request's thread has its own (async mode keeps the threads)
             state.report("S2A130", f"{name} changes self.{attr.attr.value} in place ({how}), shared by every request",
                          attr)
+        # What SelfUse cannot see: a change through a local bound to the attribute (`h = self.sessions[t]`).
+        for node, attr_name, how, alias in _changes_in_place(fn, _attribute_of(use.self_name, per_thread), ()):
+            if alias is not None:
+                state.report("S2A130", f"{name} changes self.{attr_name} in place ({_how(how, alias)}), shared by "
+                                       "every request", node)
         request_path.append(fn)
         if name in ENTRY_POINTS:
             params = fn.params.params
@@ -101,32 +109,98 @@ def _module_objects(module: cst.Module) -> dict[str, cst.BaseExpression]:
 def _module_state_writes(fn: cst.FunctionDef, module_state: dict[str, cst.BaseExpression]
                          ) -> list[tuple[cst.CSTNode, str]]:
     """(node, what it does) for each write of a module object in the method: rebinding a name it declares
-    `global`, changing one in place (`HISTORY.append(x)`, `CACHE[k] = v`, `del SEEN[k]`). A name the method binds
-    itself is its own local, whatever the module has."""
+    `global`, changing one in place (`HISTORY.append(x)`, `CACHE[k] = v`, `del SEEN[k]`, `SESSIONS[t].append(m)`,
+    directly or through a local bound to it). A name the method binds itself is its own local, whatever the
+    module has."""
     declared = {n.name.value for g in find_all(fn, cst.Global) for n in g.names}
-    assigned: list[tuple[cst.CSTNode, cst.BaseExpression]] = [
-        (a, a.target) for a in find_all(fn.body, cst.AssignTarget)]
-    assigned += [(a, a.target) for a in find_all(fn.body, cst.AugAssign)]
-    bound: list[cst.CSTNode] = [p.name for p in find_all(fn.params, cst.Param)] + [t for _, t in assigned]
-    bound += [a.target for a in find_all(fn.body, cst.AnnAssign)] + [f.target for f in find_all(fn.body, cst.For)]
-    bound += [a.name for a in find_all(fn.body, cst.AsName)]
-    local = {name for node in bound for name in _bound_names(node)}
-    shared = (module_state.keys() - local) | declared
+    shared = (module_state.keys() - _locals(fn)) | declared
     sets = {name for name in shared if builds_a_set(module_state.get(name))}
-    found = []
-    targets = [(node, target, False) for node, target in assigned]
-    targets += [(d, d.target, True) for d in find_all(fn.body, cst.Del)]
-    for node, target, deleted in targets:
-        if isinstance(target, cst.Name) and target.value in declared and not deleted:
-            found.append((node, f"rebinds the module's {target.value}"))
-        elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and target.value.value in shared:
-            how = "deletes an item of" if deleted else "sets an item of"
-            found.append((node, f"{how} the module's {target.value.value}"))
+    found: list[tuple[cst.CSTNode, str]] = [
+        (node, f"rebinds the module's {target.value}") for node, target in _assignments(fn)
+        if isinstance(target, cst.Name) and target.value in declared]
+    in_place = _changes_in_place(fn, lambda e: e.value if isinstance(e, cst.Name) and e.value in shared else None,
+                                 sets)
+    return found + [(node, f"changes the module's {name} in place ({_how(how, alias)})")
+                    for node, name, how, alias in in_place]
+
+
+def _attribute_of(self_name: str, per_thread: set[str]) -> Callable[[cst.BaseExpression], str | None]:
+    """What names `self.x` as x, for the attributes requests share (not a `threading.local()`)."""
+    def attribute(expr: cst.BaseExpression) -> str | None:
+        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == self_name \
+                and expr.attr.value not in per_thread:
+            return expr.attr.value
+        return None
+    return attribute
+
+
+def _how(how: str, alias: str | None) -> str:
+    return f"{how}, through {alias}" if alias else how
+
+
+def _locals(fn: cst.FunctionDef, but_plain_assignments: bool = False) -> set[str]:
+    """The names a function binds: its parameters, and what it assigns, loops over or binds with `as`; without
+    `name = value` when asked."""
+    assigned: list[cst.CSTNode] = [a.target for a in find_all(fn.body, cst.AssignTarget)
+                                   if not (but_plain_assignments and isinstance(a.target, cst.Name))]
+    bound: list[cst.CSTNode] = [p.name for p in find_all(fn.params, cst.Param)] + assigned
+    bound += [a.target for a in find_all(fn.body, cst.AugAssign)] + [a.target for a in find_all(fn.body, cst.AnnAssign)]
+    bound += [f.target for f in find_all(fn.body, cst.For)] + [a.name for a in find_all(fn.body, cst.AsName)]
+    return {name for node in bound for name in _bound_names(node)}
+
+
+def _assignments(fn: cst.FunctionDef) -> list[tuple[cst.CSTNode, cst.BaseExpression]]:
+    """(node, target) for each `target = ...` and `target += ...` in the function."""
+    found: list[tuple[cst.CSTNode, cst.BaseExpression]] = [(a, a.target) for a in find_all(fn.body, cst.AssignTarget)]
+    return found + [(a, a.target) for a in find_all(fn.body, cst.AugAssign)]
+
+
+def _container(expr: cst.BaseExpression) -> cst.BaseExpression:
+    """The object `expr` is an item of, however deep (`X` for `X[k]`, `X[k][j]`, `X.get(k)`), else `expr`. A slice
+    (`X[:]`) is a copy, not an item."""
+    while True:
+        if isinstance(expr, cst.Subscript) and not any(isinstance(e.slice, cst.Slice) for e in expr.slice):
+            expr = expr.value
+        elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "get":
+            expr = expr.func.value
+        else:
+            return expr
+
+
+def _changes_in_place(fn: cst.FunctionDef, shared: Callable[[cst.BaseExpression], str | None],
+                      sets: Collection[str]) -> list[tuple[cst.CSTNode, str, str, str | None]]:
+    """(node, object, how, the local it went through) for each change in place of a shared object (`shared` names
+    the one an expression is, else None) in the function: an item set or deleted, an in-place method called, on the
+    object, an item of it, or a local the function binds only to one of those (`history = SESSIONS[thread];
+    history.append(m)`)."""
+    bindings: dict[str, set[str | None]] = {}
+    for assign in find_all(fn.body, cst.Assign):
+        for target in assign.targets:
+            if isinstance(target.target, cst.Name):
+                bindings.setdefault(target.target.value, set()).add(shared(_container(assign.value)))
+    others = _locals(fn, but_plain_assignments=True)
+    aliases = {name: owner for name, (owner, *more) in bindings.items()
+               if owner is not None and not more and name not in others}
+
+    def owner(expr: cst.BaseExpression) -> tuple[str, str | None] | None:
+        expr = _container(expr)
+        if (name := shared(expr)) is not None:
+            return name, None
+        if isinstance(expr, cst.Name) and expr.value in aliases:
+            return aliases[expr.value], expr.value
+        return None
+
+    found: list[tuple[cst.CSTNode, str, str, str | None]] = []
+    items: list[tuple[cst.CSTNode, cst.BaseExpression, str]] = [
+        (node, target, "item assigned") for node, target in _assignments(fn)]
+    items += [(d, d.target, "item deleted") for d in find_all(fn.body, cst.Del)]
+    for node, written, how in items:
+        if isinstance(written, cst.Subscript) and (o := owner(written.value)) is not None:
+            found.append((node, o[0], how, o[1]))
     for call in find_all(fn.body, cst.Call):
-        func = call.func
-        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in shared \
+        if isinstance(call.func, cst.Attribute) and (o := owner(call.func.value)) is not None \
                 and changes_in_place(call, sets):
-            found.append((call, f"changes the module's {func.value.value} in place ({func.attr.value})"))
+            found.append((call, o[0], call.func.attr.value, o[1]))
     return found
 
 
