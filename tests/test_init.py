@@ -32,10 +32,15 @@ def test_init_example_end_to_end(tmp_path):
     assert json.loads((app / ".serving2apps" / "answers.json").read_text())["async_mode"] == "yes"
     assert "app_name: demo-agent" in (app / ".copier-answers.yml").read_text()
     assert "cd demo-agent && uv run start-app" in result.stdout
-    elsewhere = cli("init", "--example", "--app-name", "other-agent", "--output-dir", "apps/new", "--no-lock",
-                    cwd=tmp_path)
+    elsewhere = cli("init", "--example", "--app-name", "other-agent", "--output-dir", "apps/new agents",
+                    "--no-lock", cwd=tmp_path)
     assert elsewhere.returncode == 0, elsewhere.stderr
-    assert "cd apps/new/other-agent && uv run start-app" in elsewhere.stdout  # from where the user stands
+    # From where the user stands, quoted for the shell: the line can be pasted as it is.
+    command = next(line for line in elsewhere.stdout.splitlines() if "uv run start-app" in line)
+    assert command.strip().startswith("cd 'apps/new agents/other-agent' && uv run start-app")
+    landed = subprocess.run(["bash", "-c", command.split("&&")[0] + "&& pwd"], cwd=tmp_path, capture_output=True,
+                            text=True)
+    assert landed.stdout.strip() == str(tmp_path / "apps" / "new agents" / "other-agent")
     # Messages name where files end up, never the staging folder they were built in.
     assert f"in {app / 'MIGRATION_REPORT.md'}" in result.stdout and ".serving2apps-init-" not in result.stdout
     with running_agent_app(app, tmp_path / "server.log") as base:

@@ -9,6 +9,7 @@ step leaves the output folder as it was.
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -121,13 +122,13 @@ def init(
         raise
     if not dry_run:
         log(f"\nDone: {app_dir} (and the original model in {model_dir}).\nNext:\n"
-            f"  cd {_shown(app_dir)} && uv run start-app        # serve it locally\n"
+            f"  cd {shlex.quote(_shown(app_dir))} && uv run start-app        # serve it locally\n"
             f"  see {_shown(app_dir / REPORT_MD)} for anything to review")
     return status
 
 
 def _shown(path: Path) -> str:
-    """The path as the user can type it from where they stand: relative below the current folder."""
+    """The path as the user can find it from where they stand: relative below the current folder."""
     try:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
