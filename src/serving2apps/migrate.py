@@ -12,6 +12,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shlex
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -431,7 +432,8 @@ def ensure_model(source: Path, app_dir: Path, log=print) -> None:
     if not answers.get("endpoint_name"):
         raise MigrationError(
             f"no model in {source}, and the app records no serving endpoint to download it from",
-            f"run `serving2apps download --endpoint NAME` (or --model-uri/--model-dir) with --dest {source}",
+            f"run `serving2apps download --endpoint NAME --dest {shlex.quote(str(source))}` (or --model-uri/--model-dir "
+            "in place of --endpoint)",
         )
     from serving2apps.download import Source, download
 
