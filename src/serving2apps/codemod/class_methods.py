@@ -8,7 +8,7 @@ from collections.abc import Collection
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
-from serving2apps.codemod.node_search import find_all
+from serving2apps.codemod.node_search import Index
 
 ENTRY_POINTS = ("predict", "predict_stream")
 SPECIAL_METHODS = ("__init__", "load_context")
@@ -151,8 +151,8 @@ def set_attributes(cls: cst.ClassDef) -> set[str]:
              for t in small.targets if isinstance(t.target, cst.Name)}
     for fn in methods_of(cls).values():
         self_name = self_name_of(fn)
-        assignments: list[cst.Assign | cst.AnnAssign] = [*find_all(fn.body, cst.Assign),
-                                                          *find_all(fn.body, cst.AnnAssign)]
+        nodes = Index(fn.body)
+        assignments: list[cst.Assign | cst.AnnAssign] = [*nodes.all(cst.Assign), *nodes.all(cst.AnnAssign)]
         for node in assignments:
             targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
             found |= {t.attr.value for t in targets if builds_a_set(node.value) and isinstance(t, cst.Attribute)

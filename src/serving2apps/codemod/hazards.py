@@ -18,7 +18,7 @@ from serving2apps.codemod.class_methods import (ENTRY_POINTS, SPECIAL_METHODS, b
                                                 decorator_names, methods_of, rooted_in, self_uses)
 from serving2apps.codemod.handlers import CodemodState
 from serving2apps.codemod.names import TRACE
-from serving2apps.codemod.node_search import find_all
+from serving2apps.codemod.node_search import Index, find_all
 from serving2apps.codemod.user_clients import HELPERS as USER_HELPERS
 
 CODES = ("S2A121", "S2A130", "S2A131")
@@ -30,6 +30,13 @@ def report_hazards(module: cst.Module, cls: cst.ClassDef, state: CodemodState) -
     """Concurrency hazards that exist in both strategies: per-request state and request mutation."""
     methods = methods_of(cls)
     uses = self_uses(cls)
+    indexes: dict[cst.FunctionDef, Index] = {}
+
+    def nodes(fn: cst.FunctionDef) -> Index:
+        """The function's nodes, walked once however many questions are asked of them."""
+        if fn not in indexes:
+            indexes[fn] = Index(fn)
+        return indexes[fn]
 
     def reached(starts: set[str]) -> set[str]:
         seen: set[str] = set()
@@ -51,7 +58,7 @@ def report_hazards(module: cst.Module, cls: cst.ClassDef, state: CodemodState) -
         if name in SPECIAL_METHODS or name in set_up_only:
             continue
         fn = methods[name]
-        users = _users_clients(fn)
+        users = _users_clients(nodes(fn))
         for attr in use.written:
             why = (": it holds a client acting as the user who sent the request, which the next request, another "
                    "user's, would use" if attr.attr.value in users else "")
@@ -62,7 +69,8 @@ def report_hazards(module: cst.Module, cls: cst.ClassDef, state: CodemodState) -
             state.report("S2A130", f"{name} changes self.{attr.attr.value} in place ({how}), shared by every request",
                          attr)
         # What SelfUse cannot see: a change through a local bound to the attribute (`h = self.sessions[t]`).
-        for node, attr_name, how, alias in _changes_in_place(fn, _attribute_of(use.self_name, per_thread), ()):
+        in_place = _changes_in_place(fn, nodes(fn), _attribute_of(use.self_name, per_thread), ())
+        for node, attr_name, how, alias in in_place:
             if alias is not None:
                 state.report("S2A130", f"{name} changes self.{attr_name} in place ({_how(how, alias)}), shared by "
                                        "every request", node)
@@ -77,7 +85,7 @@ def report_hazards(module: cst.Module, cls: cst.ClassDef, state: CodemodState) -
     functions = {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
     todo = list(request_path)
     while todo:
-        called = {c.func.value for c in find_all(todo.pop(), cst.Call) if isinstance(c.func, cst.Name)}
+        called = {c.func.value for c in nodes(todo.pop()).all(cst.Call) if isinstance(c.func, cst.Name)}
         for function in (functions[n] for n in sorted(called) if n in functions):
             if function not in request_path:
                 request_path.append(function)
@@ -85,7 +93,7 @@ def report_hazards(module: cst.Module, cls: cst.ClassDef, state: CodemodState) -
     for fn in request_path:
         if set(decorator_names(fn)) & _RUN_ONCE:
             continue  # a cached property or function runs once (per argument): its writes are lazy set-up
-        for node, what in _module_state_writes(fn, module_state):
+        for node, what in _module_state_writes(fn, nodes(fn), module_state):
             state.report("S2A130", f"{fn.name.value} {what}, shared by every request (and not by the app's other "
                                    "worker processes)", node)
 
@@ -106,20 +114,20 @@ def _module_objects(module: cst.Module) -> dict[str, cst.BaseExpression]:
     return names
 
 
-def _module_state_writes(fn: cst.FunctionDef, module_state: dict[str, cst.BaseExpression]
+def _module_state_writes(fn: cst.FunctionDef, nodes: Index, module_state: dict[str, cst.BaseExpression]
                          ) -> list[tuple[cst.CSTNode, str]]:
     """(node, what it does) for each write of a module object in the method: rebinding a name it declares
     `global`, changing one in place (`HISTORY.append(x)`, `CACHE[k] = v`, `del SEEN[k]`, `SESSIONS[t].append(m)`,
     directly or through a local bound to it). A name the method binds itself is its own local, whatever the
     module has."""
-    declared = {n.name.value for g in find_all(fn, cst.Global) for n in g.names}
-    shared = (module_state.keys() - _locals(fn)) | declared
+    declared = {n.name.value for g in nodes.all(cst.Global) for n in g.names}
+    shared = (module_state.keys() - _locals(fn, nodes)) | declared
     sets = {name for name in shared if builds_a_set(module_state.get(name))}
     found: list[tuple[cst.CSTNode, str]] = [
-        (node, f"rebinds the module's {target.value}") for node, target in _assignments(fn)
+        (node, f"rebinds the module's {target.value}") for node, target in _assignments(nodes)
         if isinstance(target, cst.Name) and target.value in declared]
-    in_place = _changes_in_place(fn, lambda e: e.value if isinstance(e, cst.Name) and e.value in shared else None,
-                                 sets)
+    in_place = _changes_in_place(fn, nodes, lambda e: e.value if isinstance(e, cst.Name) and e.value in shared
+                                 else None, sets)
     return found + [(node, f"changes the module's {name} in place ({_how(how, alias)})")
                     for node, name, how, alias in in_place]
 
@@ -138,21 +146,21 @@ def _how(how: str, alias: str | None) -> str:
     return f"{how}, through {alias}" if alias else how
 
 
-def _locals(fn: cst.FunctionDef, but_plain_assignments: bool = False) -> set[str]:
+def _locals(fn: cst.FunctionDef, nodes: Index, but_plain_assignments: bool = False) -> set[str]:
     """The names a function binds: its parameters, and what it assigns, loops over or binds with `as`; without
     `name = value` when asked."""
-    assigned: list[cst.CSTNode] = [a.target for a in find_all(fn.body, cst.AssignTarget)
-                                   if not (but_plain_assignments and isinstance(a.target, cst.Name))]
+    assigned: list[cst.CSTNode] = [target for _, target in _assignments(nodes)
+                                   if not (but_plain_assignments and isinstance(target, cst.Name))]
     bound: list[cst.CSTNode] = [p.name for p in find_all(fn.params, cst.Param)] + assigned
-    bound += [a.target for a in find_all(fn.body, cst.AugAssign)] + [a.target for a in find_all(fn.body, cst.AnnAssign)]
-    bound += [f.target for f in find_all(fn.body, cst.For)] + [a.name for a in find_all(fn.body, cst.AsName)]
+    bound += [a.target for a in nodes.all(cst.AnnAssign)]
+    bound += [f.target for f in nodes.all(cst.For)] + [a.name for a in nodes.all(cst.AsName)]
     return {name for node in bound for name in _bound_names(node)}
 
 
-def _assignments(fn: cst.FunctionDef) -> list[tuple[cst.CSTNode, cst.BaseExpression]]:
-    """(node, target) for each `target = ...` and `target += ...` in the function."""
-    found: list[tuple[cst.CSTNode, cst.BaseExpression]] = [(a, a.target) for a in find_all(fn.body, cst.AssignTarget)]
-    return found + [(a, a.target) for a in find_all(fn.body, cst.AugAssign)]
+def _assignments(nodes: Index) -> list[tuple[cst.CSTNode, cst.BaseExpression]]:
+    """(node, target) for each `target = ...` and `target += ...` among the nodes."""
+    found: list[tuple[cst.CSTNode, cst.BaseExpression]] = [(a, a.target) for a in nodes.all(cst.AssignTarget)]
+    return found + [(a, a.target) for a in nodes.all(cst.AugAssign)]
 
 
 def _container(expr: cst.BaseExpression) -> cst.BaseExpression:
@@ -167,18 +175,18 @@ def _container(expr: cst.BaseExpression) -> cst.BaseExpression:
             return expr
 
 
-def _changes_in_place(fn: cst.FunctionDef, shared: Callable[[cst.BaseExpression], str | None],
+def _changes_in_place(fn: cst.FunctionDef, nodes: Index, shared: Callable[[cst.BaseExpression], str | None],
                       sets: Collection[str]) -> list[tuple[cst.CSTNode, str, str, str | None]]:
     """(node, object, how, the local it went through) for each change in place of a shared object (`shared` names
     the one an expression is, else None) in the function: an item set or deleted, an in-place method called, on the
     object, an item of it, or a local the function binds only to one of those (`history = SESSIONS[thread];
     history.append(m)`)."""
     bindings: dict[str, set[str | None]] = {}
-    for assign in find_all(fn.body, cst.Assign):
+    for assign in nodes.all(cst.Assign):
         for target in assign.targets:
             if isinstance(target.target, cst.Name):
                 bindings.setdefault(target.target.value, set()).add(shared(_container(assign.value)))
-    others = _locals(fn, but_plain_assignments=True)
+    others = _locals(fn, nodes, but_plain_assignments=True)
     aliases = {name: owner for name, (owner, *more) in bindings.items()
                if owner is not None and not more and name not in others}
 
@@ -192,12 +200,12 @@ def _changes_in_place(fn: cst.FunctionDef, shared: Callable[[cst.BaseExpression]
 
     found: list[tuple[cst.CSTNode, str, str, str | None]] = []
     items: list[tuple[cst.CSTNode, cst.BaseExpression, str]] = [
-        (node, target, "item assigned") for node, target in _assignments(fn)]
-    items += [(d, d.target, "item deleted") for d in find_all(fn.body, cst.Del)]
+        (node, target, "item assigned") for node, target in _assignments(nodes)]
+    items += [(d, d.target, "item deleted") for d in nodes.all(cst.Del)]
     for node, written, how in items:
         if isinstance(written, cst.Subscript) and (o := owner(written.value)) is not None:
             found.append((node, o[0], how, o[1]))
-    for call in find_all(fn.body, cst.Call):
+    for call in nodes.all(cst.Call):
         if isinstance(call.func, cst.Attribute) and (o := owner(call.func.value)) is not None \
                 and changes_in_place(call, sets):
             found.append((call, o[0], call.func.attr.value, o[1]))
@@ -213,10 +221,10 @@ def _bound_names(target: cst.CSTNode) -> set[str]:
     return set()
 
 
-def _users_clients(fn: cst.FunctionDef) -> set[str]:
-    """Attributes the method sets to something built from the user's client (user_clients rewrote Model Serving's
-    on-behalf-of-user clients to the scaffold's helpers)."""
-    return {target.target.attr.value for assign in find_all(fn, cst.Assign) for target in assign.targets
+def _users_clients(nodes: Index) -> set[str]:
+    """Attributes the method (its nodes) sets to something built from the user's client (user_clients rewrote Model
+    Serving's on-behalf-of-user clients to the scaffold's helpers)."""
+    return {target.target.attr.value for assign in nodes.all(cst.Assign) for target in assign.targets
             if isinstance(target.target, cst.Attribute)
             and any(get_full_name_for_node(call.func) in USER_HELPERS for call in find_all(assign.value, cst.Call))}
 
