@@ -63,7 +63,7 @@ class SelfUse(cst.CSTVisitor):
     """How a method uses `self`: attributes read, attributes written (rebound), attributes whose object is
     changed in place (`self.history.append(x)`, `self.cache[k] = v`, with the change), and anything else."""
 
-    def __init__(self, self_name: str, sets: Collection[str] = ()):
+    def __init__(self, self_name: str, sets: Collection[str]):
         self.self_name = self_name
         self.sets = {f"{self_name}.{attr}" for attr in sets}  # the attributes the class builds as sets
         self.attributes: list[cst.Attribute] = []
