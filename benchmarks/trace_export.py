@@ -2,8 +2,8 @@
 
     uv run --frozen python benchmarks/trace_export.py [--traces 300] [--rate 20] [--export-threads 10 1]
 
-A child process starts the way the migrated app's server does (the rendered scaffold's `agent_server.start_server`,
-imported: the experiment looked up once, MLflow's notebook probes off), then makes one-span traces at a fixed rate
+A child process sets tracing up the way the migrated app's server does (the rendered scaffold's
+`agent_server.start_server`: the experiment looked up once, MLflow's notebook probes off), then makes one-span traces at a fixed rate
 and waits until MLflow has exported them all to a local `mlflow server` (sqlite, over HTTP). Reported per trace:
 the child's CPU, the calls the tracking server received, and the traces it recorded. serving.py measures the same
 cost inside the served app (the traced form at one client); this isolates MLflow's exporter and its settings.
@@ -33,7 +33,7 @@ RESULTS = HERE / "results"
 
 CHILD = '''
 import sys, time
-import agent_server.start_server  # noqa: F401  (the app's start-up: experiment, notebook probes)
+from agent_server.start_server import remember_absent_notebook_modules, resolve_trace_experiment
 import mlflow
 from mlflow.tracing.processor.base_mlflow import flush_all_batch_processors
 
@@ -43,6 +43,9 @@ def trace(i):
         span.set_outputs({"output": [{"type": "message", "content": [{"type": "output_text", "text": "shipped " * 20}]}]})
 
 count, rate = int(sys.argv[1]), float(sys.argv[2])
+# What the app's build_app() does before serving with a tracking URI (importing the module does nothing of it).
+resolve_trace_experiment()
+remember_absent_notebook_modules()
 trace(-1)
 flush_all_batch_processors(60000)
 cpu, start = time.process_time(), time.monotonic()
