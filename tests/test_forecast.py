@@ -37,3 +37,14 @@ def test_what_apps_cannot_grant_the_user_is_forecast_like_the_migration_reports_
     assert "S2A203" in forecast(MLMODEL | {"resources": used_as_user}, agent).codes
     broken = forecast(MLMODEL | {"resources": {"api_version": "2"}}, agent)
     assert broken.outcome == "refused" and "resources format" in broken.reason
+
+
+def test_an_input_example_the_app_cannot_be_asked_is_forecast_for_review():
+    """An example in neither the Responses nor the chat format (nor one row of MLflow's DataFrame forms) is not
+    copied for the app's scripts: S2A141, as migrate reports it; one the app answers, or none, needs nothing."""
+    agent = (CODEMOD / "cases" / "helpers_through_self.in.py").read_text()
+    assert "S2A141" in forecast(MLMODEL, agent, input_example=[["where is order 42"]]).codes
+    assert "S2A141" in forecast(MLMODEL, agent, input_example={"question": "where is order 42"}).codes
+    for askable in ({"input": [{"role": "user", "content": "hi"}]}, {"messages": [{"role": "user", "content": "hi"}]},
+                    None):
+        assert "S2A141" not in forecast(MLMODEL, agent, input_example=askable).codes

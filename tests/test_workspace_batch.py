@@ -61,15 +61,15 @@ def many(mlflow_server, registered, tmp_path_factory):
                              data_path=str(folder / "weights.txt"), code_paths=[str(loader)]),
         "pickled": _register(mlflow_server, "pickled", python_model=Pickled()),
     }
-    from mlflow_registry import log_agent
+    from mlflow_registry import INPUT_EXAMPLE, log_agent
 
-    versions["flaky"] = log_agent(mlflow_server, "flaky")
+    versions["flaky"] = log_agent(mlflow_server, "flaky", input_example=INPUT_EXAMPLE)
     source = mlflow.MlflowClient(mlflow_server, mlflow_server).get_model_version("flaky", versions["flaky"]).source
     flaky = re.search(r"m-[0-9a-f]+", source).group(0)  # the logged model's id, in its artifacts' paths
 
     def midway(method: str, path: str) -> bool:
-        """The flaky model's files break after its MLmodel and agent file (scan reads those): a download fails
-        part of the way through."""
+        """The flaky model's files break after its MLmodel and agent file (what scan needs; it asks for the input
+        example too, and forecasts without it): a download fails part of the way through."""
         file = path.split("?")[0]
         return f"/{flaky}/" in file and "mlflow-artifacts/artifacts/" in file and not file.endswith(
             ("/MLmodel", "/agent.py"))

@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 from serving2apps.codemod.agent_file import migrate_agent_source
 from serving2apps.errors import MigrationError
 from serving2apps.model_reader import granted_access
+from serving2apps.request_format import app_request
 from serving2apps.sdk_credentials import review_codes
 from serving2apps.user_scopes import acting_as_user, user_api_scopes
 
@@ -49,9 +50,11 @@ _CODEMOD = threading.Lock()
 
 
 def forecast(mlmodel: dict, agent_source: str | None, mode: str = "async",
-             environment: dict[str, str] | None = None, gateway: tuple[str, ...] = ()) -> Forecast:
+             environment: dict[str, str] | None = None, gateway: tuple[str, ...] = (),
+             input_example: object = None) -> Forecast:
     """The forecast for a model, from its MLmodel (parsed), its agent file's source (None when it has none), the
-    environment variables the endpoint sets for it and what its AI Gateway does (endpoint.gateway_features)."""
+    environment variables the endpoint sets for it, what its AI Gateway does (endpoint.gateway_features) and its
+    input example (parsed; None when it has none or it could not be read)."""
     flavor = (mlmodel.get("flavors") or {}).get("python_function")
     metadata = mlmodel.get("metadata") if isinstance(mlmodel.get("metadata"), dict) else {}
     interface = INTERFACES.get(metadata.get("task"), "pyfunc")
@@ -74,6 +77,8 @@ def forecast(mlmodel: dict, agent_source: str | None, mode: str = "async",
     review = {f.code for f in result.findings if f.kind == "review"} | review_codes(environment or {}, agent_source)
     if gateway:
         review.add("S2A216")  # bundle_config reports each of them
+    if input_example is not None and app_request(input_example) is None:
+        review.add("S2A141")  # migrate does not copy it for the app's scripts
     scopes, scope_findings = user_api_scopes(declared, resources, result.code)
     review |= {f.code for f in scope_findings + acting_as_user(resources, result.code, bool(scopes))
                if f.kind == "review"}

@@ -79,21 +79,29 @@ def _state(detail) -> str:
     return ready if not update or update == "NOT_UPDATING" else f"{ready} ({update})"
 
 
-def _model_files(entity: ServedEntity, profile: str | None, folder: Path) -> tuple[dict, str | None]:
-    """MLmodel (parsed) and the agent file's source, downloaded alone."""
+def _model_files(entity: ServedEntity, profile: str | None, folder: Path) -> tuple[dict, str | None, object]:
+    """MLmodel (parsed), the agent file's source and the input example (parsed), downloaded alone."""
     import mlflow.artifacts
 
     base = f"models:/{entity.model_name}/{entity.model_version}"
     uris = {"tracking_uri": tracking_uri_for(profile), "registry_uri": registry_uri_for(entity.model_name, profile)}
-    mlmodel = yaml.safe_load(Path(mlflow.artifacts.download_artifacts(
-        artifact_uri=f"{base}/MLmodel", dst_path=str(folder), **uris)).read_text())
+
+    def text(name: str) -> str:
+        return Path(mlflow.artifacts.download_artifacts(
+            artifact_uri=f"{base}/{name}", dst_path=str(folder), **uris)).read_text(errors="replace")
+
+    mlmodel = yaml.safe_load(text("MLmodel"))
     if not isinstance(mlmodel, dict):
         raise ValueError("MLmodel is not a YAML mapping")
     name = agent_file_name(mlmodel)
-    if name is None:
-        return mlmodel, None
-    return mlmodel, Path(mlflow.artifacts.download_artifacts(
-        artifact_uri=f"{base}/{name}", dst_path=str(folder), **uris)).read_text(errors="replace")
+    source = None if name is None else text(name)
+    example = None
+    if isinstance(mlmodel.get("saved_input_example_info"), dict):
+        try:
+            example = json.loads(text("input_example.json"))
+        except Exception:  # noqa: BLE001 - the forecast goes on without it; migrate reads it (and refuses a bad one)
+            example = None
+    return mlmodel, source, example
 
 
 def _callers(client, detail, row: EndpointRow, warehouse: str | None) -> None:
@@ -128,11 +136,11 @@ def _row(client, name: str, profile: str | None, mode: str, warehouse: str | Non
         _callers(client, detail, row, warehouse)
     try:
         with tempfile.TemporaryDirectory(prefix="serving2apps-scan-") as folder:
-            mlmodel, source = _model_files(main, profile, Path(folder))
+            mlmodel, source, example = _model_files(main, profile, Path(folder))
     except Exception as exc:  # noqa: BLE001 - a model that cannot be read is reported on its row
         row.outcome, row.reason = "error", f"reading {main.model_name} v{main.model_version}: {first_line(exc, 200)}"
         return row
-    predicted = forecast(mlmodel, source, mode, main.environment_vars or {}, gateway_features(detail))
+    predicted = forecast(mlmodel, source, mode, main.environment_vars or {}, gateway_features(detail), example)
     row.interface, row.outcome, row.codes, row.reason = (predicted.interface, predicted.outcome,
                                                          list(predicted.codes), predicted.reason)
     return row
