@@ -90,6 +90,11 @@ def test_the_input_unchanged_would_fail():
     (GOOD + "\n\ndef relay(request):\n    return predict(request, params=None)\n", "no parameter params"),
     (GOOD.replace("def predict(request):", "@functools.cached_property\ndef predict(request):"),
      "predict is a module function decorated with @cached_property"),
+    # What a strategy wrote where it found no entry point to call.
+    (GOOD.replace("return await in_worker_thread(predict, request)", "return await in_worker_thread(None, request)"),
+     "invoke_agent calls None, which is not a function"),
+    (GOOD.replace("response = await in_worker_thread(predict, request)", "response = None(request)"),
+     "stream_agent calls None, which is not a function"),
 ])
 def test_each_rule_names_the_problem(broken, expected):
     found = problems(broken)

@@ -29,9 +29,12 @@ def to_kept_class(module: cst.Module, agent: AgentClass, state: CodemodState, ar
         )
     names = Allocator(module_bound_names(module, set()))
     instance = agent.instance_name or names.name("AGENT")
-    defined = set(methods_of(agent.cls))
-    for c in _all_classes(module):
-        defined |= set(methods_of(c))
+    defined: set[str] = set()
+    for c in _all_classes(module):  # the agent's class and those it may inherit from
+        defined |= set(methods_of(c)) | _assigned_in_body(c)
+    if not {"predict", "predict_stream"} & defined:
+        raise MigrationError(f"{state.filename}: no class of the file defines predict or predict_stream",
+                             "serve the agent object as it is")
     after_instance: list[Statement] = []
     if "load_context" in defined:
         context = names.name("model_context")
@@ -65,6 +68,13 @@ def to_kept_class(module: cst.Module, agent: AgentClass, state: CodemodState, ar
     entries = (f"{instance}.predict" if "predict" in defined else None,
                f"{instance}.predict_stream" if "predict_stream" in defined else None)
     return module.with_changes(body=body), entries
+
+
+def _assigned_in_body(cls: cst.ClassDef) -> set[str]:
+    """Names the class body binds by assignment: `predict = shared_predict` makes a method as `def` does."""
+    return {t.target.value for stmt in cls.body.body if isinstance(stmt, cst.SimpleStatementLine)
+            for small in stmt.body if isinstance(small, cst.Assign)
+            for t in small.targets if isinstance(t.target, cst.Name)}
 
 
 def _all_classes(module) -> list[cst.ClassDef]:

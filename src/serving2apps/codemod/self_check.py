@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -64,7 +65,9 @@ def check_output(before: str, after: str, blocking_check=None) -> CheckResult:
     except SyntaxError:
         return CheckResult(unchecked="the agent file needs a newer Python than this one to parse")
     try:
-        compile(after, "agent.py", "exec")
+        with warnings.catch_warnings():  # what compile() warns of (`None(x)`) is the rules' to report, not stderr's
+            warnings.simplefilter("ignore", SyntaxWarning)
+            compile(after, "agent.py", "exec")
         new = ast.parse(after)
     except SyntaxError as exc:
         return CheckResult([f"the output does not compile: {exc.msg} (line {exc.lineno})"])
@@ -191,7 +194,24 @@ def _registration(tree: ast.Module) -> list[str]:
             problems.append(f"the @{target}() handler {handler.name} is not async: it would block the server")
         elif target == "stream" and not _is_generator(handler):
             problems.append(f"the @stream() handler {handler.name} is not an async generator")
+        problems += [f"the @{target}() handler {handler.name} calls {ast.unparse(c)}, which is not a function "
+                     f"(line {c.lineno})" for c in _constants_called(handler)]
     return problems
+
+
+def _constants_called(handler: ast.AST) -> list[ast.Constant]:
+    """Constants the handler calls, itself (`None(request)`) or through an adapter (`in_worker_thread(None, ...)`):
+    what a strategy writes where it found no entry point to call."""
+    found = []
+    for call in ast.walk(handler):
+        if not isinstance(call, ast.Call):
+            continue
+        if isinstance(call.func, ast.Constant):
+            found.append(call.func)
+        elif isinstance(call.func, ast.Name) and call.func.id in ADAPTER_ASYNC and call.args \
+                and isinstance(call.args[0], ast.Constant):
+            found.append(call.args[0])
+    return found
 
 
 def _is_set_model(call: ast.Call, imports: dict[str, str]) -> bool:
