@@ -215,6 +215,22 @@ def test_migrated_app_serves_and_stays_responsive(model, app, tmp_path):
         assert "".join(deltas).strip() == "bonjour: hello world"
 
 
+def test_an_agent_class_built_on_a_base_class_from_code_is_served_as_it_is(model, app, tmp_path):
+    """The agent file's class derives from a base agent kept in a code/ module: the file shows no ResponsesAgent
+    subclass, yet what set_model() gets may be one, so the object is served as it is (kept instance), not refused."""
+    base = (model / "agent.py").read_text().replace("AGENT = EchoAgent()\nmlflow.models.set_model(AGENT)\n", "")
+    (model / "code" / "echo_base.py").write_text(base)
+    (model / "agent.py").write_text("import mlflow\nfrom echo_base import EchoAgent\n\n\n"
+                                    "class SupportAgent(EchoAgent):\n    \"\"\"The base agent, as this endpoint serves it.\"\"\"\n\n\n"
+                                    "mlflow.models.set_model(SupportAgent())\n")
+    code, output = run(model, app)
+    assert code in (0, 1), output
+    assert json.loads((app / REPORT_JSON).read_text())["summary"]["strategy"] == "instance"
+    with running_agent_app(app, tmp_path / "server.log") as base_url:
+        answer = httpx.post(base_url + "/invocations", json=REQUEST, timeout=30).json()
+    assert answer["output"][-1]["content"][0]["text"] == "bonjour: hello world"
+
+
 def test_health_answers_while_a_slow_sync_request_runs(model, app, tmp_path):
     (model / "agent.py").write_text(SLOW_AGENT)
     run(model, app)

@@ -151,12 +151,24 @@ def _simple_assign(stmt) -> tuple[str, cst.BaseExpression] | None:
 
 def serves_no_agent(module: cst.Module, scan: Scan) -> bool:
     """set_model() is handed something this file shows is no ResponsesAgent: a lambda, one of its functions,
-    or an instance of one of its other classes. (An instance of an imported class may be one.)"""
-    local = {stmt.name.value for stmt in module.body if isinstance(stmt, (cst.FunctionDef, cst.ClassDef))}
+    or an instance of one of its classes that derive from nothing imported. (An instance of an imported class may
+    be one, and so may an instance of a class of the file built on an imported one: a base agent in code/.)"""
+    functions = {stmt.name.value for stmt in module.body if isinstance(stmt, cst.FunctionDef)}
+    classes = {stmt.name.value: stmt for stmt in module.body if isinstance(stmt, cst.ClassDef)}
+
+    def may_be_agent(name: str, seen: frozenset[str] = frozenset()) -> bool:
+        for base in (b.value for b in classes[name].bases if b.keyword is None):
+            if not isinstance(base, cst.Name) or base.value not in classes | {"object": None}:
+                return True  # imported (`Base`, `lib.Base`): it may be an agent
+            if base.value in classes and base.value not in seen and may_be_agent(base.value, seen | {name}):
+                return True
+        return False
+
     for call in scan.set_model_calls:
         arg = call.args[0].value if call.args else None
         if isinstance(arg, cst.Call):
             arg = arg.func
-        if isinstance(arg, cst.Lambda) or (isinstance(arg, cst.Name) and arg.value in local):
+        if isinstance(arg, cst.Lambda) or (isinstance(arg, cst.Name) and (
+                arg.value in functions or (arg.value in classes and not may_be_agent(arg.value)))):
             return True
     return False
