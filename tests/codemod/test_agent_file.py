@@ -185,6 +185,27 @@ def test_a_shared_object_changed_in_place_is_a_hazard():
     ]
 
 
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_set_model_inside_a_function_serves_the_object_as_it_is(mode):
+    """`def main(): set_model(Agent())` then `main()`: the strategies that remove the call would remove main with it,
+    which the module still calls; the object is served as it is, without their failed outputs to review (S2A180)."""
+    source = (
+        "import mlflow\n"
+        "from mlflow.pyfunc import ResponsesAgent\n"
+        "from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse\n\n\n"
+        "class A(ResponsesAgent):\n"
+        "    def predict(self, request: ResponsesAgentRequest) -> ResponsesAgentResponse:\n"
+        "        return ResponsesAgentResponse(output=[self.create_text_output_item(text='x', id='m')])\n\n\n"
+        "def main():\n"
+        "    mlflow.models.set_model(A())\n\n\n"
+        "main()\n"
+    )
+    result = migrate_agent_source(source, "agent.py", mode=mode)
+    assert result.strategy == "instance"
+    assert "S2A180" not in [f.code for f in result.findings]
+    assert "inside its function main" in next(f.message for f in result.findings if f.code == "S2A101")
+
+
 def test_a_set_in_the_class_body_changed_per_request_is_a_hazard():
     """A set built in the class body is one object every request shares: discard() changes it."""
     source = (

@@ -107,6 +107,12 @@ def locate(module: cst.Module, scan: Scan, filename: str) -> AgentClass:
     chosen = None
     set_model_indexes = [i for i, stmt in enumerate(module.body) for call in scan.set_model_calls
                          if _statement_calls(stmt, call)]
+    # Removing the call would remove the function around it, which the module still calls: the object is served as
+    # it is (the kept instance replaces the call in place).
+    for enclosing in (module.body[i] for i in set_model_indexes):
+        if isinstance(enclosing, cst.FunctionDef):
+            raise MigrationError(f"{filename} calls set_model() inside its function {enclosing.name.value}",
+                                 "call it at module level")
     for call in scan.set_model_calls:
         arg = call.args[0].value if call.args else None
         if isinstance(arg, cst.Call) and isinstance(arg.func, cst.Name) and arg.func.value in by_name:
