@@ -77,10 +77,11 @@ def _upgrade(args: argparse.Namespace) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     from serving2apps.errors import EXIT_OK, EXIT_REVIEW
-    from serving2apps.migrate import recorded_answers
+    from serving2apps.migrate import check_app_dir, recorded_answers
     from serving2apps.verify import verify
 
     app_dir = args.app_dir.resolve()
+    check_app_dir(app_dir)
     findings = verify(app_dir, args.source or app_dir.parent / "original_mlflow_model", offline=args.offline,
                       profile=args.profile or recorded_answers(app_dir).get("profile"), requests_file=args.requests,
                       own_environment=args.original_env == "own")

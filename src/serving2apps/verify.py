@@ -157,7 +157,12 @@ def requests_for(model: ModelInfo, agent_code: str, extra: Path | None) -> list[
         found.append(_Request("custom_inputs", {**example, "custom_inputs": {
             "thread_id": "serving2apps-verify", "user_id": "serving2apps-verify"}}, False))
     if extra is not None:
-        for number, line in enumerate(extra.read_text().splitlines(), 1):
+        try:
+            lines = extra.read_text(errors="replace").splitlines()
+        except OSError as exc:
+            raise MigrationError(f"cannot read the requests file {extra}: {exc.strerror or exc}",
+                                 "pass --requests a file that holds one JSON request per line") from None
+        for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
             try:

@@ -74,6 +74,16 @@ def migrate_args(root: Path, *extra: str) -> list[str]:
     return ["migrate", "--app-dir", str(root / "app"), *extra]
 
 
+def verify_requests(text: str | None):
+    """verify of a migrated app, asked the requests in a file (None: a file that is not there)."""
+    def setup(root):
+        app(root)
+        if text is not None:
+            write(root / "requests.jsonl", text)
+        return ["verify", "--app-dir", str(root / "app"), "--requests", str(root / "requests.jsonl")]
+    return setup
+
+
 def yaml_bomb() -> str:
     lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     lines += [f"a{i}: &a{i} [*a{i - 1},*a{i - 1},*a{i - 1},*a{i - 1},*a{i - 1},*a{i - 1},*a{i - 1},*a{i - 1},*a{i - 1}]"
@@ -359,6 +369,11 @@ CASES = [
          "source.environment_vars: input should be a valid dictionary", "delete"),
     # deploy
     Case("deploy-outside-an-app", lambda r: ["deploy", "--app-dir", str(r)], "no databricks.yml", "inside"),
+    Case("verify-requests-missing", verify_requests(None), "cannot read the requests file", "JSON request per line"),
+    Case("verify-requests-not-json", verify_requests('{"input": []}\n{nope\n'), "line 2, is not a JSON request",
+         "JSON request per line"),
+    Case("verify-outside-an-app", lambda r: ["verify", "--app-dir", str(r / "nowhere")],
+         "not an app made by the serving2apps template", "render the scaffold"),
 ]
 
 # What the module's fixtures set up once, for the cases' setup functions.
