@@ -68,6 +68,29 @@ def test_cli_lists_only_working_commands():
     assert version.stdout.startswith("serving2apps 0.")
 
 
+@pytest.mark.parametrize("jobs", ["0", "-3", "two"])
+def test_jobs_below_one_are_a_usage_error(jobs, capsys):
+    from serving2apps.cli import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["init", "--endpoints", "a,b", "--jobs", jobs, "--yes"])
+    assert stopped.value.code == 2
+    assert f"argument --jobs: {jobs!r} is not a whole number of 1 or more" in capsys.readouterr().err
+
+
+def test_the_bundle_engine_without_the_databricks_cli_is_refused_before_anything_is_written(tmp_path, monkeypatch,
+                                                                                            capsys):
+    """Asked for by name on a machine without the CLI: exit 2 with the way out, not a crash after the download."""
+    from serving2apps.cli import main
+
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    code = main(["init", "--example", "--app-name", "a-b", "--yes", "--engine", "bundle", "--output-dir",
+                 str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and "the databricks CLI is not on PATH" in err and "--engine copier" in err
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.skipif(shutil.which("databricks") is None, reason="the databricks CLI is not on PATH (it is not installable here)")
 def test_real_bundle_init_matches_the_reference_renderer(go_renderer, tmp_path):
     answers = {"app_name": "cli-app", "endpoint_name": "ep-1", "profile": "DEFAULT", "async_mode": "no"}

@@ -248,6 +248,17 @@ def ask_app_name(assume_defaults: bool = False) -> str:
         print(problem, file=sys.stderr)
 
 
+def _at_least_one(text: str) -> int:
+    """An argparse type: a whole number of 1 or more (argparse names the option and exits 2 otherwise)."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="serving2apps",
@@ -279,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     many.add_argument("--endpoints", help="comma-separated endpoint names")
     many.add_argument("--all-agents", action="store_true", help="every endpoint of the workspace that serves an "
                       "agent (as `serving2apps scan` lists them)")
-    many.add_argument("--jobs", type=int, default=2, help="endpoints migrated at once, each in its own process "
+    many.add_argument("--jobs", type=_at_least_one, default=2, help="endpoints migrated at once, each in its own process "
                       "(default: %(default)s)")
     init.set_defaults(run=_init)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import yaml
 
-from serving2apps.errors import EXIT_OK, MigrationError
+from serving2apps.errors import EXIT_OK, INSTALL_DATABRICKS_CLI, MigrationError
 
 DEFAULT_QUESTION = {"input": [{"role": "user", "content": "Hello! What can you do?"}]}
 
@@ -53,8 +53,7 @@ class _Cli:
     def __init__(self, app_dir: Path, profile: str | None, target: str | None, log):
         self.executable = shutil.which("databricks")
         if self.executable is None:
-            raise MigrationError("the databricks CLI is not on PATH",
-                                 "install it (v0.294.0 or newer): https://docs.databricks.com/dev-tools/cli/install.html")
+            raise MigrationError("the databricks CLI is not on PATH", INSTALL_DATABRICKS_CLI)
         self.app_dir, self.profile, self.target, self.log = app_dir, profile, target, log
 
     def run(self, *args: str, bundle: bool = True, quiet: bool = False) -> str:

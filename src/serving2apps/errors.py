@@ -22,6 +22,7 @@ EXIT_ERROR = 2
 EXIT_INTERNAL = 3
 
 REPORT_BUGS = "please report it with that file attached (it holds no tokens: only the traceback)"
+INSTALL_DATABRICKS_CLI = "install it (v0.294.0 or newer): https://docs.databricks.com/dev-tools/cli/install.html"
 
 
 class MigrationError(Exception):

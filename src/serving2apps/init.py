@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from serving2apps.download import DEFAULT_DEST, Source, download
-from serving2apps.errors import MigrationError, refused_by_machine
+from serving2apps.errors import INSTALL_DATABRICKS_CLI, MigrationError, refused_by_machine
 from serving2apps.interrupts import scratch
 from serving2apps.migrate import migrate
 from serving2apps.model_reader import refuse_inside_model_dir
@@ -108,6 +108,9 @@ def init(
                 "choose another --output-dir or --app-name, or move the folder away (serving2apps never overwrites it)",
             )
     engine = engine or default_engine()
+    if engine == "bundle" and shutil.which("databricks") is None:
+        raise MigrationError("--engine bundle renders with `databricks bundle init`, and the databricks CLI is not on "
+                             "PATH", f"{INSTALL_DATABRICKS_CLI}, or pass --engine copier (the same files)")
     made = [] if dry_run else [d for d in (output_dir, *output_dir.parents) if not d.exists()]
     for folder in reversed(made):
         folder.mkdir()
