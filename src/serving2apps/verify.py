@@ -254,7 +254,10 @@ def verify(app_dir: Path, model_dir: Path, timeout: float = 180, log=print, offl
            profile: str | None = None, requests_file: Path | None = None, own_environment: bool = True
            ) -> list[Finding]:
     app_dir, model_dir = Path(app_dir).resolve(), Path(model_dir).resolve()
-    agent_code = (app_dir / "agent_server" / "agent.py").read_text(errors="replace")
+    agent_file = app_dir / "agent_server" / "agent.py"
+    if not agent_file.is_file():
+        raise MigrationError(f"{app_dir} has no agent_server/agent.py to verify", "run serving2apps migrate in it first")
+    agent_code = agent_file.read_text(errors="replace")
     model = read_model(model_dir)
     requests = requests_for(model, agent_code, requests_file)
     python = app_python(app_dir)

@@ -372,6 +372,8 @@ CASES = [
     Case("verify-requests-missing", verify_requests(None), "cannot read the requests file", "JSON request per line"),
     Case("verify-requests-not-json", verify_requests('{"input": []}\n{nope\n'), "line 2, is not a JSON request",
          "JSON request per line"),
+    Case("verify-without-an-agent", lambda r: (app(r) / "agent_server" / "agent.py").unlink() or
+         ["verify", "--app-dir", str(r / "app")], "no agent_server/agent.py", "migrate"),
     Case("verify-outside-an-app", lambda r: ["verify", "--app-dir", str(r / "nowhere")],
          "not an app made by the serving2apps template", "render the scaffold"),
 ]
