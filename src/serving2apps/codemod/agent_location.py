@@ -164,9 +164,11 @@ def serves_no_agent(module: cst.Module, scan: Scan) -> bool:
 
     def may_be_agent(name: str, seen: frozenset[str] = frozenset()) -> bool:
         for base in (b.value for b in classes[name].bases if b.keyword is None):
-            if not isinstance(base, cst.Name) or base.value not in classes | {"object": None}:
+            if isinstance(base, cst.Name) and base.value == "object":
+                continue
+            if not isinstance(base, cst.Name) or base.value not in classes:
                 return True  # imported (`Base`, `lib.Base`): it may be an agent
-            if base.value in classes and base.value not in seen and may_be_agent(base.value, seen | {name}):
+            if base.value not in seen and may_be_agent(base.value, seen | {name}):
                 return True
         return False
 

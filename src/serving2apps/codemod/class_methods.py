@@ -144,11 +144,16 @@ def self_uses(cls: cst.ClassDef) -> dict[str, SelfUse]:
     return uses
 
 
+def assigned_in_body(cls: cst.ClassDef) -> dict[str, cst.BaseExpression]:
+    """Names the class body binds by assignment (`predict = shared_predict`, `seen = set()`), with their values."""
+    return {t.target.value: small.value for stmt in cls.body.body if isinstance(stmt, cst.SimpleStatementLine)
+            for small in stmt.body if isinstance(small, cst.Assign)
+            for t in small.targets if isinstance(t.target, cst.Name)}
+
+
 def set_attributes(cls: cst.ClassDef) -> set[str]:
     """Attributes the class builds as sets: in a method (`self.seen = set()`) or in its body (`seen = set()`)."""
-    found = {t.target.value for stmt in cls.body.body if isinstance(stmt, cst.SimpleStatementLine)
-             for small in stmt.body if isinstance(small, cst.Assign) and builds_a_set(small.value)
-             for t in small.targets if isinstance(t.target, cst.Name)}
+    found = {name for name, value in assigned_in_body(cls).items() if builds_a_set(value)}
     for fn in methods_of(cls).values():
         self_name = self_name_of(fn)
         nodes = Index(fn.body)

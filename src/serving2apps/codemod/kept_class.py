@@ -10,7 +10,7 @@ from __future__ import annotations
 import libcst as cst
 
 from serving2apps.codemod.agent_location import AgentClass
-from serving2apps.codemod.class_methods import methods_of
+from serving2apps.codemod.class_methods import assigned_in_body, methods_of
 from serving2apps.codemod.handlers import Allocator, CodemodState, Entries, module_bound_names
 from serving2apps.codemod.layout import Statement, assign_statement, respace
 from serving2apps.codemod.load_context import context_imports, context_statement
@@ -31,7 +31,7 @@ def to_kept_class(module: cst.Module, agent: AgentClass, state: CodemodState, ar
     instance = agent.instance_name or names.name("AGENT")
     defined: set[str] = set()
     for c in _all_classes(module):  # the agent's class and those it may inherit from
-        defined |= set(methods_of(c)) | _assigned_in_body(c)
+        defined |= set(methods_of(c)) | set(assigned_in_body(c))  # `predict = shared_predict` makes a method too
     if not {"predict", "predict_stream"} & defined:
         raise MigrationError(f"{state.filename}: no class of the file defines predict or predict_stream",
                              "serve the agent object as it is")
@@ -68,13 +68,6 @@ def to_kept_class(module: cst.Module, agent: AgentClass, state: CodemodState, ar
     entries = (f"{instance}.predict" if "predict" in defined else None,
                f"{instance}.predict_stream" if "predict_stream" in defined else None)
     return module.with_changes(body=body), entries
-
-
-def _assigned_in_body(cls: cst.ClassDef) -> set[str]:
-    """Names the class body binds by assignment: `predict = shared_predict` makes a method as `def` does."""
-    return {t.target.value for stmt in cls.body.body if isinstance(stmt, cst.SimpleStatementLine)
-            for small in stmt.body if isinstance(small, cst.Assign)
-            for t in small.targets if isinstance(t.target, cst.Name)}
 
 
 def _all_classes(module) -> list[cst.ClassDef]:
