@@ -14,6 +14,8 @@ request) against the fake OpenAI-compatible model in its own process. Served fiv
 - async-traced: the async form tracing every request to a local `mlflow server` over HTTP, as a deployed app
   traces to its workspace (MLflow's asynchronous trace logging); the server runs at nice 19, as a workspace's
   trace store does not share the app's cores.
+- async-sampled: async-traced with the app's `trace_sampling_ratio` at the share the README recommends for a
+  CPU-bound app (MLFLOW_TRACE_SAMPLING_RATIO=0.2).
 
 One worker each unless said. Every point records the server's CPU seconds per request (its process tree, from
 /proc), so the CPU bound of a worker, 1 / that, is measured in the same run. The load generator
@@ -153,16 +155,19 @@ def save_original(dest: Path) -> None:
         mlflow.tracing.enable()
 
 
-# form → (agent source, extra start-server arguments, tracing to a tracking server)
+# The share of requests traced that README recommends for a CPU-bound app (the `trace_sampling_ratio` variable).
+SAMPLED = 0.2
+# form → (agent source, extra start-server arguments, share of requests traced to a tracking server or None)
 FORMS = {
-    "seed-sync": ("seed-sync", [], False),
-    "sync": ("sync", [], False),
-    "async": ("async", [], False),
-    "ceiling": ("ceiling", [], False),
-    "async-2w": ("async", ["--workers", "2"], False),
-    "async-traced": ("async", [], True),
+    "seed-sync": ("seed-sync", [], None),
+    "sync": ("sync", [], None),
+    "async": ("async", [], None),
+    "ceiling": ("ceiling", [], None),
+    "async-2w": ("async", ["--workers", "2"], None),
+    "async-traced": ("async", [], 1.0),
+    "async-sampled": ("async", [], SAMPLED),
 }
-CHECK_FORMS = ["original", "sync", "async", "async-2w", "async-traced"]
+CHECK_FORMS = ["original", "sync", "async", "async-2w", "async-traced", "async-sampled"]
 
 
 def measure(args, forms: list[str], sweep: list[int], duration: float, model_time_per_call: float,
@@ -185,7 +190,7 @@ def measure(args, forms: list[str], sweep: list[int], duration: float, model_tim
             for form in forms:
                 port = free_port()
                 log = work / f"{form}.log"
-                traced = False
+                traced = None
                 if form == "original":
                     if not (work / "original_model").exists():
                         save_original(work / "original_model")
@@ -201,11 +206,13 @@ def measure(args, forms: list[str], sweep: list[int], duration: float, model_tim
                     command = [sys.executable, "-m", "agent_server.start_server", "--port", str(port), *server_args]
                     cwd, health = app, f"http://127.0.0.1:{port}/health"
                     form_env = {**env, "PYTHONPATH": str(app)}
-                    if traced:
+                    if traced is not None:
                         if tracking is None:
                             tracking = stack.enter_context(running_mlflow_server(_fresh(tracking_dir), niceness=19))
                         form_env.update(MLFLOW_TRACKING_URI=tracking, MLFLOW_ENABLE_ASYNC_TRACE_LOGGING="true",
-                                        MLFLOW_EXPERIMENT_NAME="serving2apps-benchmark")
+                                        MLFLOW_EXPERIMENT_NAME="serving2apps-benchmark",
+                                        MLFLOW_TRACE_SAMPLING_RATIO=str(traced))
+                        recorded_before = traces_recorded(tracking_dir / "mlflow.db")
                     elif args.trace:
                         form_env["MLFLOW_TRACKING_URI"] = f"sqlite:///{app / 'traces.db'}"
                     else:
@@ -229,14 +236,16 @@ def measure(args, forms: list[str], sweep: list[int], duration: float, model_tim
                                 row["server_cpu_ms_per_request"] = round(1000 * cpu / row["completed"], 2)
                             rows.append(row)
                             print(format_row(row), flush=True)
-                if traced:
+                if traced is not None:
                     # The server has stopped, so MLflow has flushed its export queue: a full queue drops traces.
                     answered = sum(r.get("completed", 0) for r in rows if r["form"] == form)
-                    recorded = traces_recorded(tracking_dir / "mlflow.db")
-                    print(f"{form}: {recorded} traces recorded for {answered} requests answered", flush=True)
+                    recorded = traces_recorded(tracking_dir / "mlflow.db") - recorded_before
+                    print(f"{form}: {recorded} traces recorded for {answered} requests answered "
+                          f"({traced:.0%} of them traced)", flush=True)
                     for row in rows:
                         if row["form"] == form:
                             row["traces_recorded_of_requests"] = [recorded, answered]
+                            row["trace_sampling_ratio"] = traced
     finally:
         fake.terminate()
         fake.wait()
@@ -350,6 +359,14 @@ def targets(rows: list[dict], slow: list[dict]) -> list[dict]:
         bound = None
     target(f"6. CPU bound traced ÷ untraced: CPU per request at {max(levels)} clients ÷ (that + a trace's CPU at "
            f"{min(levels)} client)", bound, 0.8)
+    # Where every trace costs too much, the issue asks for the setting the app uses: measured at the share README
+    # recommends. Sampling is random, so the traces kept are held to 0.9 of the share, not to 0.99.
+    sampled = _point(rows, "async-sampled", max(levels), False)
+    target(f"6. with trace_sampling_ratio {SAMPLED}: traced ÷ untraced, async, {max(levels)} clients",
+           sampled["rps"] / one["rps"] if sampled and one else None, 0.8)
+    recorded, answered = (sampled or {}).get("traces_recorded_of_requests", (0, 0))
+    target(f"6. with trace_sampling_ratio {SAMPLED}: traces recorded ÷ ({SAMPLED} × requests answered)",
+           recorded / (SAMPLED * answered) if answered else None, 0.9)
     return found
 
 

@@ -34,6 +34,9 @@ def test_rendered_bundle_validates_against_the_official_schema(answers, go_rende
     assert not (app / "app.yaml").exists()
     assert app_resource["config"]["command"] == ["uv", "run", "start-server", "--workers", "${var.workers}"]
     assert bundle["variables"]["workers"]["default"] == "1"
+    # The share of requests traced: MLflow's setting, from a variable; all of them unless the user lowers it.
+    assert {"name": "MLFLOW_TRACE_SAMPLING_RATIO", "value": "${var.trace_sampling_ratio}"} in app_resource["config"]["env"]
+    assert bundle["variables"]["trace_sampling_ratio"]["default"] == "1.0"
     for env in app_resource["config"]["env"]:
         if "value_from" in env:
             assert env["value_from"] in granted, env

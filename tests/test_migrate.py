@@ -123,8 +123,10 @@ def test_code_modules_are_renamed_away_from_scaffold_files(model, app):
     assert "from agent_server import model_utils as utils" in agent
     assert (app / "agent_server" / "model_utils.py").is_file()
     assert "shout" not in (app / "agent_server" / "utils.py").read_text()  # the scaffold's own utils survive
-    codes = {f["code"] for f in json.loads((app / REPORT_JSON).read_text())["findings"]}
-    assert {"S2A151", "S2A152"} <= codes and code == 1
+    findings = json.loads((app / REPORT_JSON).read_text())["findings"]
+    assert {"S2A151", "S2A152"} <= {f["code"] for f in findings} and code == 1
+    line = (model / "agent.py").read_text().splitlines().index("import helpers.text") + 1
+    assert [f["line"] for f in findings if f["code"] == "S2A151"] == [line]
 
 
 @pytest.mark.parametrize(

@@ -117,6 +117,24 @@ def test_upgrade_moves_env_workers_and_command(go_renderer, tmp_path):
     assert again == databricks_yml
 
 
+def test_upgrade_passes_the_share_of_requests_traced_from_a_variable_unless_app_yaml_set_it(go_renderer, tmp_path):
+    v1 = v1_bundle_app(go_renderer, tmp_path)
+    bundle = yaml.safe_load(upgrade((v1 / "databricks.yml").read_text(), V1_MIGRATED_APP_YAML)[0])
+    (settings,) = bundle["resources"]["apps"].values()
+    names = [e["name"] for e in settings["config"]["env"]]
+    # Where the v2 template has it: after the experiment.
+    assert names[names.index("MLFLOW_EXPERIMENT_ID") + 1] == "MLFLOW_TRACE_SAMPLING_RATIO"
+    assert bundle["variables"]["trace_sampling_ratio"]["default"] == "1.0"
+
+    mine = V1_MIGRATED_APP_YAML.replace("env:\n", "env:\n  - name: MLFLOW_TRACE_SAMPLING_RATIO\n    value: '0.1'\n", 1)
+    databricks_yml, moved = upgrade((v1 / "databricks.yml").read_text(), mine)
+    bundle = yaml.safe_load(databricks_yml)
+    (settings,) = bundle["resources"]["apps"].values()
+    assert [e for e in settings["config"]["env"] if e["name"] == "MLFLOW_TRACE_SAMPLING_RATIO"] == [
+        {"name": "MLFLOW_TRACE_SAMPLING_RATIO", "value": "0.1"}]
+    assert "trace_sampling_ratio" not in bundle["variables"] and "env MLFLOW_TRACE_SAMPLING_RATIO" in moved
+
+
 def test_a_command_the_user_changed_is_kept(go_renderer, tmp_path):
     v1 = v1_bundle_app(go_renderer, tmp_path)
     mine = V1_MIGRATED_APP_YAML.replace('command: ["uv", "run", "start-server"]', 'command: ["python", "serve.py"]')

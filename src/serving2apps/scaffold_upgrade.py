@@ -9,7 +9,9 @@ bundle-init app it finds at v1.
 - every env entry moves, `valueFrom` renamed `value_from`; a name `config.env` already sets keeps the value there
   (copier update has just written it from the same record);
 - WEB_CONCURRENCY, v1's worker count, becomes the `workers` variable's default;
-- v1's own command becomes v2's (which passes `--workers`); a command the user changed is kept as it is.
+- v1's own command becomes v2's (which passes `--workers`); a command the user changed is kept as it is;
+- v2's `trace_sampling_ratio` variable and the env entry that passes it are added, unless app.yaml set
+  MLFLOW_TRACE_SAMPLING_RATIO itself (that entry moves as it is).
 
 Not handled: app.yaml keys other than `command` and `env` (Apps reads no others): the upgrade refuses rather
 than drop them.
@@ -31,6 +33,12 @@ V1_COMMAND = ["uv", "run", "start-server"]
 V2_COMMAND = [*V1_COMMAND, "--workers", f"${{var.{WORKERS_VARIABLE}}}"]
 WORKERS_DESCRIPTION = ("Worker processes of the app's server (serving2apps sets one per vCPU of the app's compute size, "
                        "or one for an agent that keeps state in its process)")
+SAMPLING_VARIABLE = "trace_sampling_ratio"
+SAMPLING_ENV = "MLFLOW_TRACE_SAMPLING_RATIO"
+SAMPLING_DESCRIPTION = ("Share of requests traced to the app's experiment, 0.0 to 1.0 (MLflow's "
+                        "MLFLOW_TRACE_SAMPLING_RATIO). Exporting a trace costs a worker about as much CPU as answering a "
+                        "request; lower it on an app whose workers are CPU-bound")
+EXPERIMENT_ENV = "MLFLOW_EXPERIMENT_ID"  # the template's entry the sampling entry follows
 # Where copier's migration keeps app.yaml between its two stages: copier removes the file the template no longer
 # has before the second stage runs.
 STASH = ".serving2apps/app.v1.yaml"
@@ -76,18 +84,32 @@ def upgrade(databricks_yml: str, app_yaml: str) -> tuple[str, list[str]]:
         moved.append(f"env {name}")
     variable = workers_variable(bundle)
     if variable is None:
-        if bundle.get("variables") is None:
-            # Before `resources`, where the v2 template declares it, a blank line between them.
-            bundle.insert(list(bundle).index("resources") if "resources" in bundle else len(bundle), "variables",
-                          CommentedMap())
-            if "resources" in bundle:
-                bundle.yaml_set_comment_before_after_key("resources", before="\n")
-        bundle["variables"][WORKERS_VARIABLE] = variable = CommentedMap(
-            [("description", WORKERS_DESCRIPTION), ("default", DoubleQuotedScalarString("1"))])
+        variable = _declare(bundle, WORKERS_VARIABLE, WORKERS_DESCRIPTION, "1")
     if workers is not None:
         variable["default"] = DoubleQuotedScalarString(str(workers))
         moved.append(f"{V1_WORKERS_ENV}={workers} as variable {WORKERS_VARIABLE}")
+    if SAMPLING_ENV not in {str(e.get("name")) for e in new.env if isinstance(e, dict)}:
+        # v2 passes the share of requests traced from a variable; where v1 set none, MLflow's default (all) stays.
+        _declare(bundle, SAMPLING_VARIABLE, SAMPLING_DESCRIPTION, "1.0")
+        names = [str(e.get("name")) if isinstance(e, dict) else None for e in new.env]
+        at = names.index(EXPERIMENT_ENV) + 1 if EXPERIMENT_ENV in names else len(names)
+        new.env.insert(at, CommentedMap([("name", SAMPLING_ENV),
+                                         ("value", DoubleQuotedScalarString(f"${{var.{SAMPLING_VARIABLE}}}"))]))
     return dump(bundle), moved
+
+
+def _declare(bundle: CommentedMap, name: str, description: str, default: str) -> CommentedMap:
+    """A bundle variable the v2 template declares, unless the bundle has one by that name."""
+    if bundle.get("variables") is None:
+        # Before `resources`, where the v2 template declares them, a blank line between them.
+        bundle.insert(list(bundle).index("resources") if "resources" in bundle else len(bundle), "variables",
+                      CommentedMap())
+        if "resources" in bundle:
+            bundle.yaml_set_comment_before_after_key("resources", before="\n")
+    if not isinstance(bundle["variables"].get(name), CommentedMap):
+        bundle["variables"][name] = CommentedMap([("description", description),
+                                                  ("default", DoubleQuotedScalarString(default))])
+    return bundle["variables"][name]
 
 
 def stash(app_dir: Path) -> bool:

@@ -6,6 +6,7 @@ here, with the same rules, so an answer that one engine would refuse never reach
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 from dataclasses import dataclass, field
@@ -54,7 +55,7 @@ class TemplateSchema:
     @classmethod
     def load(cls, template_root: Path) -> TemplateSchema:
         raw = json.loads((template_root / SCHEMA_FILE).read_text())
-        go_match = _load_go_syntax(template_root / GO_SYNTAX_FILE).go_regexp_match
+        go_match = _go_matcher(template_root / GO_SYNTAX_FILE)
         questions = [
             Question(
                 name=name,
@@ -90,6 +91,16 @@ class TemplateSchema:
             if problem:
                 found.append(problem)
         return found
+
+
+def _go_matcher(path: Path) -> Callable[[str, str], bool]:
+    """Go's regexp match, loaded on first use: the extension imports jinja2, which a caller that only reads the
+    schema (migrate) does not otherwise import."""
+    @functools.cache
+    def loaded() -> Callable[[str, str], bool]:
+        return _load_go_syntax(path).go_regexp_match
+
+    return lambda value, pattern: loaded()(value, pattern)
 
 
 def _load_go_syntax(path: Path):

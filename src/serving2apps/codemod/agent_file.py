@@ -43,7 +43,8 @@ from serving2apps.codemod.kept_instance import CHAT_ROUTE, keep_instance
 from serving2apps.codemod.legacy_types import rename_legacy_types, report_renamed
 from serving2apps.codemod.line_map import place_lines
 from serving2apps.codemod.load_context import context_imports, context_statement
-from serving2apps.codemod.model_config_paths import point_model_config, report_pointed
+from serving2apps.codemod.model_config_paths import may_call_model_config, point_model_config, report_pointed
+from serving2apps.codemod.node_search import walk_with_metadata
 from serving2apps.codemod.parsing import parse_source
 from serving2apps.codemod.registered_handlers import migrate_registered
 from serving2apps.codemod.self_check import check_output
@@ -159,12 +160,12 @@ def _migrate_agent_source(source: str, filename: str, artifacts: dict[str, str] 
     output that fails the check is reported (S2A180) with its problems and never returned."""
     parsed, renamed = rename_legacy_types(parse_source(source, filename))
     pointed = 0
-    if model_config_file:
+    if model_config_file and may_call_model_config(source):
         parsed, pointed = point_model_config(parsed, model_config_file)
     parsed, shared_findings = for_the_app(source, parsed, filename)
     wrapper = MetadataWrapper(parsed)
     scan = Scan()
-    wrapper.visit(scan)
+    walk_with_metadata(wrapper, scan)
     given = _Input(source, filename, wrapper, scan, renamed, pointed, artifacts or {}, model_config_file,
                    shared_findings)
     if scan.registered:

@@ -12,6 +12,7 @@ import libcst as cst
 from libcst.metadata import QualifiedNameProvider
 
 from serving2apps.codemod.names import CHAT_AGENTS, RESPONSES_AGENT, SERVER_DECORATORS, SET_MODEL
+from serving2apps.codemod.node_search import walk
 from serving2apps.errors import MigrationError
 
 CODES = ("S2A193", "S2A194")
@@ -76,7 +77,7 @@ def _statement_calls(stmt: cst.CSTNode, call: cst.Call) -> bool:
             if node is call:
                 found.append(node)
 
-    stmt.visit(_Find())
+    walk(stmt, _Find())
     return bool(found)
 
 

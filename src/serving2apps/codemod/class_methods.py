@@ -8,7 +8,7 @@ from collections.abc import Collection
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
-from serving2apps.codemod.node_search import Index
+from serving2apps.codemod.node_search import Index, walk
 
 ENTRY_POINTS = ("predict", "predict_stream")
 SPECIAL_METHODS = ("__init__", "load_context")
@@ -140,7 +140,7 @@ def self_uses(cls: cst.ClassDef) -> dict[str, SelfUse]:
         self_name = self_name_of(fn)
         if self_name is not None and "staticmethod" not in decorator_names(fn):
             uses[name] = SelfUse(self_name, sets)
-            fn.body.visit(uses[name])
+            walk(fn.body, uses[name])
     return uses
 
 

@@ -18,7 +18,7 @@ from serving2apps.codemod.class_methods import (ENTRY_POINTS, SPECIAL_METHODS, b
                                                 decorator_names, methods_of, rooted_in, self_uses)
 from serving2apps.codemod.handlers import CodemodState
 from serving2apps.codemod.names import TRACE
-from serving2apps.codemod.node_search import Index, find_all
+from serving2apps.codemod.node_search import Index, find_all, walk
 from serving2apps.codemod.user_clients import HELPERS as USER_HELPERS
 
 CODES = ("S2A121", "S2A130", "S2A131")
@@ -247,4 +247,4 @@ def _report_request_mutation(fn: cst.FunctionDef, request: str, state: CodemodSt
                     and changes_in_place(node, ()):
                 state.report("S2A131", f"{fn.name.value} changes {request} in place ({node.func.attr.value})", node)
 
-    fn.body.visit(_Mutation())
+    walk(fn.body, _Mutation())

@@ -23,6 +23,7 @@ import re
 import libcst as cst
 
 from serving2apps.codemod.name_uses import NameUses, name_uses
+from serving2apps.codemod.node_search import walk
 
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 
@@ -88,7 +89,7 @@ class _Reads(NameUses):
 
     def _string_names(self, node: cst.CSTNode) -> None:
         self._in_strings += 1
-        node.visit(self)
+        walk(node, self)
         self._in_strings -= 1
 
 
@@ -98,7 +99,7 @@ def _last_name(node: cst.Name | cst.Attribute) -> str:
 
 def _names_read(module: cst.Module) -> set[str]:
     reads = _Reads()
-    module.visit(reads)
+    walk(module, reads)
     return set(reads.names)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from serving2apps.codemod.handlers import CodemodState
+from serving2apps.codemod.node_search import walk
 
 CODES = ("S2A106",)
 
@@ -40,7 +41,7 @@ def report_import_time_calls(module: cst.Module, instance_name: str | None, stat
 
     for stmt in module.body:
         if not _is_main_guard(stmt):
-            stmt.visit(_Calls())
+            walk(stmt, _Calls())
     for call in found:
         what = cst.Module([]).code_for_node(call.func)
         state.report("S2A106", f"{what}() runs at import, so the agent answers once at every start of the app", call)

@@ -28,14 +28,10 @@ def _expression(dotted: str) -> cst.Attribute | cst.Name:
 
 
 class _RewriteImports(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
-    def __init__(self, mapping: dict[str, str], filename: str):
+    def __init__(self, mapping: dict[str, str]):
         super().__init__()
         self.mapping = mapping  # top-level module name in code/ → new dotted path
-        self.filename = filename
-        self.findings: list[Finding] = []
-        self.changed = 0
+        self.left: list[tuple[cst.Import, str]] = []  # (the original statement, the module it names)
 
     def leave_ImportFrom(self, original, updated):
         if updated.relative or updated.module is None:
@@ -44,7 +40,6 @@ class _RewriteImports(cst.CSTTransformer):
         root, _, rest = name.partition(".")
         if root not in self.mapping:
             return updated
-        self.changed += 1
         new = self.mapping[root] + (f".{rest}" if rest else "")
         return updated.with_changes(module=_expression(new))
 
@@ -57,13 +52,8 @@ class _RewriteImports(cst.CSTTransformer):
             package, _, module = self.mapping[dotted(alias.name)].rpartition(".")
             bound = alias.asname.name.value if alias.asname else dotted(alias.name)
             asname = None if bound == module else cst.AsName(name=cst.Name(bound))
-            self.changed += 1
             return cst.ImportFrom(module=_expression(package), names=[cst.ImportAlias(cst.Name(module), asname)])
-        line = self.get_metadata(PositionProvider, original).start.line
-        for alias in copied:
-            self.findings.append(
-                Finding("S2A151", f"import {dotted(alias.name)} names a module copied from code/", self.filename, line)
-            )
+        self.left += [(original, dotted(alias.name)) for alias in copied]
         return updated
 
 
@@ -77,7 +67,14 @@ def _may_import(source: str, mapping: dict[str, str]) -> bool:
 def rewrite_code_imports(source: str, mapping: dict[str, str], filename: str) -> tuple[str, list[Finding]]:
     if not mapping or not _may_import(source, mapping):
         return source, []
-    wrapper = MetadataWrapper(parse_source(source, filename))
-    transformer = _RewriteImports(mapping, filename)
-    module = wrapper.visit(transformer)
-    return module.code, transformer.findings
+    parsed = parse_source(source, filename)
+    transformer = _RewriteImports(mapping)
+    module = parsed.visit(transformer)
+    findings = []
+    if transformer.left:
+        # Positions only for what is reported (rarely anything). The parser's own tree has no node twice, so
+        # libcst's defensive copy is not needed, and the copy would not hold the statements found.
+        positions = MetadataWrapper(parsed, unsafe_skip_copy=True).resolve(PositionProvider)
+        findings = [Finding("S2A151", f"import {name} names a module copied from code/", filename,
+                            positions[statement].start.line) for statement, name in transformer.left]
+    return module.code, findings

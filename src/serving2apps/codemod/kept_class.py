@@ -14,6 +14,7 @@ from serving2apps.codemod.class_methods import assigned_in_body, methods_of
 from serving2apps.codemod.handlers import Allocator, CodemodState, Entries, module_bound_names
 from serving2apps.codemod.layout import Statement, assign_statement, respace
 from serving2apps.codemod.load_context import context_imports, context_statement
+from serving2apps.codemod.node_search import walk
 from serving2apps.codemod.set_model_calls import strip_set_model
 from serving2apps.errors import MigrationError
 
@@ -77,5 +78,5 @@ def _all_classes(module) -> list[cst.ClassDef]:
         def visit_ClassDef(self, node):
             found.append(node)
 
-    module.visit(_Classes())
+    walk(module, _Classes())
     return found

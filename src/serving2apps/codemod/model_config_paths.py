@@ -9,6 +9,7 @@ from libcst.metadata import MetadataWrapper, QualifiedNameProvider
 
 from serving2apps.codemod.handlers import CodemodState
 from serving2apps.codemod.names import MODEL_CONFIG
+from serving2apps.codemod.node_search import walk_with_metadata
 
 CODES = ("S2A161",)
 
@@ -24,12 +25,18 @@ class _ModelConfigCalls(cst.CSTVisitor):
             self.calls.append(node)
 
 
+def may_call_model_config(source: str) -> bool:
+    """A text test that never misses a call (the class is named where it is imported or used), so a file that
+    never names it is not resolved at all."""
+    return any(name.rpartition(".")[2] in source for name in MODEL_CONFIG)
+
+
 def point_model_config(module: cst.Module, config_file: str) -> tuple[cst.Module, int]:
     """ModelConfig() read the config inlined in MLmodel on Model Serving (it wins over development_config);
     in the app that config is a file beside agent.py, so every call reads it from there."""
     wrapper = MetadataWrapper(module)
     found = _ModelConfigCalls()
-    wrapper.visit(found)
+    walk_with_metadata(wrapper, found)
     if not found.calls:
         return module, 0
     targets = {id(c) for c in found.calls}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
+from serving2apps.codemod.node_search import walk
+
 
 class NameUses(cst.CSTVisitor):
     """Every identifier a block binds or reads, once per occurrence."""
@@ -12,11 +14,11 @@ class NameUses(cst.CSTVisitor):
         self.names: list[str] = []
 
     def visit_Attribute(self, node):
-        node.value.visit(self)
+        walk(node.value, self)
         return False
 
     def visit_Arg(self, node):
-        node.value.visit(self)
+        walk(node.value, self)
         return False
 
     def visit_Name(self, node):
@@ -26,5 +28,5 @@ class NameUses(cst.CSTVisitor):
 def name_uses(node: cst.CSTNode) -> list[str]:
     """Each use of a variable name in node."""
     found = NameUses()
-    node.visit(found)
+    walk(node, found)
     return found.names

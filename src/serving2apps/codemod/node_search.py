@@ -1,6 +1,13 @@
-"""Every node of a kind under a node, in source order: for one kind (find_all), or for many from one walk (Index).
+"""Read-only walks over libcst trees: a visitor's callbacks (`walk`), every node of a kind under a node
+(`find_all`), or of many kinds from one walk (`Index`).
 
-libcst.matchers' findall does this too, but importing libcst.matchers alone costs ~0.2 s of every run of the tool.
+libcst's own `node.visit(visitor)` builds every node of the tree again as it goes (its walk is the transformers'
+walk) and looks a callback up for every field of every node: for a visitor that only reads, most of a pass's
+time. `walk` calls the same callbacks on the same nodes in the same order (source order), without either.
+libcst.matchers' findall would do what find_all does, but importing libcst.matchers alone costs ~0.2 s of every
+run of the tool.
+
+Not handled by `walk`: a visitor's per-field callbacks (`visit_Call_func`); no visitor of the codemod has one.
 """
 
 from __future__ import annotations
@@ -9,8 +16,66 @@ from collections import defaultdict
 from typing import TypeVar
 
 import libcst as cst
+from libcst.metadata import MetadataWrapper
 
 Node = TypeVar("Node", bound=cst.CSTNode)
+
+
+class _FieldOrder(cst.CSTVisitor):
+    """The fields libcst visits a node's children from, in its (source) order, by asking the node itself."""
+
+    def __init__(self, node: cst.CSTNode):
+        super().__init__()
+        self.node = node
+        self.fields: list[str] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return False
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        if node is self.node:
+            self.fields.append(attribute)
+
+    def on_leave_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        pass
+
+
+# A node type's child fields: the same for every node of the type (libcst visits each field whatever it holds).
+_FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
+
+
+def _fields(node: cst.CSTNode) -> tuple[str, ...]:
+    fields = _FIELDS.get(type(node))
+    if fields is None:
+        order = _FieldOrder(node)
+        node._visit_and_replace_children(order)  # once per node type
+        fields = _FIELDS[type(node)] = tuple(order.fields)
+    return fields
+
+
+def walk(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
+    """`node.visit(visitor)` for a visitor that only reads (a CSTVisitor; a transformer needs libcst's walk)."""
+    assert isinstance(visitor, cst.CSTVisitor), type(visitor)
+    _walk(node, visitor)
+
+
+def walk_with_metadata(wrapper: MetadataWrapper, visitor: cst.CSTVisitor) -> None:
+    """`wrapper.visit(visitor)` for a visitor that only reads and needs the wrapper's metadata."""
+    assert isinstance(visitor, cst.CSTVisitor), type(visitor)
+    with visitor.resolve(wrapper):
+        _walk(wrapper.module, visitor)
+
+
+def _walk(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
+    if visitor.on_visit(node):
+        for field in _fields(node):
+            value = getattr(node, field)
+            if isinstance(value, cst.CSTNode):
+                _walk(value, visitor)
+            elif isinstance(value, (tuple, list)):
+                for child in value:
+                    _walk(child, visitor)
+    visitor.on_leave(node)
 
 
 class _Collect(cst.CSTVisitor):
@@ -27,18 +92,17 @@ class _Collect(cst.CSTVisitor):
 
 def find_all(node: cst.CSTNode, kind: type[Node]) -> list[Node]:
     collect = _Collect(kind)
-    node.visit(collect)
+    _walk(node, collect)
     return [cst.ensure_type(found, kind) for found in collect.found]
 
 
 class Index(cst.CSTVisitor):
-    """Every node under a node by its own type, from one walk: each find_all walks the whole tree again, and a
-    libcst walk is most of what a pass over a function costs."""
+    """Every node under a node by its own type, from one walk: each find_all walks the whole tree again."""
 
     def __init__(self, node: cst.CSTNode):
         super().__init__()
         self._found: defaultdict[type[cst.CSTNode], list[cst.CSTNode]] = defaultdict(list)
-        node.visit(self)
+        _walk(node, self)
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         self._found[type(node)].append(node)

@@ -20,6 +20,7 @@ from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.handlers import AgentFileResult, Allocator, entry_bodies, handlers, module_bound_names
 from serving2apps.codemod.import_changes import ImportChanges
 from serving2apps.codemod.names import SERVER_DECORATORS, SET_MODEL
+from serving2apps.codemod.node_search import walk_with_metadata
 from serving2apps.codemod.set_model_calls import SetModelRemover
 
 CODES = ("S2A102", "S2A104", "S2A105", "S2A111")
@@ -78,7 +79,7 @@ class _Unregister(SetModelRemover):
 def migrate_registered(module: cst.Module, filename: str) -> AgentFileResult:
     wrapper = MetadataWrapper(module)
     registered = _Registered()
-    wrapper.visit(registered)
+    walk_with_metadata(wrapper, registered)
     sync = {t: fn for t, fn in registered.handlers.items() if fn.asynchronous is None}
     rewrap = bool(sync) or len(registered.handlers) < 2
     imports = ImportChanges()

@@ -70,7 +70,7 @@ from serving2apps.codemod import async_api as api
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.import_changes import ImportChanges
 from serving2apps.codemod.name_uses import NameUses, name_uses
-from serving2apps.codemod.node_search import find_all
+from serving2apps.codemod.node_search import find_all, walk
 
 CODES = ("S2A170", "S2A171", "S2A172", "S2A173", "S2A174", "S2A175", "S2A179")
 
@@ -124,11 +124,12 @@ def _receivers(func: cst.BaseExpression):
 class _Module:
     """What the module defines: functions, the kinds of its globals, and qualified names of expressions."""
 
-    def __init__(self, module: cst.Module):
-        self.wrapper = MetadataWrapper(module)
+    def __init__(self, module: cst.Module, parsed: bool = False):
+        # libcst copies the tree so that no node appears twice in it, which a transformer's output may do; a tree
+        # fresh from the parser (`parsed`) never does.
+        self.wrapper = MetadataWrapper(module, unsafe_skip_copy=parsed)
         self.module = self.wrapper.module
         self.qualified = self.wrapper.resolve(QualifiedNameProvider)
-        self.positions = self.wrapper.resolve(PositionProvider)
         self.functions: dict[str, cst.FunctionDef] = {
             s.name.value: s for s in self.module.body if isinstance(s, cst.FunctionDef)
         }
@@ -148,7 +149,7 @@ class _Module:
         self._scans: dict[str, _FunctionScan] = {}
         self.none_globals: set[str] = set()  # globals only ever set to None (`agent_client = None`)
         found = _ModuleAssignments()
-        self.module.visit(found)
+        walk(self.module, found)
         for target, value, plain in found.assignments:
             self.global_assignments[target] = self.global_assignments.get(target, 0) + 1
             if _is_none(value):
@@ -229,7 +230,7 @@ class _Module:
         """The module function's body, read once (for the factories' values and for the conversion plan)."""
         if function not in self._scans:
             self._scans[function] = _FunctionScan()
-            self.functions[function].body.visit(self._scans[function])
+            walk(self.functions[function].body, self._scans[function])
         return self._scans[function]
 
     def factory_kinds(self, function: str) -> dict[str, str | None]:
@@ -575,7 +576,8 @@ class _Module:
         return not names or any(n in api.BLOCKING_CALLS or not _known_non_blocking(n) for n in names)
 
     def line(self, node) -> int | None:
-        position = self.positions.get(node)
+        # Resolved on first use: a module with nothing to report never needs positions.
+        position = self.wrapper.resolve(PositionProvider).get(node)
         return position.start.line if position else None
 
 
@@ -1076,7 +1078,7 @@ class _Plan:
 
 def _plan(mod: _Module, entries: list[str]) -> _Plan:
     uses = _Uses()
-    mod.module.visit(uses)
+    walk(mod.module, uses)
     counts = uses.counts
     # Don't touch a client built with its own HTTP client: that one is synchronous, which the async class refuses;
     # the client's calls stay synchronous, in worker threads.
@@ -1830,7 +1832,7 @@ def _unique(wanted: str, taken: set[str]) -> str:
 def blocking_calls_in_async(code: str, filename: str, functions: set[str]) -> list[Finding]:
     """Each call that may block the event loop inside the named async functions of `code` (the ones the
     codemod wrote or converted: a hit is a bug in the codemod, S2A179)."""
-    mod = _Module(cst.parse_module(code))
+    mod = _Module(cst.parse_module(code), parsed=True)
     findings = []
     everything = {n: _scan_function(mod, n, f) for n, f in mod.functions.items()}
     _classify_calls(mod, everything, set())

@@ -34,6 +34,7 @@ from serving2apps.codemod.layout import Statement, assign_statement, respace, re
 from serving2apps.codemod.load_context import context_imports, context_statement
 from serving2apps.codemod.name_uses import name_uses
 from serving2apps.codemod.names import INHERITED_HELPERS, RESPONSES_MODULE
+from serving2apps.codemod.node_search import walk
 from serving2apps.codemod.set_model_calls import strip_set_model
 
 CODES = ("S2A100", "S2A111", "S2A120", "S2A140")
@@ -70,7 +71,7 @@ def _local_names(fn: cst.FunctionDef) -> set[str]:
         def visit_Lambda(self, node):
             return False
 
-    fn.body.visit(_Bound())
+    walk(fn.body, _Bound())
     return bound
 
 
