@@ -15,7 +15,7 @@ request) against the fake OpenAI-compatible model in its own process. Served fiv
   traces to its workspace (MLflow's asynchronous trace logging); the server runs at nice 19, as a workspace's
   trace store does not share the app's cores.
 - async-sampled: async-traced with the app's `trace_sampling_ratio` at the share the README recommends for a
-  CPU-bound app (MLFLOW_TRACE_SAMPLING_RATIO=0.2).
+  CPU-bound app (MLFLOW_TRACE_SAMPLING_RATIO=0.1).
 
 One worker each unless said. Every point records the server's CPU seconds per request (its process tree, from
 /proc), so the CPU bound of a worker, 1 / that, is measured in the same run. The load generator
@@ -156,7 +156,7 @@ def save_original(dest: Path) -> None:
 
 
 # The share of requests traced that README recommends for a CPU-bound app (the `trace_sampling_ratio` variable).
-SAMPLED = 0.2
+SAMPLED = 0.1
 # form → (agent source, extra start-server arguments, share of requests traced to a tracking server or None)
 FORMS = {
     "seed-sync": ("seed-sync", [], None),
@@ -360,13 +360,16 @@ def targets(rows: list[dict], slow: list[dict]) -> list[dict]:
     target(f"6. CPU bound traced ÷ untraced: CPU per request at {max(levels)} clients ÷ (that + a trace's CPU at "
            f"{min(levels)} client)", bound, 0.8)
     # Where every trace costs too much, the issue asks for the setting the app uses: measured at the share README
-    # recommends. Sampling is random, so the traces kept are held to 0.9 of the share, not to 0.99.
+    # recommends.
     sampled = _point(rows, "async-sampled", max(levels), False)
     target(f"6. with trace_sampling_ratio {SAMPLED}: traced ÷ untraced, async, {max(levels)} clients",
            sampled["rps"] / one["rps"] if sampled and one else None, 0.8)
     recorded, answered = (sampled or {}).get("traces_recorded_of_requests", (0, 0))
+    expected = SAMPLED * answered
+    # Which requests are traced is random: a count three standard deviations below the share's is still no drop.
+    spread = 3 * (answered * SAMPLED * (1 - SAMPLED)) ** 0.5 / expected if answered else 0.0
     target(f"6. with trace_sampling_ratio {SAMPLED}: traces recorded ÷ ({SAMPLED} × requests answered)",
-           recorded / (SAMPLED * answered) if answered else None, 0.9)
+           recorded / expected if answered else None, round(1 - spread, 2))
     return found
 
 

@@ -40,16 +40,23 @@ class _FieldOrder(cst.CSTVisitor):
         pass
 
 
-# A node type's child fields: the same for every node of the type (libcst visits each field whatever it holds).
-_FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
+# A node type's child fields, in the order libcst visits them, learnt from a node of the type; and the fields that
+# node held None in and libcst did not visit. libcst skips a few fields while they hold None (an f-string's format
+# spec), so the order serves a node whose fields of the second kind are None too, and is learnt again otherwise.
+_FIELDS: dict[type[cst.CSTNode], tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def _fields(node: cst.CSTNode) -> tuple[str, ...]:
-    fields = _FIELDS.get(type(node))
-    if fields is None:
-        order = _FieldOrder(node)
-        node._visit_and_replace_children(order)  # once per node type
-        fields = _FIELDS[type(node)] = tuple(order.fields)
+    known = _FIELDS.get(type(node))
+    if known is not None and all(getattr(node, name) is None for name in known[1]):
+        return known[0]
+    order = _FieldOrder(node)
+    node._visit_and_replace_children(order)
+    fields = tuple(order.fields)
+    unvisited_none = tuple(name for name in node.__dataclass_fields__
+                           if name not in fields and getattr(node, name) is None)
+    if known is None or not unvisited_none:
+        _FIELDS[type(node)] = (fields, unvisited_none)
     return fields
 
 
