@@ -236,6 +236,33 @@ def test_with_tracing_on_the_notebook_modules_mlflow_probes_fail_at_once(app_dir
     assert done.stdout.split() == ["None", "absent"]
 
 
+@pytest.mark.parametrize("ratio, traced, warned", [("0.0", 0, False), ("1", 3, False), ("abc", 3, True),
+                                                  ("", 3, True), ("2", 3, True)])
+def test_the_share_of_requests_traced_is_the_apps_setting_and_a_bad_one_traces_all_with_a_warning(app_dir, ratio,
+                                                                                                 traced, warned):
+    """MLFLOW_TRACE_SAMPLING_RATIO comes from the trace_sampling_ratio variable; MLflow alone would stop tracing
+    without a word when it is not a number."""
+    import os
+    import subprocess
+    import sys
+
+    (app_dir / "agent_server" / "agent.py").write_text(ECHO_AGENT)
+    probe = ("import mlflow, agent_server.start_server\nagent_server.start_server.app\n"
+             "traced = mlflow.trace(lambda: 1, name='probe')\n"
+             "for _ in range(3):\n    traced()\n"
+             "mlflow.flush_trace_async_logging()\n"
+             "print(len(mlflow.search_traces(return_type='list')))\n")
+    # The suite's own MLflow calls leave an experiment in this process's environment: the store's default here.
+    mine = {name: value for name, value in os.environ.items() if not name.startswith("MLFLOW_EXPERIMENT")}
+    env = {**mine, "PYTHONPATH": str(app_dir), **trace_store(app_dir), "MLFLOW_TRACE_SAMPLING_RATIO": ratio}
+    done = subprocess.run([sys.executable, "-c", probe], cwd=app_dir, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-1] == str(traced)
+    assert ("not a share of requests from 0.0 to 1.0: every request is traced" in done.stderr) == warned
+    assert ("trace_sampling_ratio" in done.stderr) == warned
+
+
 def test_an_agent_that_picked_its_experiment_at_import_traces_to_the_apps(app_dir, tmp_path, mlflow_server):
     """The notebook-style agent file of the experiment_set_at_import case, migrated (S2A134) and served: it answers,
     and its trace lands in the app's experiment, not the one the file named (nor does that one get made)."""

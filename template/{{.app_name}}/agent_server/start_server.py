@@ -96,6 +96,29 @@ def remember_absent_notebook_modules() -> None:
             sys.modules[name] = None  # type: ignore[assignment]
 
 
+SAMPLING_RATIO = "MLFLOW_TRACE_SAMPLING_RATIO"  # from the trace_sampling_ratio variable in databricks.yml
+
+
+def check_sampling_ratio() -> None:
+    """A share of requests to trace that is not a number from 0.0 to 1.0 means every request is traced, with a warning.
+
+    That is what MLflow does with a number out of range; a value that is not a number (a typo, an empty variable)
+    MLflow would take for no tracing at all, without a word.
+    """
+    value = os.environ.get(SAMPLING_RATIO)
+    if value is None:
+        return
+    try:
+        valid = 0.0 <= float(value) <= 1.0
+    except ValueError:
+        valid = False
+    if not valid:
+        logging.getLogger(__name__).warning(
+            "%s is %r, not a share of requests from 0.0 to 1.0: every request is traced. Set the trace_sampling_ratio "
+            "variable in databricks.yml to a number such as 0.1, then deploy again.", SAMPLING_RATIO, value)
+        del os.environ[SAMPLING_RATIO]
+
+
 CHAT_PAGE = Path(__file__).resolve().parent / "chat.html"
 
 
@@ -113,6 +136,7 @@ def build_app() -> "FastAPI":
         # Told nothing, MLflow would build a local store in the working folder during the first request (seconds).
         mlflow.tracing.disable()
     else:
+        check_sampling_ratio()
         resolve_trace_experiment()
         remember_absent_notebook_modules()
 
