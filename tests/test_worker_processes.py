@@ -126,6 +126,36 @@ def test_a_worker_that_cannot_start_stops_the_server_with_its_error(app_dir, tmp
     assert done.stderr.count("Started server process") <= 2  # no worker was started again
 
 
+def test_each_workers_connections_send_without_waiting_for_acknowledgements(app_dir):
+    """A worker's socket is one asyncio (uvicorn's loop) turns Nagle's algorithm off for, as it does for the socket a
+    single worker makes itself: with it on, each whole answer (uvicorn writes its head, then its body) waited ~40 ms
+    for the client's delayed acknowledgement."""
+    import asyncio
+    import importlib
+
+    sys.path.insert(0, str(app_dir))
+    try:
+        bound_socket = importlib.import_module("agent_server.worker_processes").bound_socket
+    finally:
+        sys.path.remove(str(app_dir))
+
+    async def accepted_nodelay() -> int:
+        seen: asyncio.Future = asyncio.get_running_loop().create_future()
+
+        def accept(reader, writer):
+            seen.set_result(writer.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        server = await asyncio.start_server(accept, sock=bound_socket("127.0.0.1", free_port()))
+        async with server:
+            _, writer = await asyncio.open_connection(*server.sockets[0].getsockname()[:2])
+            value = await asyncio.wait_for(seen, 10)
+            writer.close()
+        return value
+
+    assert asyncio.run(accepted_nodelay()) == 1
+
+
 def test_a_port_in_use_is_named(app_dir):
     (app_dir / "agent_server" / "agent.py").write_text(ECHO_AGENT)
     with socket.create_server(("127.0.0.1", 0)) as taken:
