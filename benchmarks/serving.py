@@ -15,7 +15,7 @@ request) against the fake OpenAI-compatible model in its own process. Served fiv
   traces to its workspace (MLflow's asynchronous trace logging); the server runs at nice 19, as a workspace's
   trace store does not share the app's cores.
 - async-sampled: async-traced with the app's `trace_sampling_ratio` at the share the README recommends for a
-  CPU-bound app (MLFLOW_TRACE_SAMPLING_RATIO=0.1).
+  CPU-bound app (MLFLOW_TRACE_SAMPLING_RATIO=0.05).
 
 One worker each unless said. Every point records the server's CPU seconds per request (its process tree, from
 /proc), so the CPU bound of a worker, 1 / that, is measured in the same run. The load generator
@@ -156,7 +156,7 @@ def save_original(dest: Path) -> None:
 
 
 # The share of requests traced that README recommends for a CPU-bound app (the `trace_sampling_ratio` variable).
-SAMPLED = 0.1
+SAMPLED = 0.05
 # form → (agent source, extra start-server arguments, share of requests traced to a tracking server or None)
 FORMS = {
     "seed-sync": ("seed-sync", [], None),
