@@ -131,13 +131,14 @@ def test_each_workers_connections_send_without_waiting_for_acknowledgements(app_
     single worker makes itself: with it on, each whole answer (uvicorn writes its head, then its body) waited ~40 ms
     for the client's delayed acknowledgement."""
     import asyncio
-    import importlib
+    import importlib.util
 
-    sys.path.insert(0, str(app_dir))
-    try:
-        bound_socket = importlib.import_module("agent_server.worker_processes").bound_socket
-    finally:
-        sys.path.remove(str(app_dir))
+    # Loaded from its file (it imports nothing of the app's package), so no app's agent_server stays imported here.
+    spec = importlib.util.spec_from_file_location("worker_processes_under_test",
+                                                  app_dir / "agent_server" / "worker_processes.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    bound_socket = module.bound_socket
 
     async def accepted_nodelay() -> int:
         seen: asyncio.Future = asyncio.get_running_loop().create_future()
