@@ -88,10 +88,10 @@ def upgrade(databricks_yml: str, app_yaml: str) -> tuple[str, list[str]]:
     if workers is not None:
         variable["default"] = DoubleQuotedScalarString(str(workers))
         moved.append(f"{V1_WORKERS_ENV}={workers} as variable {WORKERS_VARIABLE}")
-    if SAMPLING_ENV not in {str(e.get("name")) for e in new.env if isinstance(e, dict)}:
+    names = [str(e.get("name")) if isinstance(e, dict) else None for e in new.env]
+    if SAMPLING_ENV not in names:
         # v2 passes the share of requests traced from a variable; where v1 set none, MLflow's default (all) stays.
         _declare(bundle, SAMPLING_VARIABLE, SAMPLING_DESCRIPTION, "1.0")
-        names = [str(e.get("name")) if isinstance(e, dict) else None for e in new.env]
         at = names.index(EXPERIMENT_ENV) + 1 if EXPERIMENT_ENV in names else len(names)
         new.env.insert(at, CommentedMap([("name", SAMPLING_ENV),
                                          ("value", DoubleQuotedScalarString(f"${{var.{SAMPLING_VARIABLE}}}"))]))

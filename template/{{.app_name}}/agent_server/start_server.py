@@ -115,7 +115,7 @@ def check_sampling_ratio() -> None:
     if not valid:
         logging.getLogger(__name__).warning(
             "%s is %r, not a share of requests from 0.0 to 1.0: every request is traced. Set the trace_sampling_ratio "
-            "variable in databricks.yml to a number such as 0.1, then deploy again.", SAMPLING_RATIO, value)
+            "variable in databricks.yml to a number such as 0.05, then deploy again.", SAMPLING_RATIO, value)
         del os.environ[SAMPLING_RATIO]
 
 
