@@ -102,7 +102,7 @@ def _run_one(job: _Job) -> EndpointResult:
     """In a worker process: one endpoint's whole init, its messages in OUTPUT/.serving2apps-logs/<app>.log."""
     from serving2apps.download import Source
     from serving2apps.init import init
-    from serving2apps.interrupts import exit_interrupted, on_signal
+    from serving2apps.interrupts import errors_after_a_signal_are_the_signal, exit_interrupted, on_signal
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
@@ -116,8 +116,9 @@ def _run_one(job: _Job) -> EndpointResult:
             print(message, file=out, flush=True)
 
         try:
-            init(Source(endpoint=job.endpoint, profile=job.profile), job.app_name, folder, mode=job.mode,
-                 lock=job.lock, engine=job.engine, log=log)
+            with errors_after_a_signal_are_the_signal():
+                init(Source(endpoint=job.endpoint, profile=job.profile), job.app_name, folder, mode=job.mode,
+                     lock=job.lock, engine=job.engine, log=log)
         except MigrationError as exc:
             log(str(exc))
             result.status = "refused" if exc.code else "failed"

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from serving2apps.interrupts import errors_after_a_signal_are_the_signal
+
 EXIT_OK = 0
 EXIT_REVIEW = 1
 EXIT_ERROR = 2
@@ -96,7 +98,8 @@ def run_guarded(action: Callable[[], int], prefix: str = "error") -> int:
     """Run one command: its own exit code, 2 for a MigrationError (or what the machine refused), 3 (traceback
     saved) for anything else."""
     try:
-        return action()
+        with errors_after_a_signal_are_the_signal():
+            return action()
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as exc:  # noqa: BLE001 - the point is to catch what nobody foresaw

@@ -4,6 +4,9 @@ The handler raises KeyboardInterrupt so context managers remove their staging fo
 can swallow that exception when it lands in a weakref callback or a `__del__` ("Exception ignored in ...") and
 the run would carry on as if nothing happened; so the handler also arms a timer that, if the process is still
 running after a grace period, removes every registered scratch folder itself and exits with 130.
+
+A library can also catch the KeyboardInterrupt (a bare `except:` around an optional import) and then fail on what
+it left half-done: once a signal has come, any error that follows is reported as the interrupt, not as a crash.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ GRACE_SECONDS = 5.0
 MESSAGE = "interrupted: nothing was left half-written"
 
 _scratch: set[Path] = set()
+_signalled = threading.Event()
 
 
 @contextmanager
@@ -34,10 +38,21 @@ def scratch(path: Path) -> Iterator[Path]:
 
 
 def on_signal(signum, frame) -> None:
+    _signalled.set()
     timer = threading.Timer(GRACE_SECONDS, _exit_now)
     timer.daemon = True
     timer.start()
     raise KeyboardInterrupt
+
+
+@contextmanager
+def errors_after_a_signal_are_the_signal() -> Iterator[None]:
+    try:
+        yield
+    except Exception as exc:
+        if _signalled.is_set():
+            raise KeyboardInterrupt from exc
+        raise
 
 
 def _exit_now() -> None:

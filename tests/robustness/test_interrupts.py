@@ -88,3 +88,30 @@ with scratch(folder):
     assert proc.returncode == 130, proc.stderr
     assert "Exception ignored" in proc.stderr and "interrupted" in proc.stderr
     assert not (tmp_path / "staging").exists()
+
+
+def test_an_error_after_a_swallowed_interrupt_reads_as_the_interrupt(tmp_path):
+    """A library that catches the KeyboardInterrupt (a bare except around an import, seen once in CI while mlflow
+    imported) and then fails on what it left half-done: the run ends as interrupted (130), not as a crash (3)."""
+    script = """
+import signal, sys
+from serving2apps import cli
+
+
+def download(args):
+    try:
+        signal.raise_signal(signal.SIGINT)
+    except BaseException:  # what a bare except in a library does
+        pass
+    raise AttributeError("partially initialized module 'x' has no attribute 'y'")
+
+
+cli._download = download
+sys.exit(cli.main(["download", "--model-dir", "."]))
+"""
+    proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 130, proc.stderr
+    assert "interrupted" in proc.stderr
+    assert "internal error" not in proc.stderr
+    assert list(tmp_path.iterdir()) == []
