@@ -139,3 +139,23 @@ def test_a_user_client_kept_past_its_request_acts_as_the_user_of_the_next(utils,
             assert plain.submit(lambda: handed.current_user.me().user_name).result() == "migrator@example.com"
     assert [r.headers["authorization"] for r in ws.authenticated_requests()] == [
         "Bearer first-user", "Bearer second-user", "Bearer first-user"]
+
+
+def test_the_context_thread_carries_the_request_to_its_target(utils):
+    """A plain Thread's target sees none of the request's headers; the scaffold's sees those of the code that
+    started it."""
+    import threading
+
+    from mlflow.genai.agent_server import get_request_headers
+
+    seen = {}
+
+    def token(kind):
+        seen[kind] = get_request_headers().get("x-forwarded-access-token")
+
+    set_request_headers({"x-forwarded-access-token": "user-obo-token"})
+    for kind, thread in (("plain", threading.Thread), ("context", utils.ContextThread)):
+        started = thread(target=token, args=(kind,))
+        started.start()
+        started.join()
+    assert seen == {"plain": None, "context": "user-obo-token"}

@@ -17,10 +17,11 @@ from serving2apps.codemod.agent_file import migrate_agent_source
 CASES = Path(__file__).parent / "codemod" / "async_cases"
 # The user's client handed to a model client built per request (both stay synchronous), beside a model client
 # built once (awaited in async mode, the user's client built and called in worker threads), the vector search
-# client and the SDK's Config with the user's credentials, user clients built in the agent's own thread pool, and the
-# vector search retriever tool handed the user's client (which reads the token from the client's config).
+# client and the SDK's Config with the user's credentials, user clients built in the agent's own thread pool and in
+# threads it starts, and the vector search retriever tool handed the user's client (which reads the token from the
+# client's config).
 AGENTS = ["user_client_per_request", "user_client_beside_an_async_client", "user_vector_search_and_config",
-          "user_clients_in_a_thread_pool", "user_retriever_tool"]
+          "user_clients_in_a_thread_pool", "user_clients_in_a_thread", "user_retriever_tool"]
 REQUEST = {"input": [{"role": "user", "content": "hello"}]}
 # Calls an agent makes as the user besides the model's, which must reach the workspace with the user's token.
 USER_CALLS = {"user_vector_search_and_config": {"/api/2.0/vector-search/indexes/main.docs.index/query",

@@ -327,3 +327,18 @@ def test_a_module_with_a_context_thread_pool_of_its_own_keeps_its_pools():
     assert "get_user_workspace_client()" in result.code
     assert "with ThreadPoolExecutor(max_workers=2) as pool:" in result.code
     assert "from agent_server.utils import get_user_workspace_client\n" in result.code
+
+
+def test_threads_imported_by_name_are_carried_and_a_module_with_its_own_context_thread_keeps_them():
+    source = (ASYNC_CASES / "user_clients_in_a_thread.in.py").read_text().replace(
+        "import threading\n", "from threading import Thread\n").replace("threading.Thread(", "Thread(")
+    result = migrate_agent_source(source, "agent.py", mode="async")
+    assert "[ContextThread(target=ask" in result.code and "import Thread\n" not in result.code
+    [message] = [f.message for f in result.findings if f.code == "S2A133"]
+    assert "its 1 threading.Thread(s) are now ContextThreads, whose threads see the request" in message
+
+    own = source.replace("import mlflow\n", "import mlflow\nfrom my_threads import ContextThread\n")
+    result = migrate_agent_source(own, "agent.py", mode="async")
+    assert "get_user_workspace_client()" in result.code
+    assert "[Thread(target=ask" in result.code and "from threading import Thread\n" in result.code
+    assert "from agent_server.utils import get_user_workspace_client\n" in result.code

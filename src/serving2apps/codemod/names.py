@@ -58,6 +58,8 @@ USER_VECTOR_SEARCH_HELPER = "agent_server.utils.get_user_vector_search_credentia
 # A thread pool of the agent's, in a module that acts as the user, becomes the scaffold's, whose threads see the request.
 THREAD_POOLS = {"concurrent.futures.ThreadPoolExecutor", "concurrent.futures.thread.ThreadPoolExecutor"}
 CONTEXT_THREAD_POOL = "agent_server.utils.ContextThreadPoolExecutor"
+THREADS = {"threading.Thread"}
+CONTEXT_THREAD = "agent_server.utils.ContextThread"
 # The tracking URI the app's env sets; an agent file setting the same at import is removed (codemod/tracking_setup.py).
 APPS_TRACKING_URI = "databricks"
 SET_EXPERIMENT = {"mlflow.set_experiment", "mlflow.tracking.fluent.set_experiment"}

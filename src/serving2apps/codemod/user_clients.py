@@ -10,8 +10,9 @@ credentials, as Model Serving's credentials did outside Model Serving):
 - `VectorSearchClient(credential_strategy=CredentialStrategy.MODEL_SERVING_USER_CREDENTIALS, ...)` →
   `VectorSearchClient(**get_user_vector_search_credentials(), ...)`, its other arguments kept.
 The imports only the old calls read go. A module that now acts as the user has its `ThreadPoolExecutor`s built
-as the scaffold's `ContextThreadPoolExecutor`: the user's token comes with the request's context, which a thread
-the agent starts itself would not see (on Apps the helper would then refuse).
+as the scaffold's `ContextThreadPoolExecutor` and its `threading.Thread`s as `ContextThread`: the user's token comes
+with the request's context, which a thread the agent starts itself would not see (on Apps the helper would then
+refuse).
 
 Deliberately conservative; the call stays as it was, and S2A203 (from the bundle step, which reads the migrated
 code) asks a person, when:
@@ -24,6 +25,8 @@ code) asks a person, when:
 - the call is not in a function, or is in `__init__` or `load_context`: that client is built once, not per
   request (Model Serving itself refuses it there: the caller's token only exists during a request);
 - the module binds or reads a helper's name already.
+Not carried: a class of the agent's that subclasses `threading.Thread` (its own `run` may expect a plain thread),
+and threads or pools built in another module.
 """
 
 from __future__ import annotations
@@ -34,9 +37,9 @@ from libcst.metadata import MetadataWrapper, QualifiedNameProvider
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.import_changes import ImportChanges
 from serving2apps.codemod.name_uses import name_uses
-from serving2apps.codemod.names import (CONTEXT_THREAD_POOL, SDK_CONFIGS, THREAD_POOLS, USER_CLIENT_HELPER,
-                                        USER_CREDENTIALS, USER_VECTOR_SEARCH_HELPER, VECTOR_SEARCH_CLIENTS,
-                                        VECTOR_SEARCH_USER_CREDENTIALS, WORKSPACE_CLIENTS)
+from serving2apps.codemod.names import (CONTEXT_THREAD, CONTEXT_THREAD_POOL, SDK_CONFIGS, THREAD_POOLS, THREADS,
+                                        USER_CLIENT_HELPER, USER_CREDENTIALS, USER_VECTOR_SEARCH_HELPER,
+                                        VECTOR_SEARCH_CLIENTS, VECTOR_SEARCH_USER_CREDENTIALS, WORKSPACE_CLIENTS)
 from serving2apps.codemod.node_search import find_all
 
 CODES = ("S2A133",)
@@ -44,7 +47,10 @@ CODES = ("S2A133",)
 HELPER_MODULE, HELPER = USER_CLIENT_HELPER.rsplit(".", 1)
 VECTOR_SEARCH_HELPER = USER_VECTOR_SEARCH_HELPER.rsplit(".", 1)[1]
 HELPERS = (HELPER, VECTOR_SEARCH_HELPER)
-THREAD_POOL = CONTEXT_THREAD_POOL.rsplit(".", 1)[1]
+# What the module builds that runs code in threads of its own, and the scaffold's kind whose threads run it in the
+# context of the code that handed it over (the request's headers, where the user's token is).
+_CARRIERS = {CONTEXT_THREAD_POOL.rsplit(".", 1)[1]: ("ThreadPoolExecutor", THREAD_POOLS),
+             CONTEXT_THREAD.rsplit(".", 1)[1]: ("threading.Thread", THREADS)}
 # Built once, when the model loads: no request, so no caller to act as.
 _LOAD_TIME = {"__init__", "load_context"}
 # A cheap test first: most agent files never mention them, and are not parsed again.
@@ -70,14 +76,14 @@ def _stores(assign: cst.Assign) -> bool:
 class _UserClients(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (QualifiedNameProvider,)
 
-    def __init__(self, swap_pools: bool):
-        self.swap_pools = swap_pools
+    def __init__(self, carriers: set[str]):
+        self.carriers = carriers  # the scaffold's kinds this module's threads and pools are built as
         self.functions: list[str] = []
         self.keeping: list[bool] = []  # per function: whether what it builds may outlive the request (see _keeps)
         self.stored = 0  # depth of assignments to an attribute or item being visited
         self.replaced: list[cst.Call] = []  # the original calls, for the imports they read
         self.where: list[str] = []  # the function each one was in
-        self.pools: list[cst.Call] = []  # the thread pools the module builds, built as the scaffold's
+        self.carried: dict[str, list[cst.Call]] = {}  # per scaffold kind, the threads and pools built as it
         self.written: set[str] = set()  # the scaffold's names the rewritten calls use
 
     def visit_FunctionDef(self, node):
@@ -152,10 +158,11 @@ class _UserClients(cst.CSTTransformer):
         return None
 
     def leave_Call(self, original, updated):
-        if self.swap_pools and self._named(original.func, THREAD_POOLS):
-            self.pools.append(original)
-            self.written.add(THREAD_POOL)
-            return updated.with_changes(func=cst.Name(THREAD_POOL))
+        for carrier in self.carriers:
+            if self._named(original.func, _CARRIERS[carrier][1]):
+                self.carried.setdefault(carrier, []).append(original)
+                self.written.add(carrier)
+                return updated.with_changes(func=cst.Name(carrier))
         for_the_user = self._for_the_user(original, updated)
         if for_the_user is None:
             return updated
@@ -178,20 +185,22 @@ def rewrite_user_clients(source: str, module: cst.Module, filename: str) -> tupl
     uses = name_uses(module)
     if not user_credentials_left(source) or any(helper in uses for helper in HELPERS):
         return module, []
-    # A module that has a ContextThreadPoolExecutor of its own (langchain_core has one) keeps its pools.
-    found = _UserClients(swap_pools=THREAD_POOL not in uses)
+    # A module that binds a kind's name itself (langchain_core has a ContextThreadPoolExecutor of its own) keeps
+    # its threads or pools of that kind.
+    found = _UserClients(carriers={carrier for carrier in _CARRIERS if carrier not in uses})
     rewritten = MetadataWrapper(module, unsafe_skip_copy=True).visit(found)
     if not found.replaced:
         return module, []  # its thread pools see no user's token to carry
     imports = ImportChanges()
-    for name in (*HELPERS, THREAD_POOL):
+    for name in (*HELPERS, *_CARRIERS):
         if name in found.written:
             imports.add(HELPER_MODULE, name)
-    for call in found.replaced + found.pools:
+    for call in [*found.replaced, *(call for calls in found.carried.values() for call in calls)]:
         imports.drop_unused(call)
     functions = ", ".join(dict.fromkeys(found.where))
-    pools = (f"; its {len(found.pools)} ThreadPoolExecutor(s) are now {THREAD_POOL}s, whose threads see the "
-             "request, and so the user's token" if found.pools else "")
+    carried = " and ".join(f"{len(calls)} {_CARRIERS[carrier][0]}(s) are now {carrier}s"
+                           for carrier, calls in found.carried.items())
+    pools = f"; its {carried}, whose threads see the request, and so the user's token" if carried else ""
     return imports.apply(rewritten), [Finding(
         "S2A133", f"{len(found.where)} client(s) built with Model Serving's on-behalf-of-user credentials in "
                   f"{functions} now get the user's token Databricks Apps forwards, from "

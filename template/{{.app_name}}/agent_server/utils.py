@@ -2,6 +2,7 @@
 
 import contextvars
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from databricks.sdk import WorkspaceClient
@@ -106,3 +107,15 @@ class ContextThreadPoolExecutor(ThreadPoolExecutor):
 
     def submit(self, fn, /, *args, **kwargs):
         return super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
+
+
+class ContextThread(threading.Thread):
+    """A Thread whose target runs in the context of the code that started it, as ContextThreadPoolExecutor's tasks
+    do: the request's headers (and so the user's token) and MLflow's current span reach the thread."""
+
+    def start(self):
+        self._started_in = contextvars.copy_context()
+        super().start()
+
+    def run(self):
+        self._started_in.run(super().run)
