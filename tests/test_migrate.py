@@ -378,6 +378,29 @@ def test_an_async_openai_agent_brings_its_transport_and_an_old_scaffold_is_refus
     assert "on aiohttp's transport when installed" in (app / REPORT_MD).read_text()
 
 
+
+def test_a_code_module_keeping_per_thread_state_keeps_async_mode_synchronous(model, app):
+    """On the event loop every request runs on the loop's one thread: a module of the agent's own (code/) that keeps
+    a threading.local would hand one request's values to the next, as the agent file's own would. So the agent
+    stays synchronous in worker threads (S2A172), each request on a thread of its own, as on Model Serving."""
+    openai_agent = (Path(__file__).parent / "codemod" / "async_cases" / "openai_chat_stream.in.py").read_text()
+    (model / read_model(model).agent_file).write_text(openai_agent)
+    (model / "code" / "request_state.py").write_text(
+        "import threading\n\n_current = threading.local()\n\n\n"
+        "def remember(user):\n    _current.user = user\n\n\n"
+        "def who():\n    return getattr(_current, 'user', None)\n")
+    code, output = run(model, app, mode="async", lock=False)
+    assert code in (0, 1), output
+    agent = (app / "agent_server" / "agent.py").read_text()
+    assert "AsyncOpenAI" not in agent and "await in_worker_thread(predict, request)" in agent
+    assert ("the agent keeps per-thread state (threading.local in agent_server/request_state.py)"
+            in (app / REPORT_MD).read_text())
+
+    (model / "code" / "request_state.py").write_text("STATE = {}\n")  # nothing per thread: converted
+    code, output = run(model, app, mode="async", lock=False)
+    assert code in (0, 1), output
+    assert "AsyncOpenAI" in (app / "agent_server" / "agent.py").read_text()
+
 OBO_AGENT = '''import mlflow
 from mlflow.pyfunc import ResponsesAgent
 from mlflow.types.responses import ResponsesAgentRequest, ResponsesAgentResponse

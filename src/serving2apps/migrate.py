@@ -26,6 +26,7 @@ from pydantic import BaseModel
 from serving2apps.bundle_config import check_cli_version, update_bundle
 from serving2apps.bundle_yaml import APP_YAML, is_v1
 from serving2apps.codemod.agent_file import MODES, migrate_agent_source, refuse_oversized
+from serving2apps.codemod.to_async import per_thread_state_in
 from serving2apps.codemod.app_runtime import code_module_for_the_app
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.imports import rewrite_code_imports
@@ -186,7 +187,7 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async") -> Migr
         if not dotted.endswith(f".{name}"):
             plan.findings.append(Finding("S2A152", f"code/{name} is copied as {dotted.replace('.', '/')}"))
     package_dirs = set()
-    code_sources = []  # the agent's own modules as copied, read for what they need of the app's environment
+    code_sources: dict[str, str] = {}  # the agent's own modules as copied, read for what they need of the app
     for code_file in model.code_files:
         if code_file == model.agent_file:
             continue
@@ -195,7 +196,7 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async") -> Migr
             text, findings = rewrite_code_imports(_decode((model.root / code_file).read_bytes(), code_file), mapping,
                                                   target)
             text, runtime_findings = code_module_for_the_app(text, target)
-            code_sources.append(text)
+            code_sources[target] = text
             plan.files[target] = text.encode()
             plan.findings += findings + runtime_findings
         else:
@@ -221,7 +222,10 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async") -> Migr
     refuse_oversized(source, model.agent_file)
     source, findings = rewrite_code_imports(source, mapping, f"{AGENT_DIR}/agent.py")
     plan.findings += findings
-    result = migrate_agent_source(source, f"{AGENT_DIR}/agent.py", artifacts, config_file, mode)
+    # On the event loop, a module of the agent's own that keeps per-thread state would share it between requests.
+    per_thread = next((f"{found} in {target}" for target, text in code_sources.items()
+                       if mode == "async" and (found := per_thread_state_in(text))), None)
+    result = migrate_agent_source(source, f"{AGENT_DIR}/agent.py", artifacts, config_file, mode, per_thread)
     plan.files[f"{AGENT_DIR}/agent.py"] = result.code.encode()
     plan.findings += result.findings
     plan.strategy = result.strategy
@@ -230,7 +234,8 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async") -> Migr
             f"the agent is a {result.interface}, and this app's scaffold has no chat conversion layer "
             f"({AGENT_DIR}/chat_interface.py, template 2.1.0 and later)", UPDATE_SCAFFOLD)
     # The agent file and its own modules alike: a module of code/ may use a helper too (S2A133).
-    helpers = helper_requirements([result.code, *code_sources], app_dir, AGENT_DIR, SCAFFOLD_MODULES - {"agent"})
+    helpers = helper_requirements([result.code, *code_sources.values()], app_dir, AGENT_DIR,
+                                  SCAFFOLD_MODULES - {"agent"})
     if model.input_example:
         # The app's scripts (preflight, agent-evaluate, deploy's smoke test) send it to /invocations, in Responses form.
         example = model.root / model.input_example
@@ -250,7 +255,7 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async") -> Migr
         app_yaml,
         model,
         (provenance.get("source") or {}).get("environment_vars") or {},
-        "\n".join([result.code, *code_sources]),
+        "\n".join([result.code, *code_sources.values()]),
         provenance.get("source") or {},
         per_process_state(source, result.findings),
     )

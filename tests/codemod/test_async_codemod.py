@@ -16,7 +16,7 @@ import pytest
 from test_agent_file import CASES, NAMES, artifacts_of, check_refused, header, python311_can_parse, undefined_names
 
 from serving2apps.codemod.agent_file import migrate_agent_source
-from serving2apps.codemod.to_async import blocking_calls_in_async
+from serving2apps.codemod.to_async import blocking_calls_in_async, per_thread_state_in
 
 ASYNC_CASES = Path(__file__).parent / "async_cases"
 ASYNC_NAMES = sorted(p.name[: -len(".in.py")] for p in ASYNC_CASES.glob("*.in.py"))
@@ -342,3 +342,16 @@ def test_threads_imported_by_name_are_carried_and_a_module_with_its_own_context_
     assert "get_user_workspace_client()" in result.code
     assert "[Thread(target=ask" in result.code and "from threading import Thread\n" in result.code
     assert "from agent_server.utils import get_user_workspace_client\n" in result.code
+
+
+
+@pytest.mark.parametrize("source, found", [
+    ("import threading\n\nSTATE = threading.local()\n", "threading.local"),
+    ("from threading import local as per_thread\n\n\nclass Context(per_thread):\n    pass\n", "threading.local"),
+    ("import threading\n\n\ndef key():\n    return threading.get_ident()\n", "threading.get_ident"),
+    ("import threading\n\nLOCK = threading.Lock()  # a thread lock keeps nothing per thread\n", None),
+    ("def f():\n    return 'thread'\n", None),
+    ("print 'threading.local()'\n", None),  # Python 2: nothing can import it
+])
+def test_per_thread_state_in_a_module_of_the_agents_own(source, found):
+    assert per_thread_state_in(source) == found

@@ -76,6 +76,7 @@ class _Input:
     artifacts: dict[str, str]
     model_config_file: str | None
     shared_findings: list[Finding]  # the shared rewrites' own (app_runtime)
+    per_thread_elsewhere: str | None  # per-thread state in a module of the agent's own
     _agent: AgentClass | MigrationError | None = field(default=None, init=False)
     _blockers: list[str] | None = field(default=None, init=False)
 
@@ -135,15 +136,17 @@ def migrate_agent_source(
     artifacts: dict[str, str] | None = None,
     model_config_file: str | None = None,
     mode: str = "sync",
+    per_thread_elsewhere: str | None = None,
 ) -> AgentFileResult:
     """Migrate the agent file's source; refused (S2A195, S2A196) when it is too large or too deeply nested for
-    the codemod to finish in seconds. See `_migrate_agent_source`."""
+    the codemod to finish in seconds. See `_migrate_agent_source`. `per_thread_elsewhere` names per-thread state a
+    module of the agent's own keeps (`to_async.per_thread_state_in`), which keeps async mode from converting."""
     refuse_oversized(source, filename)
     # A byte order mark (an editor on Windows writes one) is no character of the code: Python skips it in a file,
     # but the self-check's parser of text refuses it.
     source = source.removeprefix("\ufeff")
     try:
-        return _migrate_agent_source(source, filename, artifacts, model_config_file, mode)
+        return _migrate_agent_source(source, filename, artifacts, model_config_file, mode, per_thread_elsewhere)
     except RecursionError:
         raise MigrationError(f"{filename} nests an expression too deeply for the codemod (a very long chain of "
                              "operators or calls)", "split that expression into several statements and log the "
@@ -151,7 +154,8 @@ def migrate_agent_source(
 
 
 def _migrate_agent_source(source: str, filename: str, artifacts: dict[str, str] | None,
-                          model_config_file: str | None, mode: str) -> AgentFileResult:
+                          model_config_file: str | None, mode: str, per_thread_elsewhere: str | None
+                          ) -> AgentFileResult:
     """Migrate the agent file's source. `artifacts` maps artifact keys to their new paths relative to the
     file (as load_context's context.artifacts will see them); `model_config_file` likewise.
 
@@ -167,7 +171,7 @@ def _migrate_agent_source(source: str, filename: str, artifacts: dict[str, str] 
     scan = Scan()
     walk_with_metadata(wrapper, scan)
     given = _Input(source, filename, wrapper, scan, renamed, pointed, artifacts or {}, model_config_file,
-                   shared_findings)
+                   shared_findings, per_thread_elsewhere)
     if scan.registered:
         result = migrate_registered(wrapper.module, filename)
         result.findings[:0] = shared_findings
@@ -229,7 +233,8 @@ def _functions_attempt(given: _Input, mode: str, native: bool) -> AgentFileResul
             state.report("S2A172", "the converted functions stay synchronous and run in worker threads")
         return _with_handlers(new_module, entries, set(), state, "functions", state.imports)
     # The async conversion reads the imports, so they are settled first.
-    result = make_async(state.imports.apply(new_module), [e for e in entries if e], given.filename)
+    result = make_async(state.imports.apply(new_module), [e for e in entries if e], given.filename,
+                        given.per_thread_elsewhere)
     if not result.async_functions:  # nothing to convert: exactly the sync mode output, with the reason
         sync = _functions_attempt(given, "sync", native=False)
         sync.findings += result.findings

@@ -51,14 +51,17 @@ a thread lock (or anywhere, when it calls a lock's `acquire()`) stays synchronou
 request would wait for the lock on the loop's own thread while the holder waits for the loop. A lock is what
 `threading` or `multiprocessing` builds, or anything named like one (`self._lock`). So does a function with a
 `with` over an instance of the module's own class whose `__enter__` or `__exit__` may block. An agent that keeps
-per-thread state (`threading.local()`, `threading.get_ident()`) converts nothing: each request keeps a thread of its
-own, as in Model Serving, where on the event loop all would share the loop's.
+per-thread state (`threading.local()`, `threading.get_ident()`), in its file or in a module of its own (code/), converts
+nothing: each request keeps a thread of its own, as in Model Serving, where on the event loop all would share the
+loop's. Only per-thread state of an installed package the agent calls (one that keeps its context in a
+`threading.local`) is not seen.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -119,6 +122,17 @@ def _receivers(func: cst.BaseExpression):
     path = _attribute_path(func)[1]
     for split in range(len(path)):
         yield _chain_receiver(func, len(path) - split), ".".join(path[split:])
+
+
+def _qualified_names(qualified: Mapping, node: cst.CSTNode) -> Collection:
+    value = qualified.get(node, ())
+    return value() if callable(value) else value  # the provider computes names lazily
+
+
+def _imported(qualified: Mapping, node: cst.CSTNode) -> set[str]:
+    """The qualified names of what `node` names that come from an import (or are builtins)."""
+    return {q.name for q in _qualified_names(qualified, node)
+            if q.source in (QualifiedNameSource.IMPORT, QualifiedNameSource.BUILTIN)}
 
 
 class _Module:
@@ -249,15 +263,13 @@ class _Module:
         return find_all(self.module, cst.Call)
 
     def _qualified(self, node):
-        value = self.qualified.get(node, ())
-        return value() if callable(value) else value  # the provider computes names lazily
+        return _qualified_names(self.qualified, node)
 
     def names(self, node) -> set[str]:
         return {q.name for q in self._qualified(node)}
 
     def imported(self, node) -> set[str]:
-        return {q.name for q in self._qualified(node) if q.source in (QualifiedNameSource.IMPORT,
-                                                                       QualifiedNameSource.BUILTIN)}
+        return _imported(self.qualified, node)
 
     def kind_of(self, expr, local_kinds: dict[str, str | None]) -> str | None:
         if isinstance(expr, cst.Name):
@@ -1702,10 +1714,12 @@ def _lazy_initialiser(target: str, loader: str, lock: str, value: cst.BaseExpres
     return list(cst.parse_module(code).body)
 
 
-def make_async(module: cst.Module, entries: list[str], filename: str) -> AsyncResult:
-    """Convert what the table allows; `entries` are the functions the handlers call (predict, predict_stream)."""
+def make_async(module: cst.Module, entries: list[str], filename: str, per_thread_elsewhere: str | None = None
+               ) -> AsyncResult:
+    """Convert what the table allows; `entries` are the functions the handlers call (predict, predict_stream);
+    `per_thread_elsewhere` names per-thread state a module of the agent's own keeps (`per_thread_state_in`)."""
     mod = _Module(module)
-    per_thread = _per_thread_state(mod)
+    per_thread = _per_thread_state(mod) or per_thread_elsewhere
     plan = None if per_thread else _plan(mod, entries)
     findings: list[Finding] = []
     imports = ImportChanges()
@@ -1807,9 +1821,28 @@ _PER_THREAD = {"threading.local", "_thread._local", "threading.get_ident", "thre
 
 def _per_thread_state(mod: _Module) -> str | None:
     """The first per-thread construct the module uses (`threading.local()`, a subclass of it, `get_ident()`)."""
-    used = [call.func for call in mod.calls]
-    used += [base.value for cls in mod.class_defs.values() for base in cls.bases]
-    return next((name for target in used for name in sorted(mod.imported(target) & _PER_THREAD)), None)
+    return _first_per_thread(mod.calls, mod.class_defs.values(), mod.imported)
+
+
+def per_thread_state_in(source: str) -> str | None:
+    """`_per_thread_state` of a module of the agent's own (code/), read from its source: its functions run on the
+    event loop too when the agent's converted code calls them."""
+    if "thread" not in source:  # most modules: no second parse
+        return None
+    try:
+        parsed = cst.parse_module(source)
+    except cst.ParserSyntaxError:
+        return None  # a file Python cannot import either: it keeps nothing, and it is copied as it is
+    wrapper = MetadataWrapper(parsed, unsafe_skip_copy=True)
+    qualified = wrapper.resolve(QualifiedNameProvider)
+    return _first_per_thread(find_all(wrapper.module, cst.Call), find_all(wrapper.module, cst.ClassDef),
+                             lambda node: _imported(qualified, node))
+
+
+def _first_per_thread(calls: Iterable[cst.Call], classes: Iterable[cst.ClassDef],
+                      imported: Callable[[cst.CSTNode], set[str]]) -> str | None:
+    used = [call.func for call in calls] + [base.value for cls in classes for base in cls.bases]
+    return next((name for target in used for name in sorted(imported(target) & _PER_THREAD)), None)
 
 
 def _drops(mod: _Module, stmt) -> bool:
