@@ -26,10 +26,10 @@ from pydantic import BaseModel
 from serving2apps.bundle_config import check_cli_version, update_bundle
 from serving2apps.bundle_yaml import APP_YAML, is_v1
 from serving2apps.codemod.agent_file import MODES, migrate_agent_source, refuse_oversized
-from serving2apps.codemod.to_async import per_thread_state_in
 from serving2apps.codemod.app_runtime import code_module_for_the_app
 from serving2apps.codemod.findings import Finding
 from serving2apps.codemod.imports import rewrite_code_imports
+from serving2apps.codemod.to_async import per_thread_state_in
 from serving2apps.dependencies import lock as lock_dependencies
 from serving2apps.dependencies import merge_requirements, model_constraints, model_requirements, python_difference
 from serving2apps.requirement_files import WHEELS_DIR
@@ -224,7 +224,7 @@ def plan_migration(model: ModelInfo, app_dir: Path, mode: str = "async") -> Migr
     plan.findings += findings
     # On the event loop, a module of the agent's own that keeps per-thread state would share it between requests.
     per_thread = next((f"{found} in {target}" for target, text in code_sources.items()
-                       if mode == "async" and (found := per_thread_state_in(text))), None)
+                       if (found := per_thread_state_in(text))), None) if mode == "async" else None
     result = migrate_agent_source(source, f"{AGENT_DIR}/agent.py", artifacts, config_file, mode, per_thread)
     plan.files[f"{AGENT_DIR}/agent.py"] = result.code.encode()
     plan.findings += result.findings

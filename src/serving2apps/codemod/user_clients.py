@@ -200,8 +200,8 @@ def rewrite_user_clients(source: str, module: cst.Module, filename: str) -> tupl
     functions = ", ".join(dict.fromkeys(found.where))
     carried = " and ".join(f"{len(calls)} {_CARRIERS[carrier][0]}(s) are now {carrier}s"
                            for carrier, calls in found.carried.items())
-    pools = f"; its {carried}, whose threads see the request, and so the user's token" if carried else ""
+    threads = f"; its {carried}, whose threads see the request, and so the user's token" if carried else ""
     return imports.apply(rewritten), [Finding(
         "S2A133", f"{len(found.where)} client(s) built with Model Serving's on-behalf-of-user credentials in "
                   f"{functions} now get the user's token Databricks Apps forwards, from "
-                  f"{' and '.join(f'{h}()' for h in HELPERS if h in found.written)} ({HELPER_MODULE}){pools}", filename)]
+                  f"{' and '.join(f'{h}()' for h in HELPERS if h in found.written)} ({HELPER_MODULE}){threads}", filename)]
